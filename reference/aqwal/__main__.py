@@ -1,0 +1,7 @@
+"""``python -m aqwal``: the command line."""
+
+import sys
+
+from aqwal.cli import main
+
+sys.exit(main())

@@ -1,0 +1,502 @@
+"""The JSON form and the CBOR form of every declared value (spec: JSN-1 .. JSN-12, CBR-1 .. CBR-6).
+
+*JSON form* is exactly what serde_json produces for the engine's types (compact separators,
+fields in declaration order, externally tagged enums, identifiers as lowercase hyphenated UUID
+strings, byte vectors as arrays of integers, ``None`` as ``null``). The engine's snapshots are
+written in it, and ``aqwal decode`` prints it.
+
+*CBOR form* has the same shape with two differences: identifiers and byte vectors are CBOR byte
+strings, and no field is ever omitted. Encoded with RFC 8949 core deterministic encoding, it is
+the form of test-vector expectations, of the conformance protocol and of the state digest.
+
+Each declaration is compiled once into a pair of closures (``dump`` and ``load``); nothing is
+looked up per field at run time.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from collections.abc import Callable
+from typing import Any, Literal
+
+import cbor2
+
+from aqwal import postcard as pc
+from aqwal import types as t
+from aqwal import validation
+from aqwal.declarations import WAL_V5
+from aqwal.errors import FormError
+from aqwal.schema import Enum, Field, Newtype, Opt, Prim, Registry, Seq, Struct, WireType
+
+Flavor = Literal["json", "cbor"]
+Dump = Callable[[Any], Any]
+Load = Callable[[Any, str], Any]
+
+_INT_RANGES = {
+    Prim.U8: (0, 0xFF),
+    Prim.U32: (0, pc.U32_MAX),
+    Prim.U64: (0, pc.U64_MAX),
+    Prim.I32: (pc.I32_MIN, pc.I32_MAX),
+}
+
+# spec: JSN-6 — the textual UUID forms a reader accepts (those of the engine's uuid crate).
+_UUID_FORMS = re.compile(
+    r"(?:urn:uuid:)?(?P<h>[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})"
+    r"|\{(?P<b>[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})\}"
+    r"|(?P<s>[0-9a-fA-F]{32})"
+)
+
+
+def uuid_text(raw: bytes) -> str:
+    """An identifier in its JSON form: lowercase, hyphenated (spec: JSN-6)."""
+    return str(uuid.UUID(bytes=raw))
+
+
+def parse_uuid_text(text: str, path: str = "") -> bytes:
+    """Parse any textual UUID form the engine accepts into its 16 bytes (spec: JSN-6)."""
+    m = _UUID_FORMS.fullmatch(text)
+    if m is None:
+        raise FormError("form_invalid_uuid", f"{text!r} is not a UUID", path=path)
+    return bytes.fromhex((m.group("h") or m.group("b") or m.group("s")).replace("-", ""))
+
+
+def _type_name(obj: object) -> str:
+    if obj is None:
+        return "null"
+    if isinstance(obj, bool):
+        return "bool"
+    if isinstance(obj, int):
+        return "integer"
+    if isinstance(obj, str):
+        return "string"
+    if isinstance(obj, bytes):
+        return "byte string"
+    if isinstance(obj, list):
+        return "array"
+    if isinstance(obj, dict):
+        return "object"
+    return type(obj).__name__
+
+
+def _mismatch(expected: str, obj: object, path: str) -> FormError:
+    return FormError(
+        "form_type_mismatch", f"expected {expected}, found {_type_name(obj)}", path=path or "/"
+    )
+
+
+class Form:
+    """The compiled JSON or CBOR form of one registry's declarations."""
+
+    def __init__(self, registry: Registry, flavor: Flavor) -> None:
+        self.registry = registry
+        self.flavor = flavor
+        self._dumps: dict[str, Dump] = {}
+        self._loads: dict[str, Load] = {}
+        self._classes: dict[str, Any] = {}
+
+    # -- public ------------------------------------------------------------------------------
+
+    def dump(self, type_name: str, value: Any) -> Any:
+        """The form object (dicts, lists, str, int, bytes, None) of ``value``."""
+        return self._dump_ref(type_name)(value)
+
+    def load(self, type_name: str, obj: Any, path: str = "") -> Any:
+        """The value described by a form object; raises :class:`FormError` / ValidationError."""
+        return self._load_ref(type_name)(obj, path)
+
+    # -- compilation -------------------------------------------------------------------------
+
+    def _dump_ref(self, name: str) -> Dump:
+        fn = self._dumps.get(name)
+        if fn is None:
+            # Install a trampoline first so recursive declarations terminate.
+            self._dumps[name] = lambda v: self._dumps[name](v)
+            fn = self._compile_dump(self.registry[name])
+            self._dumps[name] = fn
+        return fn
+
+    def _load_ref(self, name: str) -> Load:
+        fn = self._loads.get(name)
+        if fn is None:
+            self._loads[name] = lambda o, p: self._loads[name](o, p)
+            fn = self._compile_load(self.registry[name])
+            self._loads[name] = fn
+        return fn
+
+    def _class(self, name: str) -> Any:
+        return getattr(t, name)
+
+    def _dump_wire(self, w: WireType) -> Dump:
+        if isinstance(w, Prim):
+            if w is Prim.UUID:
+                return uuid_text if self.flavor == "json" else bytes
+            if w is Prim.BYTES:
+                return list if self.flavor == "json" else bytes
+            return _identity
+        if isinstance(w, Opt):
+            inner = self._dump_wire(w.inner)
+            return lambda v: None if v is None else inner(v)
+        if isinstance(w, Seq):
+            inner = self._dump_wire(w.inner)
+            if inner is _identity:
+                return list
+            return lambda v: [inner(x) for x in v]
+        return self._dump_ref(w.name)
+
+    def _compile_dump(self, d: Struct | Enum | Newtype) -> Dump:
+        if isinstance(d, Newtype):
+            return self._dump_wire(d.inner)
+        if isinstance(d, Struct):
+            return self._dump_fields(d.fields)
+        if d.unit_only:
+            return _enum_name
+        arms: dict[type, Dump] = {}
+        for v in d.variants:
+            cls = self._class(v.py_name or v.name)
+            if v.kind == "unit":
+                arms[cls] = _const(v.name)
+            elif v.kind == "newtype":
+                arms[cls] = _tagged(v.name, self._dump_wire(v.fields[0].wire), newtype=True)
+            else:
+                arms[cls] = _tagged(v.name, self._dump_fields(v.fields), newtype=False)
+
+        def dump_enum(value: Any) -> Any:
+            return arms[type(value)](value)
+
+        return dump_enum
+
+    def _dump_fields(self, fields: tuple[Field, ...]) -> Dump:
+        names = tuple(f.name for f in fields)
+        convs = tuple(self._dump_wire(f.wire) for f in fields)
+        # spec: JSN-9 — serde's skip_serializing_if drops a None field from the JSON form only.
+        skip = tuple(f.skip_if_none and self.flavor == "json" for f in fields)
+        if any(skip):
+
+            def dump_skipping(value: Any) -> dict[str, Any]:
+                return {
+                    k: c(x)
+                    for k, c, x, s in zip(names, convs, value, skip, strict=True)
+                    if not (s and x is None)
+                }
+
+            return dump_skipping
+
+        def dump_struct(value: Any) -> dict[str, Any]:
+            return {k: c(x) for k, c, x in zip(names, convs, value, strict=True)}
+
+        return dump_struct
+
+    # -- loading -----------------------------------------------------------------------------
+
+    def _load_wire(self, w: WireType) -> Load:
+        if isinstance(w, Prim):
+            return self._load_prim(w)
+        if isinstance(w, Opt):
+            inner = self._load_wire(w.inner)
+            return lambda o, p: None if o is None else inner(o, p)
+        if isinstance(w, Seq):
+            inner = self._load_wire(w.inner)
+
+            def load_seq(o: Any, p: str) -> tuple[Any, ...]:
+                if type(o) is not list:
+                    raise _mismatch("array", o, p)
+                return tuple(inner(x, f"{p}/{i}") for i, x in enumerate(o))
+
+            return load_seq
+        return self._load_ref(w.name)
+
+    def _load_prim(self, w: Prim) -> Load:
+        if w in _INT_RANGES:
+            lo, hi = _INT_RANGES[w]
+
+            def load_int(o: Any, p: str) -> int:
+                if type(o) is not int:
+                    raise _mismatch(f"integer ({w.value})", o, p)
+                if not lo <= o <= hi:
+                    raise FormError(
+                        "form_out_of_range", f"{o} does not fit in {w.value}", path=p or "/"
+                    )
+                return o
+
+            return load_int
+        if w is Prim.BOOL:
+
+            def load_bool(o: Any, p: str) -> bool:
+                if type(o) is not bool:
+                    raise _mismatch("bool", o, p)
+                return o
+
+            return load_bool
+        if w is Prim.STRING:
+
+            def load_str(o: Any, p: str) -> str:
+                if type(o) is not str:
+                    raise _mismatch("string", o, p)
+                return o
+
+            return load_str
+        if w is Prim.UUID:
+            if self.flavor == "json":
+
+                def load_uuid_text(o: Any, p: str) -> bytes:
+                    if type(o) is not str:
+                        raise _mismatch("UUID string", o, p)
+                    return parse_uuid_text(o, p or "/")
+
+                return load_uuid_text
+
+            def load_uuid_bytes(o: Any, p: str) -> bytes:
+                if type(o) is not bytes:
+                    raise _mismatch("16-byte byte string", o, p)
+                if len(o) != 16:
+                    raise FormError(
+                        "form_invalid_uuid", f"identifier has {len(o)} bytes, not 16", path=p or "/"
+                    )
+                return o
+
+            return load_uuid_bytes
+        assert w is Prim.BYTES
+        if self.flavor == "json":
+
+            def load_byte_array(o: Any, p: str) -> bytes:
+                if type(o) is not list:
+                    raise _mismatch("array of integers 0-255", o, p)
+                for i, x in enumerate(o):
+                    if type(x) is not int:
+                        raise _mismatch("integer (u8)", x, f"{p}/{i}")
+                    if not 0 <= x <= 255:
+                        raise FormError(
+                            "form_out_of_range", f"{x} does not fit in u8", path=f"{p}/{i}"
+                        )
+                return bytes(o)
+
+            return load_byte_array
+
+        def load_bstr(o: Any, p: str) -> bytes:
+            if type(o) is not bytes:
+                raise _mismatch("byte string", o, p)
+            return o
+
+        return load_bstr
+
+    def _compile_load(self, d: Struct | Enum | Newtype) -> Load:
+        if isinstance(d, Newtype):
+            return self._load_wire(d.inner)
+        if isinstance(d, Struct):
+            check = getattr(validation, d.validator) if d.validator else None
+            return self._load_fields(d.name, self._class(d.class_name), d.fields, check)
+        if d.unit_only:
+            return self._load_unit_enum(d)
+        return self._load_data_enum(d)
+
+    def _load_fields(
+        self,
+        owner: str,
+        cls: Any,
+        fields: tuple[Field, ...],
+        check: Callable[[Any, int | None, str | None], None] | None,
+    ) -> Load:
+        plan: list[tuple[str, Load, Any]] = []
+        positional_absent: list[Callable[[str], Any]] = []
+        for f in fields:
+            plan.append((f.name, self._load_wire(f.wire), self._absent(owner, f)))
+            positional_absent.append(self._absent(owner, f, positional=True))
+        new = tuple.__new__
+
+        def load_struct(o: Any, p: str) -> Any:
+            if type(o) is dict:
+                values = []
+                for name, load, absent in plan:
+                    if name in o:
+                        values.append(load(o[name], f"{p}/{name}"))
+                    else:
+                        values.append(absent(p))
+            elif type(o) is list and self.flavor == "json":
+                # spec: JSN-10 — serde also reads a struct from a positional array.
+                if len(o) > len(plan):
+                    raise _mismatch(f"{owner} with {len(plan)} fields", o, p)
+                values = [load(o[i], f"{p}/{i}") for i, (_, load, _a) in enumerate(plan[: len(o)])]
+                values += [absent(p) for absent in positional_absent[len(o) :]]
+            else:
+                raise _mismatch(f"object ({owner})", o, p)
+            value = new(cls, values)
+            if check is not None:
+                check(value, None, p or "/")
+            return value
+
+        return load_struct
+
+    def _absent(self, owner: str, f: Field, *, positional: bool = False) -> Callable[[str], Any]:
+        """What an absent key (or a short positional array) means (spec: JSN-3, JSN-10)."""
+        if f.serde_default:
+            default = self._default(f.wire)
+            return lambda p: default
+        if isinstance(f.wire, Opt) and not positional:
+            return lambda p: None
+
+        def missing(p: str) -> Any:
+            raise FormError(
+                "form_missing_field", f"{owner} is missing field {f.name!r}", path=p or "/"
+            )
+
+        return missing
+
+    def _default(self, w: WireType) -> Any:
+        if isinstance(w, Opt):
+            return None
+        if isinstance(w, Seq):
+            return ()
+        if isinstance(w, Prim):
+            return {Prim.BOOL: False, Prim.STRING: "", Prim.BYTES: b""}.get(w, 0)
+        d = self.registry[w.name]
+        if isinstance(d, Enum) and d.default is not None:
+            return getattr(self._class(d.name), d.default)
+        if isinstance(d, Struct):
+            return tuple.__new__(
+                self._class(d.class_name), [self._default(f.wire) for f in d.fields]
+            )
+        raise ValueError(f"{w} has no default")
+
+    def _load_unit_enum(self, d: Enum) -> Load:
+        cls = self._class(d.name)
+        members = {v.name: getattr(cls, v.name) for v in d.variants}
+
+        def load_unit(o: Any, p: str) -> Any:
+            if type(o) is dict and len(o) == 1:
+                # spec: JSN-8 — a unit variant may also be written {"Name": null}.
+                ((name, inner),) = o.items()
+                if inner is not None:
+                    raise _mismatch("null (unit variant)", inner, f"{p}/{name}")
+                o = name
+            if type(o) is not str:
+                raise _mismatch(f"string ({d.name})", o, p)
+            member = members.get(o)
+            if member is None:
+                raise FormError(
+                    "form_unknown_variant", f"{d.name} has no variant {o!r}", path=p or "/"
+                )
+            return member
+
+        return load_unit
+
+    def _load_data_enum(self, d: Enum) -> Load:
+        arms: dict[str, tuple[str, Load | None, Any]] = {}
+        for v in d.variants:
+            cls = self._class(v.py_name or v.name)
+            if v.kind == "unit":
+                arms[v.name] = ("unit", None, tuple.__new__(cls, ()))
+            elif v.kind == "newtype":
+                arms[v.name] = ("newtype", self._load_wire(v.fields[0].wire), cls)
+            else:
+                arms[v.name] = (
+                    "struct",
+                    self._load_fields(f"{d.name}::{v.name}", cls, v.fields, None),
+                    cls,
+                )
+        new = tuple.__new__
+
+        def load_enum(o: Any, p: str) -> Any:
+            if type(o) is str:
+                name, inner, sub = o, None, p
+            elif type(o) is dict and len(o) == 1:
+                ((name, inner),) = o.items()
+                sub = f"{p}/{name}"
+            else:
+                raise _mismatch(f"string or single-key object ({d.name})", o, p)
+            arm = arms.get(name)
+            if arm is None:
+                raise FormError(
+                    "form_unknown_variant", f"{d.name} has no variant {name!r}", path=p or "/"
+                )
+            kind, load, extra = arm
+            if kind == "unit":
+                if inner is not None:
+                    raise _mismatch("null (unit variant)", inner, sub)
+                return extra
+            if type(o) is str:
+                raise _mismatch(f"object ({d.name}::{name} carries data)", o, p)
+            assert load is not None
+            if kind == "newtype":
+                return new(extra, (load(inner, sub),))
+            return load(inner, sub)
+
+        return load_enum
+
+
+def _identity(v: Any) -> Any:
+    return v
+
+
+def _enum_name(v: Any) -> str:
+    return v.name  # type: ignore[no-any-return]
+
+
+def _const(name: str) -> Dump:
+    return lambda v: name
+
+
+def _tagged(name: str, inner: Dump, *, newtype: bool) -> Dump:
+    if newtype:
+        return lambda v: {name: inner(v[0])}
+    return lambda v: {name: inner(v)}
+
+
+# ---------------------------------------------------------------------------------------------
+# text and bytes of the two forms
+
+JSON_FORM = Form(WAL_V5, "json")
+CBOR_FORM = Form(WAL_V5, "cbor")
+
+
+def to_json_text(obj: Any) -> str:
+    """Compact JSON exactly as serde_json writes it (spec: JSN-1, JSN-11)."""
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+
+
+def _pairs_no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for k, v in pairs:
+        if k in out:
+            raise FormError("form_duplicate_key", f"object repeats key {k!r}")
+        out[k] = v
+    return out
+
+
+def _reject_float(text: str) -> Any:
+    raise FormError("form_type_mismatch", f"floating-point number {text} is not allowed")
+
+
+def parse_json_text(text: str | bytes) -> Any:
+    """Parse JSON the way serde_json does for these types (spec: JSN-1, JSN-4, JSN-12)."""
+    try:
+        return json.loads(
+            text,
+            object_pairs_hook=_pairs_no_duplicates,
+            parse_float=_reject_float,
+            parse_constant=_reject_float,
+        )
+    except json.JSONDecodeError as exc:
+        raise FormError("form_syntax", f"invalid JSON: {exc.msg}", offset=exc.pos) from None
+    except UnicodeDecodeError as exc:
+        raise FormError(
+            "form_syntax", f"JSON is not UTF-8: {exc.reason}", offset=exc.start
+        ) from None
+    except RecursionError:
+        raise FormError("form_syntax", "JSON nests too deeply") from None
+
+
+def to_cbor_bytes(obj: Any) -> bytes:
+    """RFC 8949 core deterministic encoding (spec: CBR-1). Every map of the CBOR form has text
+    keys only, so cbor2's canonical key order equals RFC 8949 bytewise order (CBR-2)."""
+    encoded: bytes = cbor2.dumps(obj, canonical=True)
+    return encoded
+
+
+def parse_cbor_bytes(data: bytes) -> Any:
+    """Decode one CBOR data item; anything else is ``form_syntax`` (spec: CBR-5)."""
+    try:
+        return cbor2.loads(data)
+    except (cbor2.CBORDecodeError, ValueError, TypeError, OverflowError, RecursionError) as exc:
+        raise FormError("form_syntax", f"invalid CBOR: {exc}") from None

@@ -1,0 +1,256 @@
+"""Postcard primitives: the slow paths and error builders the generated codec calls.
+
+The generated module ``aqwal.postcard_codec`` inlines the common cases (one-byte varints,
+16-byte identifiers, one-byte enum discriminants) and calls into this module for everything
+else. Every function here implements one numbered clause of ``spec/encoding.md``.
+
+Positions are offsets into the payload being decoded; ``n`` is its length.
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import NoReturn, TypeVar
+
+from aqwal.errors import EncodeError, PayloadDecodeError
+
+#: Mode bits shared by the decoders and encoders.
+STRICT = 1  # reject the leniencies that spec ENC-4 / ENC-17 classify as acceptable
+WORKFLOW = 2  # the engine's `workflow` build feature: RunPolicy::Cron exists (ENC-19)
+VALIDATE = 4  # encoders check decode-time validation rules before writing (ENC-22)
+
+U32_MAX = 0xFFFF_FFFF
+U64_MAX = 0xFFFF_FFFF_FFFF_FFFF
+I32_MIN = -0x8000_0000
+I32_MAX = 0x7FFF_FFFF
+
+E = TypeVar("E", bound=enum.Enum)
+
+
+# ---------------------------------------------------------------------------------------------
+# decoding
+
+
+def unexpected_end(offset: int, what: str = "value") -> PayloadDecodeError:
+    # spec: ENC-16
+    return PayloadDecodeError("unexpected_end", f"input ended inside a {what}", offset=offset)
+
+
+def _varint(
+    d: bytes, p: int, mode: int, max_bytes: int, max_last: int, bits: int
+) -> tuple[int, int]:
+    # spec: ENC-3 — at most max_bytes bytes; the last allowed byte carries the top bits only.
+    # spec: ENC-4 — a final 0x00 group after the first byte is an over-long (non-canonical) form.
+    start = p
+    n = len(d)
+    value = 0
+    for i in range(max_bytes):
+        if p >= n:
+            raise unexpected_end(p, f"u{bits} varint")
+        b = d[p]
+        p += 1
+        value |= (b & 0x7F) << (7 * i)
+        if b < 0x80:
+            if i == max_bytes - 1 and b > max_last:
+                raise PayloadDecodeError(
+                    "varint_overflow",
+                    f"u{bits} varint does not fit in {bits} bits (last byte 0x{b:02x})",
+                    offset=start,
+                )
+            if b == 0 and i > 0 and mode & STRICT:
+                raise PayloadDecodeError(
+                    "non_canonical_varint",
+                    f"u{bits} varint of {i + 1} bytes has a redundant zero group",
+                    offset=start,
+                )
+            return value, p
+    raise PayloadDecodeError(
+        "varint_overflow", f"u{bits} varint longer than {max_bytes} bytes", offset=start
+    )
+
+
+def u32(d: bytes, p: int, mode: int) -> tuple[int, int]:
+    """Unsigned LEB128 u32 at ``p`` (spec: ENC-2, ENC-3, ENC-4)."""
+    return _varint(d, p, mode, 5, 0x0F, 32)
+
+
+def u64(d: bytes, p: int, mode: int) -> tuple[int, int]:
+    """Unsigned LEB128 u64 at ``p``; also every length and count (spec: ENC-2, ENC-3, ENC-9)."""
+    return _varint(d, p, mode, 10, 0x01, 64)
+
+
+def length(d: bytes, p: int, n: int, mode: int, min_size: int, what: str) -> tuple[int, int]:
+    """A length or element count, checked against the bytes that remain (spec: ENC-9)."""
+    start = p
+    b = d[p]
+    if b < 0x80:
+        count, p = b, p + 1
+    else:
+        count, p = u64(d, p, mode)
+    if count * min_size > n - p:
+        # Fail before allocating anything: each element needs at least min_size bytes.
+        raise PayloadDecodeError(
+            "unexpected_end",
+            f"{what} of {count} needs at least {count * min_size} bytes, {n - p} remain",
+            offset=start,
+        )
+    return count, p
+
+
+def string(d: bytes, p: int, n: int, mode: int) -> tuple[str, int]:
+    """varint byte length + UTF-8 bytes (spec: ENC-10)."""
+    size, p = length(d, p, n, mode, 1, "string")
+    end = p + size
+    try:
+        return d[p:end].decode("utf-8"), end
+    except UnicodeDecodeError as exc:
+        raise PayloadDecodeError(
+            "invalid_utf8", f"string is not valid UTF-8: {exc.reason}", offset=p + exc.start
+        ) from None
+
+
+def byte_vec(d: bytes, p: int, n: int, mode: int) -> tuple[bytes, int]:
+    """varint length + raw bytes (``Vec<u8>``; spec: ENC-11)."""
+    size, p = length(d, p, n, mode, 1, "byte vector")
+    end = p + size
+    return d[p:end], end
+
+
+def uuid(d: bytes, p: int, n: int, mode: int) -> tuple[bytes, int]:
+    """The slow path of an identifier: serde bytes that must be exactly 16 long (ENC-12)."""
+    start = p
+    b = d[p]
+    if b < 0x80:
+        size, p = b, p + 1
+    else:
+        size, p = u64(d, p, mode)
+    if size != 16:
+        raise PayloadDecodeError(
+            "invalid_uuid_length",
+            f"identifier byte string has length {size}, not 16",
+            offset=start,
+        )
+    if p + 16 > n:
+        raise unexpected_end(n, "identifier")
+    return d[p : p + 16], p + 16
+
+
+def unit_enum(d: bytes, p: int, mode: int, members: tuple[E, ...], name: str) -> tuple[E, int]:
+    """The slow path of a data-free enum: a multi-byte or out-of-range discriminant (ENC-15)."""
+    start = p
+    tag, p = u32(d, p, mode)
+    if tag >= len(members):
+        raise unknown_variant(name, tag, start)
+    return members[tag], p
+
+
+def boolean(d: bytes, p: int) -> tuple[bool, int]:
+    """One byte, 0x00 or 0x01 (spec: ENC-7)."""
+    b = d[p]
+    if b > 1:
+        raise bad_bool(p, b)
+    return b == 1, p + 1
+
+
+def unknown_variant(name: str, tag: int, offset: int, note: str = "") -> PayloadDecodeError:
+    # spec: ENC-15, ENC-19
+    return PayloadDecodeError(
+        "unknown_variant", f"{name} has no variant with discriminant {tag}{note}", offset=offset
+    )
+
+
+def bad_option(offset: int, tag: int) -> PayloadDecodeError:
+    # spec: ENC-8
+    return PayloadDecodeError(
+        "invalid_option_tag", f"Option tag 0x{tag:02x} is neither 0x00 nor 0x01", offset=offset
+    )
+
+
+def bad_bool(offset: int, value: int) -> PayloadDecodeError:
+    # spec: ENC-7
+    return PayloadDecodeError(
+        "invalid_bool", f"bool byte 0x{value:02x} is neither 0x00 nor 0x01", offset=offset
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# encoding
+
+
+def uvarint(value: int) -> bytes:
+    """Minimal unsigned LEB128 (spec: ENC-2). The caller has range-checked ``value``."""
+    out = bytearray()
+    while value >= 0x80:
+        out.append((value & 0x7F) | 0x80)
+        value >>= 7
+    out.append(value)
+    return bytes(out)
+
+
+def out_of_range(what: str, value: object, offset: int) -> NoReturn:
+    # spec: ENC-21
+    if type(value) is not int:
+        raise EncodeError(
+            "invalid_value_type",
+            f"{what} must be an int, got {type(value).__name__}",
+            offset=offset,
+        )
+    raise EncodeError("value_out_of_range", f"{what} value {value} out of range", offset=offset)
+
+
+def wrong_type(what: str, value: object, offset: int) -> NoReturn:
+    # spec: ENC-21
+    raise EncodeError(
+        "invalid_value_type",
+        f"{what} expected, got {type(value).__name__}",
+        offset=offset,
+    )
+
+
+def bad_id(what: str, value: object, offset: int) -> NoReturn:
+    # spec: ENC-12
+    if isinstance(value, bytes):
+        raise EncodeError("invalid_id", f"{what} must be 16 bytes, got {len(value)}", offset=offset)
+    wrong_type(what, value, offset)
+
+
+def put_str(out: bytearray, value: object, what: str) -> None:
+    """varint byte length + UTF-8 (spec: ENC-10)."""
+    if type(value) is not str:
+        wrong_type(what, value, len(out))
+    try:
+        raw = value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise EncodeError(
+            "invalid_value_type", f"{what} contains a lone surrogate", offset=len(out)
+        ) from None
+    size = len(raw)
+    if size < 0x80:
+        out.append(size)
+    else:
+        out += uvarint(size)
+    out += raw
+
+
+def put_bytes(out: bytearray, value: object, what: str) -> None:
+    """varint length + raw bytes (spec: ENC-11)."""
+    if not isinstance(value, bytes):
+        wrong_type(what, value, len(out))
+    size = len(value)
+    if size < 0x80:
+        out.append(size)
+    else:
+        out += uvarint(size)
+    out += value
+
+
+def put_len(out: bytearray, value: object, what: str) -> int:
+    """The element count of a sequence (spec: ENC-9); sequences are tuples or lists."""
+    if not isinstance(value, tuple | list):
+        wrong_type(what, value, len(out))
+    size = len(value)
+    if size < 0x80:
+        out.append(size)
+    else:
+        out += uvarint(size)
+    return size

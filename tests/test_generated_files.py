@@ -1,0 +1,40 @@
+"""Generated files and the committed registries are current."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from aqwal import codegen
+from aqwal.declarations import WAL_V4, WAL_V5
+from aqwal.registry import export, export_text, load
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_generated_modules_are_current() -> None:
+    for name, text in codegen.render_all().items():
+        path = codegen.PACKAGE_DIR / name
+        assert path.read_text(encoding="utf-8") == text, (
+            f"{name} is out of date: run python -m aqwal.codegen"
+        )
+
+
+def test_committed_registries_are_current() -> None:
+    for version, reg in ((5, WAL_V5), (4, WAL_V4)):
+        path = ROOT / "spec" / "registry" / f"wal-v{version}.json"
+        assert path.read_text(encoding="utf-8") == export_text(reg), (
+            f"{path.name} is out of date: run aqwal schema export --wal-version {version} -o {path}"
+        )
+
+
+def test_registry_document_round_trips() -> None:
+    doc = export(WAL_V5)
+    assert export(load(json.loads(json.dumps(doc)))) == doc
+
+
+def test_v4_is_a_prefix_of_v5() -> None:
+    v4 = WAL_V4.enum("WalEventType").variants
+    v5 = WAL_V5.enum("WalEventType").variants
+    assert len(v4) == 23
+    assert v5[:23] == v4

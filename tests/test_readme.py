@@ -1,0 +1,32 @@
+"""The README's commands are the ones CI runs, and its examples are true."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_readme_opens_with_two_commands() -> None:
+    first_block = re.search(r"```sh\n(.*?)```", README, re.S)
+    assert first_block is not None
+    commands = first_block.group(1).strip().splitlines()
+    assert len(commands) == 2
+    assert commands[0].startswith("pip install . && aqwal ")
+    assert commands[1] == "pip install -e '.[test]' && pytest && mypy --strict && ruff check"
+
+
+def test_ci_runs_the_readme_test_command() -> None:
+    first_block = re.search(r"```sh\n(.*?)```", README, re.S)
+    assert first_block is not None
+    test_command = first_block.group(1).strip().splitlines()[1]
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert test_command in ci.splitlines()
+
+
+def test_python_example_runs() -> None:
+    block = re.search(r"```python\n(.*?)```", README, re.S)
+    assert block is not None
+    exec(compile(block.group(1), "README.md", "exec"), {})
