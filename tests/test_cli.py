@@ -35,7 +35,7 @@ def test_decode_stops_at_first_bad_record(
     assert main(["decode", str(path)]) == 1
     out, err = capsys.readouterr()
     assert len(out.splitlines()) == 1
-    assert err.startswith(f"aqwal: crc_mismatch at offset {len(first) + 8} [FRM-3]:")
+    assert err.startswith(f"aqwal: frame_crc_mismatch at offset {len(first) + 8} [FRM-3]:")
 
 
 def test_decode_payload(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

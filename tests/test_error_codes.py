@@ -101,12 +101,12 @@ EVENT_JSON = {"sequence": 1, "event": {"EnginePaused": {"timestamp": 1}}}
 CASES: dict[str, tuple[Callable[[], object], int | None]] = {
     # frame (spec FRM-5 order)
     "frame_too_short": (lambda: decode_record(PAUSED[:11]), 0),
-    "unsupported_version": (lambda: decode_record(record(h("01 0b e8 07"), version=4)), 0),
-    "payload_too_large": (lambda: decode_record(h("05000000 01000010 00000000 00")), 4),
+    "frame_version_unsupported": (lambda: decode_record(record(h("01 0b e8 07"), version=4)), 0),
+    "frame_payload_too_large": (lambda: decode_record(h("05000000 01000010 00000000 00")), 4),
     "frame_length_exceeds_buffer": (lambda: decode_record(PAUSED[:-1]), 4),
-    "empty_payload": (lambda: decode_record(h("05000000 00000000 00000000") + PAUSED), 4),
-    "crc_mismatch": (lambda: decode_record(PAUSED[:-1] + b"\x08"), 8),
-    "trailing_frame_bytes": (lambda: decode_record(PAUSED + b"\x00"), 16),
+    "frame_empty_payload": (lambda: decode_record(h("05000000 00000000 00000000") + PAUSED), 4),
+    "frame_crc_mismatch": (lambda: decode_record(PAUSED[:-1] + b"\x08"), 8),
+    "frame_trailing_bytes": (lambda: decode_record(PAUSED + b"\x00"), 16),
     # payload structure
     "unexpected_end": (lambda: decode_record(record(h("01 0b"))), 14),
     "varint_overflow": (lambda: decode_payload(h("ff ff ff ff ff ff ff ff ff 02 0b 00")), 0),

@@ -158,7 +158,7 @@ def check_header(data: bytes, offset: int, available: int) -> int:
         )
     if length == 0:
         # spec: FRM-5 step 5
-        raise FrameError("empty_payload", "declared payload length is 0", offset=offset + 4)
+        raise FrameError("frame_empty_payload", "declared payload length is 0", offset=offset + 4)
     return int(length)
 
 
@@ -167,14 +167,14 @@ def check_version_and_length(version: int, length: int, offset: int) -> None:
     if version != WAL_VERSION:
         # spec: FRM-2
         raise FrameError(
-            "unsupported_version",
+            "frame_version_unsupported",
             f"record version {version}, only {WAL_VERSION} is defined",
             offset=offset,
         )
     if length > MAX_PAYLOAD_LEN:
         # spec: FRM-6
         raise FrameError(
-            "payload_too_large",
+            "frame_payload_too_large",
             f"declared payload length {length} exceeds {MAX_PAYLOAD_LEN}",
             offset=offset + 4,
         )
@@ -204,7 +204,7 @@ def decode_checked_payload(payload: bytes, expected_crc: int, start: int, mode: 
     if actual != expected_crc:
         # spec: FRM-3
         raise FrameError(
-            "crc_mismatch",
+            "frame_crc_mismatch",
             f"header CRC-32 0x{expected_crc:08x}, payload CRC-32 0x{actual:08x}",
             offset=start - 4,
         )
@@ -231,7 +231,7 @@ def decode_record(data: bytes, *, strict: bool = True, workflow: bool = False) -
     if end != len(data) and strict:
         # spec: FRM-7
         raise FrameError(
-            "trailing_frame_bytes",
+            "frame_trailing_bytes",
             f"{len(data) - end} byte(s) follow the record",
             offset=end,
         )

@@ -453,3 +453,220 @@ WAL_V5: Registry = build_registry(
 
 #: WAL v4: the same types with WalEventType limited to its first 23 variants (REG-5).
 WAL_V4: Registry = WAL_V5.with_enum_prefix("WalEventType", V4_VARIANT_COUNT, name="wal", version=4)
+
+
+# =============================================================================================
+# Snapshot model (JSON only; spec: SNP-3). Field order is serde_json's output order.
+
+BOOL = Prim.BOOL
+
+
+def _snap(name: str, doc: str, *fields: Field) -> Struct:
+    return Struct(name, tuple(fields), doc, clause="SNP-3", on_wire=False)
+
+
+def _opt_u64(name: str, *, default: bool = False) -> Field:
+    return Field(name, Opt(U64), serde_default=default)
+
+
+def _vec_default(name: str, item: str) -> Field:
+    return Field(name, Seq(Ref(item)), serde_default=True)
+
+
+SNAPSHOT_TYPES: list[Decl] = [
+    _snap(
+        "Snapshot",
+        "A snapshot document: the projection at wal_sequence",
+        Field("version", U32, "frame version the writer uses; 4 (never checked on load)"),
+        Field("timestamp", U64, "when the snapshot was taken"),
+        Field("metadata", Ref("SnapshotMetadata")),
+        Field("tasks", Seq(Ref("SnapshotTask"))),
+        Field("runs", Seq(Ref("SnapshotRun"))),
+        Field("engine", Ref("SnapshotEngineControl"), serde_default=True),
+        _vec_default("dependency_declarations", "SnapshotDependencyDeclaration"),
+        _vec_default("budgets", "SnapshotBudget"),
+        _vec_default("subscriptions", "SnapshotSubscription"),
+        _vec_default("actors", "SnapshotActor"),
+        _vec_default("tenants", "SnapshotTenant"),
+        _vec_default("role_assignments", "SnapshotRoleAssignment"),
+        _vec_default("capability_grants", "SnapshotCapabilityGrant"),
+        _vec_default("ledger_entries", "SnapshotLedgerEntry"),
+    ),
+    _snap(
+        "SnapshotMetadata",
+        "Schema version, WAL position and counts",
+        Field("schema_version", U32),
+        Field("wal_sequence", U64),
+        Field("task_count", U64),
+        Field("run_count", U64),
+    ),
+    _snap(
+        "SnapshotTask",
+        "A task and its timestamps",
+        Field("task_spec", Ref("TaskSpec")),
+        Field("created_at", U64),
+        _opt_u64("updated_at"),
+        _opt_u64("canceled_at", default=True),
+    ),
+    _snap(
+        "SnapshotRun",
+        "A run with its history, attempts and lease",
+        Field("run_instance", Ref("RunInstance")),
+        Field("state_history", Seq(Ref("SnapshotRunStateHistoryEntry"))),
+        Field("attempts", Seq(Ref("SnapshotAttemptHistoryEntry"))),
+        Field("lease", Opt(Ref("SnapshotLeaseMetadata"))),
+    ),
+    _snap(
+        "SnapshotRunStateHistoryEntry",
+        "One state change of a run (from is null for the first)",
+        Field("from", Opt(Ref("RunState")), py_name="from_"),
+        Field("to", Ref("RunState")),
+        Field("timestamp", U64),
+    ),
+    _snap(
+        "SnapshotAttemptHistoryEntry",
+        "One attempt of a run",
+        Field("attempt_id", Ref("AttemptId")),
+        Field("started_at", U64),
+        _opt_u64("finished_at"),
+        Field("result", Opt(Ref("AttemptResultKind"))),
+        Field("error", Opt(STRING)),
+        Field("output", Opt(BYTES), serde_default=True),
+    ),
+    _snap(
+        "SnapshotLeaseMetadata",
+        "The lease a run holds",
+        Field("owner", STRING),
+        Field("expiry", U64),
+        Field("acquired_at", U64),
+        Field("updated_at", U64),
+    ),
+    _snap(
+        "SnapshotEngineControl",
+        "Engine pause state",
+        Field("paused", BOOL),
+        _opt_u64("paused_at"),
+        _opt_u64("resumed_at"),
+    ),
+    _snap(
+        "SnapshotDependencyDeclaration",
+        "The prerequisites declared for a task",
+        Field("task_id", Ref("TaskId")),
+        Field("depends_on", Seq(Ref("TaskId"))),
+        Field("declared_at", U64),
+    ),
+    _snap(
+        "SnapshotBudget",
+        "A budget of a task in one dimension",
+        Field("task_id", Ref("TaskId")),
+        Field("dimension", Ref("BudgetDimension")),
+        Field("limit", U64),
+        Field("consumed", U64),
+        Field("allocated_at", U64),
+        Field("exhausted", BOOL),
+    ),
+    _snap(
+        "SnapshotSubscription",
+        "An event subscription",
+        Field("subscription_id", Ref("SubscriptionId")),
+        Field("task_id", Ref("TaskId")),
+        Field("filter", Ref("EventFilter")),
+        Field("created_at", U64),
+        _opt_u64("triggered_at"),
+        _opt_u64("canceled_at"),
+    ),
+    _snap(
+        "SnapshotActor",
+        "A registered actor",
+        Field("actor_id", Ref("ActorId")),
+        Field("identity", STRING),
+        Field("capabilities", Seq(STRING)),
+        Field("department", Opt(STRING)),
+        Field("heartbeat_interval_secs", U64),
+        Field("tenant_id", Opt(Ref("TenantId"))),
+        Field("registered_at", U64),
+        _opt_u64("last_heartbeat_at"),
+        _opt_u64("deregistered_at"),
+    ),
+    _snap(
+        "SnapshotTenant",
+        "A tenant",
+        Field("tenant_id", Ref("TenantId")),
+        Field("name", STRING),
+        Field("created_at", U64),
+    ),
+    _snap(
+        "SnapshotRoleAssignment",
+        "The role of an actor in a tenant",
+        Field("actor_id", Ref("ActorId")),
+        Field("role", Ref("Role")),
+        Field("tenant_id", Ref("TenantId")),
+        Field("assigned_at", U64),
+    ),
+    _snap(
+        "SnapshotCapabilityGrant",
+        "A capability granted to an actor in a tenant",
+        Field("actor_id", Ref("ActorId")),
+        Field("capability", Ref("Capability")),
+        Field("tenant_id", Ref("TenantId")),
+        Field("granted_at", U64),
+        _opt_u64("revoked_at"),
+    ),
+    _snap(
+        "SnapshotLedgerEntry",
+        "A ledger entry",
+        Field("entry_id", Ref("LedgerEntryId")),
+        Field("tenant_id", Ref("TenantId")),
+        Field("ledger_key", STRING),
+        Field("actor_id", Opt(Ref("ActorId"))),
+        Field("payload", BYTES),
+        Field("timestamp", U64),
+    ),
+]
+
+#: aqwal's canonical state form (spec: DIG-1): the whole reducer state, in sorted order.
+STATE_TYPES: list[Decl] = [
+    Struct(
+        "StateForm",
+        (
+            Field("latest_sequence", U64),
+            Field("tasks", Seq(Ref("SnapshotTask"))),
+            Field("runs", Seq(Ref("SnapshotRun"))),
+            Field("engine", Ref("SnapshotEngineControl")),
+            Field("dependency_declarations", Seq(Ref("StateDependencyDeclaration"))),
+            Field("budgets", Seq(Ref("SnapshotBudget"))),
+            Field("subscriptions", Seq(Ref("SnapshotSubscription"))),
+            Field("actors", Seq(Ref("SnapshotActor"))),
+            Field("tenants", Seq(Ref("SnapshotTenant"))),
+            Field("role_assignments", Seq(Ref("SnapshotRoleAssignment"))),
+            Field("capability_grants", Seq(Ref("SnapshotCapabilityGrant"))),
+            Field("ledger_entries", Seq(Ref("SnapshotLedgerEntry"))),
+        ),
+        "The complete reducer state, every collection sorted (the input of the state digest)",
+        clause="DIG-1",
+        on_wire=False,
+    ),
+    Struct(
+        "StateDependencyDeclaration",
+        (Field("task_id", Ref("TaskId")), Field("depends_on", Seq(Ref("TaskId")))),
+        "The prerequisites declared for a task (sorted)",
+        clause="DIG-1",
+        on_wire=False,
+    ),
+]
+
+#: Every declared type: WAL types, snapshot model and state form (value classes, forms).
+ALL_TYPES: Registry = build_registry(
+    "aqwal",
+    WAL_FRAME_VERSION,
+    "WalEvent",
+    [*WAL_V5, *SNAPSHOT_TYPES, *STATE_TYPES],
+)
+
+#: The snapshot model as the engine loads it (schema_version 8, spec: SNP-3).
+SNAPSHOT_V8: Registry = build_registry(
+    "snapshot",
+    8,
+    "Snapshot",
+    [d for d in ALL_TYPES if d.name in set(ALL_TYPES.reachable("Snapshot"))],
+)

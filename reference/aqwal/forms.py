@@ -26,7 +26,7 @@ import cbor2
 from aqwal import postcard as pc
 from aqwal import types as t
 from aqwal import validation
-from aqwal.declarations import WAL_V5
+from aqwal.declarations import ALL_TYPES
 from aqwal.errors import FormError
 from aqwal.schema import Enum, Field, Newtype, Opt, Prim, Registry, Seq, Struct, WireType
 
@@ -446,8 +446,8 @@ def _tagged(name: str, inner: Dump, *, newtype: bool) -> Dump:
 # ---------------------------------------------------------------------------------------------
 # text and bytes of the two forms
 
-JSON_FORM = Form(WAL_V5, "json")
-CBOR_FORM = Form(WAL_V5, "cbor")
+JSON_FORM = Form(ALL_TYPES, "json")
+CBOR_FORM = Form(ALL_TYPES, "cbor")
 
 
 def to_json_text(obj: Any) -> str:

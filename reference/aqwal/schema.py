@@ -73,6 +73,12 @@ class Field:
     #: ``#[serde(skip_serializing_if = "Option::is_none")]``: JSON writers omit a None value.
     #: (The engine's postcard writer omits the tag too, which is the defect of spec ENC-18.)
     skip_if_none: bool = False
+    #: Python attribute name when the Rust name is a Python keyword (``from`` → ``from_``).
+    py_name: str = ""
+
+    @property
+    def attr(self) -> str:
+        return self.py_name or self.name
 
 
 @dataclass(frozen=True, slots=True)

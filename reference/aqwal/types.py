@@ -568,6 +568,212 @@ class CapabilityCustom(NamedTuple):
     name: str  # String
 
 
+@_value_class
+class Snapshot(NamedTuple):
+    """A snapshot document: the projection at wal_sequence (spec: SNP-3)."""
+
+    version: int  # u32
+    timestamp: int  # u64
+    metadata: SnapshotMetadata  # SnapshotMetadata
+    tasks: tuple[SnapshotTask, ...]  # Vec<SnapshotTask>
+    runs: tuple[SnapshotRun, ...]  # Vec<SnapshotRun>
+    engine: SnapshotEngineControl  # SnapshotEngineControl
+    dependency_declarations: tuple[SnapshotDependencyDeclaration, ...]  # Vec<SnapshotDependencyDeclaration>
+    budgets: tuple[SnapshotBudget, ...]  # Vec<SnapshotBudget>
+    subscriptions: tuple[SnapshotSubscription, ...]  # Vec<SnapshotSubscription>
+    actors: tuple[SnapshotActor, ...]  # Vec<SnapshotActor>
+    tenants: tuple[SnapshotTenant, ...]  # Vec<SnapshotTenant>
+    role_assignments: tuple[SnapshotRoleAssignment, ...]  # Vec<SnapshotRoleAssignment>
+    capability_grants: tuple[SnapshotCapabilityGrant, ...]  # Vec<SnapshotCapabilityGrant>
+    ledger_entries: tuple[SnapshotLedgerEntry, ...]  # Vec<SnapshotLedgerEntry>
+
+
+@_value_class
+class SnapshotMetadata(NamedTuple):
+    """Schema version, WAL position and counts (spec: SNP-3)."""
+
+    schema_version: int  # u32
+    wal_sequence: int  # u64
+    task_count: int  # u64
+    run_count: int  # u64
+
+
+@_value_class
+class SnapshotTask(NamedTuple):
+    """A task and its timestamps (spec: SNP-3)."""
+
+    task_spec: TaskSpec  # TaskSpec
+    created_at: int  # u64
+    updated_at: int | None  # Option<u64>
+    canceled_at: int | None  # Option<u64>
+
+
+@_value_class
+class SnapshotRun(NamedTuple):
+    """A run with its history, attempts and lease (spec: SNP-3)."""
+
+    run_instance: RunInstance  # RunInstance
+    state_history: tuple[SnapshotRunStateHistoryEntry, ...]  # Vec<SnapshotRunStateHistoryEntry>
+    attempts: tuple[SnapshotAttemptHistoryEntry, ...]  # Vec<SnapshotAttemptHistoryEntry>
+    lease: SnapshotLeaseMetadata | None  # Option<SnapshotLeaseMetadata>
+
+
+@_value_class
+class SnapshotRunStateHistoryEntry(NamedTuple):
+    """One state change of a run (from is null for the first) (spec: SNP-3)."""
+
+    from_: RunState | None  # Option<RunState>
+    to: RunState  # RunState
+    timestamp: int  # u64
+
+
+@_value_class
+class SnapshotAttemptHistoryEntry(NamedTuple):
+    """One attempt of a run (spec: SNP-3)."""
+
+    attempt_id: AttemptId  # AttemptId
+    started_at: int  # u64
+    finished_at: int | None  # Option<u64>
+    result: AttemptResultKind | None  # Option<AttemptResultKind>
+    error: str | None  # Option<String>
+    output: builtins.bytes | None  # Option<Vec<u8>>
+
+
+@_value_class
+class SnapshotLeaseMetadata(NamedTuple):
+    """The lease a run holds (spec: SNP-3)."""
+
+    owner: str  # String
+    expiry: int  # u64
+    acquired_at: int  # u64
+    updated_at: int  # u64
+
+
+@_value_class
+class SnapshotEngineControl(NamedTuple):
+    """Engine pause state (spec: SNP-3)."""
+
+    paused: bool  # bool
+    paused_at: int | None  # Option<u64>
+    resumed_at: int | None  # Option<u64>
+
+
+@_value_class
+class SnapshotDependencyDeclaration(NamedTuple):
+    """The prerequisites declared for a task (spec: SNP-3)."""
+
+    task_id: TaskId  # TaskId
+    depends_on: tuple[TaskId, ...]  # Vec<TaskId>
+    declared_at: int  # u64
+
+
+@_value_class
+class SnapshotBudget(NamedTuple):
+    """A budget of a task in one dimension (spec: SNP-3)."""
+
+    task_id: TaskId  # TaskId
+    dimension: BudgetDimension  # BudgetDimension
+    limit: int  # u64
+    consumed: int  # u64
+    allocated_at: int  # u64
+    exhausted: bool  # bool
+
+
+@_value_class
+class SnapshotSubscription(NamedTuple):
+    """An event subscription (spec: SNP-3)."""
+
+    subscription_id: SubscriptionId  # SubscriptionId
+    task_id: TaskId  # TaskId
+    filter: EventFilter  # EventFilter
+    created_at: int  # u64
+    triggered_at: int | None  # Option<u64>
+    canceled_at: int | None  # Option<u64>
+
+
+@_value_class
+class SnapshotActor(NamedTuple):
+    """A registered actor (spec: SNP-3)."""
+
+    actor_id: ActorId  # ActorId
+    identity: str  # String
+    capabilities: tuple[str, ...]  # Vec<String>
+    department: str | None  # Option<String>
+    heartbeat_interval_secs: int  # u64
+    tenant_id: TenantId | None  # Option<TenantId>
+    registered_at: int  # u64
+    last_heartbeat_at: int | None  # Option<u64>
+    deregistered_at: int | None  # Option<u64>
+
+
+@_value_class
+class SnapshotTenant(NamedTuple):
+    """A tenant (spec: SNP-3)."""
+
+    tenant_id: TenantId  # TenantId
+    name: str  # String
+    created_at: int  # u64
+
+
+@_value_class
+class SnapshotRoleAssignment(NamedTuple):
+    """The role of an actor in a tenant (spec: SNP-3)."""
+
+    actor_id: ActorId  # ActorId
+    role: Role  # Role
+    tenant_id: TenantId  # TenantId
+    assigned_at: int  # u64
+
+
+@_value_class
+class SnapshotCapabilityGrant(NamedTuple):
+    """A capability granted to an actor in a tenant (spec: SNP-3)."""
+
+    actor_id: ActorId  # ActorId
+    capability: Capability  # Capability
+    tenant_id: TenantId  # TenantId
+    granted_at: int  # u64
+    revoked_at: int | None  # Option<u64>
+
+
+@_value_class
+class SnapshotLedgerEntry(NamedTuple):
+    """A ledger entry (spec: SNP-3)."""
+
+    entry_id: LedgerEntryId  # LedgerEntryId
+    tenant_id: TenantId  # TenantId
+    ledger_key: str  # String
+    actor_id: ActorId | None  # Option<ActorId>
+    payload: builtins.bytes  # Vec<u8>
+    timestamp: int  # u64
+
+
+@_value_class
+class StateForm(NamedTuple):
+    """The complete reducer state, every collection sorted (the input of the state digest) (spec: DIG-1)."""
+
+    latest_sequence: int  # u64
+    tasks: tuple[SnapshotTask, ...]  # Vec<SnapshotTask>
+    runs: tuple[SnapshotRun, ...]  # Vec<SnapshotRun>
+    engine: SnapshotEngineControl  # SnapshotEngineControl
+    dependency_declarations: tuple[StateDependencyDeclaration, ...]  # Vec<StateDependencyDeclaration>
+    budgets: tuple[SnapshotBudget, ...]  # Vec<SnapshotBudget>
+    subscriptions: tuple[SnapshotSubscription, ...]  # Vec<SnapshotSubscription>
+    actors: tuple[SnapshotActor, ...]  # Vec<SnapshotActor>
+    tenants: tuple[SnapshotTenant, ...]  # Vec<SnapshotTenant>
+    role_assignments: tuple[SnapshotRoleAssignment, ...]  # Vec<SnapshotRoleAssignment>
+    capability_grants: tuple[SnapshotCapabilityGrant, ...]  # Vec<SnapshotCapabilityGrant>
+    ledger_entries: tuple[SnapshotLedgerEntry, ...]  # Vec<SnapshotLedgerEntry>
+
+
+@_value_class
+class StateDependencyDeclaration(NamedTuple):
+    """The prerequisites declared for a task (sorted) (spec: DIG-1)."""
+
+    task_id: TaskId  # TaskId
+    depends_on: tuple[TaskId, ...]  # Vec<TaskId>
+
+
 WalEventType: TypeAlias = (
     TaskCreated
     | RunCreated

@@ -1,0 +1,170 @@
+"""Views of a :class:`~aqwal.state.ReplayState` as declared values.
+
+Both the engine's snapshot (spec: SNP-3, SNP-8) and aqwal's canonical state form (spec: DIG-1)
+are built from the same per-record conversions here. Collections come out sorted by their
+keys' bytes, so the same state always gives the same value.
+"""
+
+from __future__ import annotations
+
+from aqwal import types as t
+from aqwal.state import ReplayState, RunRecord
+
+SNAPSHOT_FORMAT_VERSION = 4  # spec: SNP-2 — the frame version the engine writes and loads
+SNAPSHOT_SCHEMA_VERSION = 8  # spec: SNP-5 — metadata.schema_version
+
+
+def _dimension_order(dim: t.BudgetDimension) -> int:
+    return int(dim.value)
+
+
+def task_entries(state: ReplayState) -> list[t.SnapshotTask]:
+    return [
+        t.SnapshotTask(rec.spec, rec.created_at, rec.updated_at, rec.canceled_at)
+        for _, rec in sorted(state.tasks.items())
+    ]
+
+
+def run_entry(run: RunRecord) -> t.SnapshotRun:
+    lease = run.lease
+    return t.SnapshotRun(
+        run.instance(),
+        tuple(t.SnapshotRunStateHistoryEntry(f, to, ts) for f, to, ts in run.history),
+        tuple(
+            t.SnapshotAttemptHistoryEntry(
+                a.attempt_id, a.started_at, a.finished_at, a.result, a.error, a.output
+            )
+            for a in run.attempts
+        ),
+        None
+        if lease is None
+        else t.SnapshotLeaseMetadata(
+            lease.owner, lease.expiry, lease.acquired_at, lease.updated_at
+        ),
+    )
+
+
+def run_entries(state: ReplayState) -> list[t.SnapshotRun]:
+    return [run_entry(run) for _, run in sorted(state.runs.items())]
+
+
+def engine_entry(state: ReplayState) -> t.SnapshotEngineControl:
+    e = state.engine
+    return t.SnapshotEngineControl(e.paused, e.paused_at, e.resumed_at)
+
+
+def sorted_dependencies(state: ReplayState) -> list[tuple[t.TaskId, tuple[t.TaskId, ...]]]:
+    """Declaring task → prerequisites sorted by UUID bytes (the engine's snapshot order)."""
+    return [(task_id, tuple(sorted(deps))) for task_id, deps in sorted(state.dependencies.items())]
+
+
+def budget_entries(state: ReplayState) -> list[t.SnapshotBudget]:
+    keys = sorted(state.budgets, key=lambda k: (k[0], _dimension_order(k[1])))
+    out = []
+    for task_id, dim in keys:
+        b = state.budgets[(task_id, dim)]
+        out.append(t.SnapshotBudget(task_id, dim, b.limit, b.consumed, b.allocated_at, b.exhausted))
+    return out
+
+
+def subscription_entries(state: ReplayState) -> list[t.SnapshotSubscription]:
+    return [
+        t.SnapshotSubscription(
+            sid, s.task_id, s.filter, s.created_at, s.triggered_at, s.canceled_at
+        )
+        for sid, s in sorted(state.subscriptions.items())
+    ]
+
+
+def actor_entries(state: ReplayState) -> list[t.SnapshotActor]:
+    return [
+        t.SnapshotActor(
+            aid,
+            a.identity,
+            a.capabilities,
+            a.department,
+            a.heartbeat_interval_secs,
+            a.tenant_id,
+            a.registered_at,
+            a.last_heartbeat_at,
+            a.deregistered_at,
+        )
+        for aid, a in sorted(state.actors.items())
+    ]
+
+
+def tenant_entries(state: ReplayState) -> list[t.SnapshotTenant]:
+    return [t.SnapshotTenant(tid, x.name, x.created_at) for tid, x in sorted(state.tenants.items())]
+
+
+def role_entries(state: ReplayState) -> list[t.SnapshotRoleAssignment]:
+    return [
+        t.SnapshotRoleAssignment(actor, r.role, tenant, r.assigned_at)
+        for (actor, tenant), r in sorted(state.role_assignments.items())
+    ]
+
+
+def grant_entries(state: ReplayState) -> list[t.SnapshotCapabilityGrant]:
+    keys = sorted(state.capability_grants, key=lambda k: (k[0], k[1].encode("utf-8"), k[2]))
+    out = []
+    for key in keys:
+        g = state.capability_grants[key]
+        out.append(
+            t.SnapshotCapabilityGrant(key[0], g.capability, key[2], g.granted_at, g.revoked_at)
+        )
+    return out
+
+
+def ledger_entries(state: ReplayState) -> list[t.SnapshotLedgerEntry]:
+    return [
+        t.SnapshotLedgerEntry(
+            x.entry_id, x.tenant_id, x.ledger_key, x.actor_id, x.payload, x.timestamp
+        )
+        for x in state.ledger
+    ]
+
+
+def state_form(state: ReplayState) -> t.StateForm:
+    """The canonical form of the whole state (spec: DIG-1)."""
+    return t.StateForm(
+        state.latest_sequence,
+        tuple(task_entries(state)),
+        tuple(run_entries(state)),
+        engine_entry(state),
+        tuple(t.StateDependencyDeclaration(k, v) for k, v in sorted_dependencies(state)),
+        tuple(budget_entries(state)),
+        tuple(subscription_entries(state)),
+        tuple(actor_entries(state)),
+        tuple(tenant_entries(state)),
+        tuple(role_entries(state)),
+        tuple(grant_entries(state)),
+        tuple(ledger_entries(state)),
+    )
+
+
+def build_snapshot(state: ReplayState, timestamp: int) -> t.Snapshot:
+    """The snapshot the engine would build from this state (spec: SNP-8).
+
+    Arrays are sorted (the engine's order is that of its hash maps, which is arbitrary);
+    dependency declarations carry ``declared_at = timestamp``, as in the engine.
+    """
+    tasks = task_entries(state)
+    runs = run_entries(state)
+    return t.Snapshot(
+        SNAPSHOT_FORMAT_VERSION,
+        timestamp,
+        t.SnapshotMetadata(SNAPSHOT_SCHEMA_VERSION, state.latest_sequence, len(tasks), len(runs)),
+        tuple(tasks),
+        tuple(runs),
+        engine_entry(state),
+        tuple(
+            t.SnapshotDependencyDeclaration(k, v, timestamp) for k, v in sorted_dependencies(state)
+        ),
+        tuple(budget_entries(state)),
+        tuple(subscription_entries(state)),
+        tuple(actor_entries(state)),
+        tuple(tenant_entries(state)),
+        tuple(role_entries(state)),
+        tuple(grant_entries(state)),
+        tuple(ledger_entries(state)),
+    )

@@ -1,0 +1,461 @@
+"""Snapshots: validation, the framed file, atomic writing, and bootstrap (spec: SNP-1 .. SNP-12).
+
+A snapshot file is one frame — ``[version u32 LE][length u32 LE][CRC-32 u32 LE][payload]`` —
+whose version is 4 and whose payload is the compact serde_json text of a
+:class:`~aqwal.types.Snapshot`. Loading runs the engine's checks in the engine's order:
+frame, JSON decoding (with every decode-time validation rule), then :func:`validate_snapshot`.
+"""
+
+from __future__ import annotations
+
+import os
+import zlib
+from collections.abc import Callable
+from pathlib import Path
+
+from aqwal import types as t
+from aqwal.errors import AqwalError, SnapshotError
+from aqwal.forms import JSON_FORM, parse_json_text, to_json_text
+from aqwal.projection import SNAPSHOT_FORMAT_VERSION, SNAPSHOT_SCHEMA_VERSION, build_snapshot
+from aqwal.reducer import TRANSITIONS, Reducer
+from aqwal.state import AttemptEntry, Lease, ReplayState
+from aqwal.validation import validate_run_instance
+
+HEADER_LEN = 12
+MAX_PAYLOAD_LEN = 256 * 1024 * 1024  # spec: SNP-2
+#: Oldest schema_version whose documents the JSON reader can fill with defaults (SNP-6).
+OLDEST_SCHEMA_VERSION = 4
+
+RS = t.RunState
+
+
+def _fail(code: str, message: str, offset: int | None = None) -> SnapshotError:
+    return SnapshotError(code, message, offset=offset)
+
+
+def _hex(raw: bytes) -> str:
+    from aqwal.forms import uuid_text
+
+    return uuid_text(raw)
+
+
+# ---------------------------------------------------------------------------------------------
+# validation (the engine's validate_snapshot, SNP-7)
+
+
+def validate_snapshot(snap: t.Snapshot, *, accept_older_schema: bool = False) -> None:
+    """Raise the first rule a snapshot breaks, in the engine's order (spec: SNP-7)."""
+    meta = snap.metadata
+    lowest = OLDEST_SCHEMA_VERSION if accept_older_schema else SNAPSHOT_SCHEMA_VERSION
+    if not lowest <= meta.schema_version <= SNAPSHOT_SCHEMA_VERSION:
+        raise _fail(
+            "unsupported_schema_version",
+            f"schema_version {meta.schema_version}, expected {SNAPSHOT_SCHEMA_VERSION}",
+        )
+    if meta.task_count != len(snap.tasks):
+        raise _fail(
+            "task_count_mismatch",
+            f"metadata.task_count {meta.task_count}, {len(snap.tasks)} tasks present",
+        )
+    if meta.run_count != len(snap.runs):
+        raise _fail(
+            "run_count_mismatch", f"metadata.run_count {meta.run_count}, {len(snap.runs)} runs"
+        )
+    task_ids: set[bytes] = set()
+    for task in snap.tasks:
+        task_id = task.task_spec.id
+        if task_id in task_ids:
+            raise _fail("duplicate_snapshot_task", f"task {_hex(task_id)} appears twice")
+        task_ids.add(task_id)
+        if task.canceled_at is not None and task.canceled_at < task.created_at:
+            raise _fail(
+                "task_canceled_before_created",
+                f"task {_hex(task_id)} canceled at {task.canceled_at} before created at "
+                f"{task.created_at}",
+            )
+    run_ids: set[bytes] = set()
+    for run in snap.runs:
+        _validate_run(run)
+        ri = run.run_instance
+        if ri.id in run_ids:
+            raise _fail("duplicate_snapshot_run", f"run {_hex(ri.id)} appears twice")
+        run_ids.add(ri.id)
+        if ri.task_id not in task_ids:
+            raise _fail(
+                "run_unknown_task", f"run {_hex(ri.id)} belongs to unknown task {_hex(ri.task_id)}"
+            )
+    _validate_engine(snap.engine)
+    declared: set[bytes] = set()
+    for decl in snap.dependency_declarations:
+        if decl.task_id in declared:
+            raise _fail(
+                "duplicate_dependency_declaration",
+                f"task {_hex(decl.task_id)} has two dependency declarations",
+            )
+        declared.add(decl.task_id)
+        if decl.task_id not in task_ids:
+            raise _fail(
+                "dependency_unknown_task",
+                f"dependencies declared for unknown task {_hex(decl.task_id)}",
+            )
+        for prereq in decl.depends_on:
+            if prereq not in task_ids:
+                raise _fail(
+                    "dependency_unknown_prerequisite",
+                    f"task {_hex(decl.task_id)} depends on unknown task {_hex(prereq)}",
+                )
+    budgets: set[tuple[bytes, t.BudgetDimension]] = set()
+    for budget in snap.budgets:
+        key = (budget.task_id, budget.dimension)
+        if key in budgets:
+            raise _fail(
+                "duplicate_budget",
+                f"two {budget.dimension.name} budgets for task {_hex(budget.task_id)}",
+            )
+        budgets.add(key)
+        if budget.task_id not in task_ids:
+            raise _fail("budget_unknown_task", f"budget for unknown task {_hex(budget.task_id)}")
+    subscriptions: set[bytes] = set()
+    for sub in snap.subscriptions:
+        if sub.subscription_id in subscriptions:
+            raise _fail(
+                "duplicate_subscription", f"subscription {_hex(sub.subscription_id)} appears twice"
+            )
+        subscriptions.add(sub.subscription_id)
+        if sub.task_id not in task_ids:
+            raise _fail(
+                "subscription_unknown_task",
+                f"subscription {_hex(sub.subscription_id)} for unknown task {_hex(sub.task_id)}",
+            )
+    # spec: SNP-7 step 10 — actors, tenants, roles, grants and ledger entries are not checked.
+
+
+def _validate_run(run: t.SnapshotRun) -> None:
+    ri = run.run_instance
+    rid = _hex(ri.id)
+    # The engine's own nil-id, Ready-causality and attempt-state rules coincide with the
+    # RunInstance decode rules (VAL-12 .. VAL-16), which already ran for a loaded snapshot.
+    validate_run_instance(ri, None)
+    if ri.current_attempt_id is not None and ri.attempt_count == 0:
+        raise _fail("run_attempt_lineage_count", f"run {rid} has an active attempt but count 0")
+    history = run.state_history
+    if not history or history[0] != t.SnapshotRunStateHistoryEntry(
+        None, RS.Scheduled, ri.created_at
+    ):
+        raise _fail(
+            "run_missing_initial_history",
+            f"run {rid} history must start with null -> Scheduled at created_at {ri.created_at}",
+        )
+    previous = RS.Scheduled
+    for entry in history[1:]:
+        if entry.from_ is not previous or (previous, entry.to) not in TRANSITIONS:
+            shown = "null" if entry.from_ is None else entry.from_.name
+            raise _fail(
+                "run_history_transition",
+                f"run {rid} history has {shown} -> {entry.to.name} after {previous.name}",
+            )
+        previous = entry.to
+    if previous is not ri.state:
+        raise _fail(
+            "run_history_transition",
+            f"run {rid} history ends in {previous.name} but the run is {ri.state.name}",
+        )
+    if len(run.attempts) != ri.attempt_count:
+        raise _fail(
+            "run_attempt_history_count",
+            f"run {rid} has {len(run.attempts)} attempt entries, attempt_count {ri.attempt_count}",
+        )
+    if ri.current_attempt_id is not None:
+        matching = [a for a in run.attempts if a.attempt_id == ri.current_attempt_id]
+        if len(matching) != 1 or matching[0].finished_at is not None:
+            raise _fail(
+                "run_active_attempt_history",
+                f"run {rid}: the active attempt needs exactly one unfinished history entry",
+            )
+    if run.lease is not None and ri.state not in (RS.Ready, RS.Leased, RS.Running):
+        raise _fail("run_lease_presence", f"run {rid} holds a lease while {ri.state.name}")
+
+
+def _validate_engine(engine: t.SnapshotEngineControl) -> None:
+    paused, paused_at, resumed_at = engine
+    if paused and paused_at is None:
+        raise _fail("engine_paused_causality", "engine paused without paused_at")
+    if (
+        (paused and resumed_at is not None)
+        or (paused_at is None and resumed_at is not None)
+        or (not paused and paused_at is not None and resumed_at is None)
+    ):
+        raise _fail(
+            "engine_resumed_causality",
+            f"engine paused={paused} with paused_at={paused_at} and resumed_at={resumed_at}",
+        )
+    if not paused and paused_at is not None and resumed_at is not None and resumed_at < paused_at:
+        raise _fail(
+            "engine_pause_resume_ordering", f"resumed_at {resumed_at} before paused_at {paused_at}"
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# the snapshot file (SNP-2, SNP-4)
+
+
+def encode_snapshot(snap: t.Snapshot) -> bytes:
+    """The snapshot file bytes: validated, compact JSON, framed with version 4 (SNP-2)."""
+    validate_snapshot(snap)
+    payload = to_json_text(JSON_FORM.dump("Snapshot", snap)).encode("utf-8")
+    if len(payload) > MAX_PAYLOAD_LEN:
+        raise _fail("snapshot_payload_too_large", f"payload of {len(payload)} bytes")
+    header = SNAPSHOT_FORMAT_VERSION.to_bytes(4, "little") + len(payload).to_bytes(4, "little")
+    return header + zlib.crc32(payload).to_bytes(4, "little") + payload
+
+
+def decode_snapshot(data: bytes, *, accept_older_schema: bool = False) -> t.Snapshot:
+    """Load a snapshot file's bytes, checking in the engine's order (spec: SNP-4).
+
+    An empty input has no snapshot; callers check for that first (:func:`read_snapshot_file`).
+    """
+    n = len(data)
+    if n < 4:
+        raise _fail("snapshot_truncated", f"{n} byte(s): the version field is incomplete", 0)
+    version = int.from_bytes(data[0:4], "little")
+    if version != SNAPSHOT_FORMAT_VERSION:
+        raise _fail(
+            "snapshot_unsupported_version",
+            f"snapshot frame version {version}, expected {SNAPSHOT_FORMAT_VERSION}",
+            0,
+        )
+    if n < HEADER_LEN:
+        raise _fail("snapshot_truncated", f"{n} byte(s): the snapshot header is incomplete", 0)
+    length = int.from_bytes(data[4:8], "little")
+    crc = int.from_bytes(data[8:12], "little")
+    if length > MAX_PAYLOAD_LEN:
+        raise _fail("snapshot_payload_too_large", f"declared payload length {length}", 4)
+    payload = data[HEADER_LEN : HEADER_LEN + length]
+    if len(payload) < length:
+        raise _fail(
+            "snapshot_truncated_payload",
+            f"declared payload length {length}, {len(payload)} byte(s) present",
+            4,
+        )
+    actual = zlib.crc32(payload)
+    if actual != crc:
+        raise _fail(
+            "snapshot_crc_mismatch", f"header CRC-32 0x{crc:08x}, payload CRC-32 0x{actual:08x}", 8
+        )
+    try:
+        snap: t.Snapshot = JSON_FORM.load("Snapshot", parse_json_text(payload))
+    except AqwalError as exc:
+        raise exc.rebased(HEADER_LEN) from None
+    validate_snapshot(snap, accept_older_schema=accept_older_schema)
+    return snap
+
+
+def read_snapshot_file(path: Path, *, accept_older_schema: bool = False) -> t.Snapshot | None:
+    """The snapshot at ``path``; None when the file is missing or empty (spec: SNP-4)."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    if not data:
+        return None
+    return decode_snapshot(data, accept_older_schema=accept_older_schema)
+
+
+def write_snapshot_file(path: Path, snap: t.Snapshot) -> None:
+    """Write atomically: ``<path>.tmp``, fsync, rename over ``path``, fsync the directory.
+
+    Nothing is written when the snapshot fails validation (spec: SNP-10).
+    """
+    data = encode_snapshot(snap)
+    tmp = path.with_name(path.name + ".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    dir_fd = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+
+
+def snapshot_of(state: ReplayState, timestamp: int = 0) -> t.Snapshot:
+    """Build and validate the snapshot of a state (spec: SNP-8)."""
+    snap = build_snapshot(state, timestamp)
+    validate_snapshot(snap)
+    return snap
+
+
+# ---------------------------------------------------------------------------------------------
+# bootstrap (SNP-9)
+
+
+def synthesized_events(snap: t.Snapshot) -> list[t.WalEventType]:
+    """The events the engine synthesizes from a snapshot, in its order (spec: SNP-9).
+
+    Runs contribute their RunCreated and RunStateChanged events here; their attempts, history
+    and lease are restored directly by :func:`bootstrap`.
+    """
+    events: list[t.WalEventType] = []
+    add = events.append
+    for task in snap.tasks:
+        add(t.TaskCreated(task.task_spec, task.created_at))
+        if task.canceled_at is not None:
+            add(t.TaskCanceled(task.task_spec.id, task.canceled_at))
+    for decl in snap.dependency_declarations:
+        add(t.DependencyDeclared(decl.task_id, decl.depends_on, decl.declared_at))
+    if snap.engine.paused_at is not None:
+        add(t.EnginePaused(snap.engine.paused_at))
+    if snap.engine.resumed_at is not None:
+        add(t.EngineResumed(snap.engine.resumed_at))
+    return events
+
+
+def bootstrap(snap: t.Snapshot, *, engine_compatible: bool = False) -> ReplayState:
+    """The state a snapshot stands for (spec: SNP-9, SNP-11).
+
+    The engine's procedure is followed step by step (the same synthesized events, the same
+    failures). A conforming bootstrap then restores what the engine's procedure loses (run
+    effective_priority, last_state_change_at and active attempt, actor last_heartbeat_at,
+    budget exhausted flags): ``engine_compatible=True`` skips that restoration and reproduces
+    the engine's state exactly. Raises ``snapshot_bootstrap_failed`` when synthesis fails.
+    """
+    reducer = Reducer()
+    sequence = 0
+
+    def apply(event: t.WalEventType) -> None:
+        nonlocal sequence
+        sequence += 1
+        try:
+            reducer.apply(t.WalEvent(sequence, event))
+        except AqwalError as exc:
+            raise _fail(
+                "snapshot_bootstrap_failed", f"synthesized {type(event).__name__}: {exc}"
+            ) from exc
+
+    for event in synthesized_events(snap):
+        apply(event)
+    state = reducer.state
+    for run in snap.runs:
+        _bootstrap_run(run, apply, state, engine_compatible)
+    for budget in snap.budgets:
+        apply(
+            t.BudgetAllocated(budget.task_id, budget.dimension, budget.limit, budget.allocated_at)
+        )
+        if budget.consumed > 0:
+            apply(
+                t.BudgetConsumed(
+                    budget.task_id, budget.dimension, budget.consumed, budget.allocated_at
+                )
+            )
+        if budget.exhausted and budget.consumed < budget.limit:
+            apply(t.BudgetExhausted(budget.task_id, budget.dimension, budget.allocated_at))
+        if not engine_compatible:
+            state.budgets[(budget.task_id, budget.dimension)].exhausted = budget.exhausted
+    for sub in snap.subscriptions:
+        apply(t.SubscriptionCreated(sub.subscription_id, sub.task_id, sub.filter, sub.created_at))
+        if sub.triggered_at is not None:
+            apply(t.SubscriptionTriggered(sub.subscription_id, sub.triggered_at))
+        if sub.canceled_at is not None:
+            apply(t.SubscriptionCanceled(sub.subscription_id, sub.canceled_at))
+    for actor in snap.actors:
+        apply(
+            t.ActorRegistered(
+                actor.actor_id,
+                actor.identity,
+                actor.capabilities,
+                actor.department,
+                actor.heartbeat_interval_secs,
+                actor.tenant_id,
+                actor.registered_at,
+            )
+        )
+        if actor.deregistered_at is not None:
+            apply(t.ActorDeregistered(actor.actor_id, actor.deregistered_at))
+        if not engine_compatible:
+            state.actors[actor.actor_id].last_heartbeat_at = actor.last_heartbeat_at
+    for tenant in snap.tenants:
+        apply(t.TenantCreated(tenant.tenant_id, tenant.name, tenant.created_at))
+    for role in snap.role_assignments:
+        apply(t.RoleAssigned(role.actor_id, role.role, role.tenant_id, role.assigned_at))
+    for grant in snap.capability_grants:
+        apply(
+            t.CapabilityGranted(grant.actor_id, grant.capability, grant.tenant_id, grant.granted_at)
+        )
+        if grant.revoked_at is not None:
+            apply(
+                t.CapabilityRevoked(
+                    grant.actor_id, grant.capability, grant.tenant_id, grant.revoked_at
+                )
+            )
+    for entry in snap.ledger_entries:
+        apply(
+            t.LedgerEntryAppended(
+                entry.entry_id,
+                entry.tenant_id,
+                entry.ledger_key,
+                entry.actor_id,
+                entry.payload,
+                entry.timestamp,
+            )
+        )
+    state.latest_sequence = snap.metadata.wal_sequence
+    return state
+
+
+def _bootstrap_run(
+    run: t.SnapshotRun,
+    apply: Callable[[t.WalEventType], None],
+    state: ReplayState,
+    engine_compatible: bool,
+) -> None:
+    ri = run.run_instance
+    apply(
+        t.RunCreated(
+            t.RunInstance(
+                ri.id,
+                ri.task_id,
+                RS.Scheduled,
+                None,
+                0,
+                ri.created_at,
+                ri.scheduled_at,
+                0,
+                ri.created_at,
+            )
+        )
+    )
+    previous = RS.Scheduled
+    for entry in run.state_history[1:]:
+        if entry.from_ is not previous or (previous, entry.to) not in TRANSITIONS:
+            raise _fail("snapshot_bootstrap_failed", "invalid snapshot state history for bootstrap")
+        apply(t.RunStateChanged(ri.id, previous, entry.to, entry.timestamp))
+        previous = entry.to
+    if previous is not ri.state:
+        raise _fail("snapshot_bootstrap_failed", "snapshot state history does not match run state")
+    record = state.runs[ri.id]
+    record.attempt_count = len(run.attempts)
+    last = run.attempts[-1] if run.attempts else None
+    record.current_attempt_id = (
+        last.attempt_id
+        if ri.state is RS.Running and last is not None and last.finished_at is None
+        else None
+    )
+    record.history = [(e.from_, e.to, e.timestamp) for e in run.state_history]
+    record.attempts = [
+        AttemptEntry(a.attempt_id, a.started_at, a.finished_at, a.result, a.error, a.output)
+        for a in run.attempts
+    ]
+    if run.lease is not None:
+        lease = run.lease
+        record.lease = Lease(lease.owner, lease.expiry, lease.acquired_at, lease.updated_at)
+    if not engine_compatible:
+        record.effective_priority = ri.effective_priority
+        record.last_state_change_at = ri.last_state_change_at
+        record.current_attempt_id = ri.current_attempt_id

@@ -1,0 +1,383 @@
+"""WAL files: streaming reading, tail validation and repair (spec: WAL-1 .. WAL-9).
+
+A WAL file is records back to back from offset 0, with no file header (WAL-1). Reading is
+streaming: memory is bounded by the read chunk plus the largest record, whatever the file size.
+
+Corruption is reported the way the engine's writer-open scanner reports it (WAL-3): the byte
+offset of the *start* of the failing record and one of five reason codes, checked in this
+order: ``incomplete_header``, ``unsupported_version``, ``decode_failure`` (payload over
+256 MiB), ``incomplete_payload``, then ``crc_mismatch`` or ``decode_failure``. The error's
+``cause`` keeps the precise aqwal code (``frame_crc_mismatch``, ``invalid_utf8``, ...).
+"""
+
+from __future__ import annotations
+
+import os
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO, Literal
+
+from aqwal import postcard as _pc
+from aqwal.codec import HEADER, HEADER_LEN, MAX_PAYLOAD_LEN, WAL_VERSION, decode_frame_at, mode_of
+from aqwal.errors import AqwalError, FrameError, PayloadDecodeError, WalFileError
+from aqwal.postcard_codec import _d_WalEvent
+from aqwal.types import WalEvent
+
+CHUNK = 1 << 20
+WAL_RELATIVE_PATH = Path("wal") / "actionqueue.wal"
+SNAPSHOT_RELATIVE_PATH = Path("snapshots") / "snapshot.bin"
+
+#: The engine's reason codes, in the order of its WalCorruptionReasonCode enum (WAL-3).
+REASONS = (
+    "incomplete_header",
+    "incomplete_payload",
+    "frame_version_unsupported",
+    "decode_failure",
+    "frame_crc_mismatch",
+)
+
+TailKind = Literal["clean", "torn", "mid-file"]
+
+
+class WalCorruption(WalFileError):
+    """The first corrupt record of a WAL file: ``code`` is the engine's reason code."""
+
+    def __init__(self, reason: str, message: str, *, offset: int, cause: AqwalError) -> None:
+        super().__init__(reason, message, offset=offset)
+        self.cause = cause
+
+    def rebased(self, base: int) -> AqwalError:
+        moved = self.cause.rebased(base)
+        return WalCorruption(self.code, self.message, offset=(self.offset or 0) + base, cause=moved)
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (_corruption, (self.code, self.message, self.offset, self.cause))
+
+
+def _corruption(code: str, message: str, offset: int, cause: AqwalError) -> WalCorruption:
+    return WalCorruption(code, message, offset=offset, cause=cause)
+
+
+def _corrupt(reason: str, record: int, cause: AqwalError) -> WalCorruption:
+    return WalCorruption(
+        reason,
+        f"record at offset {record}: {cause.code}: {cause.message}",
+        offset=record,
+        cause=cause,
+    )
+
+
+def read_wal(
+    stream: BinaryIO, *, strict: bool = True, workflow: bool = False, chunk: int = CHUNK
+) -> Iterator[tuple[int, WalEvent]]:
+    """Yield ``(offset, record)`` for every record; raise :class:`WalCorruption` at the first
+    corrupt one, after yielding the records before it (spec: WAL-2, WAL-3)."""
+    mode = mode_of(strict=strict, workflow=workflow)
+    data = b""
+    pos = 0  # position of the next record in data
+    base = 0  # file offset of data[0]
+    eof = False
+    unpack = HEADER.unpack_from
+    crc32 = zlib.crc32
+    decode = _d_WalEvent
+
+    while True:
+        avail = len(data) - pos
+        if avail < HEADER_LEN and not eof:
+            more = stream.read(chunk)
+            eof = not more
+            data = data[pos:] + more
+            base += pos
+            pos = 0
+            continue
+        record = base + pos
+        if avail == 0:
+            return
+        if avail < HEADER_LEN:
+            raise _corrupt(
+                "incomplete_header",
+                record,
+                FrameError(
+                    "frame_too_short", f"{avail} byte(s) of a 12-byte header", offset=record
+                ),
+            )
+        version, length, crc = unpack(data, pos)
+        if version != WAL_VERSION:
+            raise _corrupt(
+                "frame_version_unsupported",
+                record,
+                FrameError("frame_version_unsupported", f"record version {version}", offset=record),
+            )
+        if length > MAX_PAYLOAD_LEN:
+            raise _corrupt(
+                "decode_failure",
+                record,
+                FrameError(
+                    "frame_payload_too_large", f"declared length {length}", offset=record + 4
+                ),
+            )
+        end = pos + HEADER_LEN + length
+        while end > len(data) and not eof:
+            more = stream.read(max(chunk, end - len(data)))
+            eof = not more
+            data = data[pos:] + more
+            base += pos
+            end -= pos
+            pos = 0
+        if end > len(data):
+            raise _corrupt(
+                "incomplete_payload",
+                record,
+                FrameError(
+                    "frame_length_exceeds_buffer",
+                    f"declared length {length}, {len(data) - pos - HEADER_LEN} byte(s) present",
+                    offset=record + 4,
+                ),
+            )
+        if length == 0:
+            raise _corrupt(
+                "decode_failure",
+                record,
+                FrameError(
+                    "frame_empty_payload", "declared payload length is 0", offset=record + 4
+                ),
+            )
+        payload = data[pos + HEADER_LEN : end]
+        actual = crc32(payload)
+        if actual != crc:
+            raise _corrupt(
+                "frame_crc_mismatch",
+                record,
+                FrameError(
+                    "frame_crc_mismatch",
+                    f"header CRC-32 0x{crc:08x}, payload CRC-32 0x{actual:08x}",
+                    offset=record + 8,
+                ),
+            )
+        try:
+            event, used = decode(payload, 0, length, mode)
+        except IndexError:
+            raise _corrupt(
+                "decode_failure", record, _pc.unexpected_end(record + HEADER_LEN + length)
+            ) from None
+        except AqwalError as exc:
+            raise _corrupt("decode_failure", record, exc.rebased(record + HEADER_LEN)) from None
+        if used != length and mode & _pc.STRICT:
+            raise _corrupt(
+                "decode_failure",
+                record,
+                PayloadDecodeError(
+                    "trailing_bytes",
+                    f"{length - used} byte(s) left over after the WalEvent",
+                    offset=record + HEADER_LEN + used,
+                ),
+            )
+        yield record, event
+        pos = end
+
+
+def iter_wal_file(
+    path: Path, *, strict: bool = True, workflow: bool = False
+) -> Iterator[tuple[int, WalEvent]]:
+    """:func:`read_wal` over a file path."""
+    with open(path, "rb") as f:
+        yield from read_wal(f, strict=strict, workflow=workflow)
+
+
+# ---------------------------------------------------------------------------------------------
+# tail validation
+
+
+@dataclass(frozen=True, slots=True)
+class TailReport:
+    """The result of validating a whole WAL file (spec: WAL-4, WAL-5)."""
+
+    path: str
+    file_size: int
+    records: int
+    first_sequence: int | None
+    #: Sequence of the last good record (the engine writer's ``current_sequence``), 0 if none.
+    last_sequence: int
+    #: Largest sequence seen (the in-memory validators' value).
+    max_sequence: int
+    #: Offset just after the last good record: the length of the valid prefix.
+    valid_end: int
+    corruption: WalCorruption | None
+    #: ``clean``; ``torn`` (nothing valid after the corruption); ``mid-file`` (valid records
+    #: follow it, starting at ``next_valid_offset``).
+    tail: TailKind
+    next_valid_offset: int | None
+    #: Sequences that did not increase over their predecessor (offset, sequence) — WAL-6.
+    non_increasing: tuple[tuple[int, int], ...]
+
+
+def validate_wal_file(path: Path, *, strict: bool = True, workflow: bool = False) -> TailReport:
+    """Scan the whole file in O(1) memory and classify its end (spec: WAL-4, WAL-5)."""
+    records = 0
+    first: int | None = None
+    last = 0
+    highest = 0
+    corruption: WalCorruption | None = None
+    non_increasing: list[tuple[int, int]] = []
+    size = path.stat().st_size
+    with open(path, "rb") as f:
+        reader = read_wal(f, strict=strict, workflow=workflow)
+        try:
+            for offset, event in reader:
+                seq = event.sequence
+                if records and seq <= last and len(non_increasing) < 100:
+                    non_increasing.append((offset, seq))
+                records += 1
+                if first is None:
+                    first = seq
+                last = seq
+                highest = max(highest, seq)
+        except WalCorruption as exc:
+            corruption = exc
+    if corruption is not None:
+        valid_end = corruption.offset or 0
+        resync = _find_valid_record(path, valid_end + 1, strict=strict, workflow=workflow)
+        tail: TailKind = "torn" if resync is None else "mid-file"
+    else:
+        valid_end = size
+        resync = None
+        tail = "clean"
+    return TailReport(
+        str(path),
+        size,
+        records,
+        first,
+        last,
+        highest,
+        valid_end,
+        corruption,
+        tail,
+        resync,
+        tuple(non_increasing),
+    )
+
+
+_MAGIC = WAL_VERSION.to_bytes(4, "little")
+
+
+def _find_valid_record(path: Path, start: int, *, strict: bool, workflow: bool) -> int | None:
+    """The first offset at or after ``start`` where a complete, valid record decodes."""
+    with open(path, "rb") as f:
+        f.seek(start)
+        offset = start
+        carry = b""
+        while True:
+            block = f.read(CHUNK)
+            if not block:
+                return None
+            window = carry + block
+            window_start = offset - len(carry)
+            i = window.find(_MAGIC)
+            while i != -1:
+                candidate = window_start + i
+                if _valid_at(path, candidate, strict=strict, workflow=workflow):
+                    return candidate
+                i = window.find(_MAGIC, i + 1)
+            carry = window[-3:]
+            offset += len(block)
+
+
+def _valid_at(path: Path, offset: int, *, strict: bool, workflow: bool) -> bool:
+    with open(path, "rb") as f:
+        f.seek(offset)
+        header = f.read(HEADER_LEN)
+        if len(header) < HEADER_LEN:
+            return False
+        _version, length, _crc = HEADER.unpack(header)
+        if length == 0 or length > MAX_PAYLOAD_LEN:
+            return False
+        payload = f.read(length)
+        if len(payload) < length:
+            return False
+    try:
+        decode_frame_at(header + payload, 0, strict=strict, workflow=workflow)
+    except AqwalError:
+        return False
+    return True
+
+
+# ---------------------------------------------------------------------------------------------
+# repair
+
+RepairPolicy = Literal["strict", "truncate-partial"]
+
+
+@dataclass(frozen=True, slots=True)
+class RepairResult:
+    report: TailReport
+    #: Bytes kept (the valid prefix) and bytes dropped.
+    kept: int
+    dropped: int
+    written: str | None
+
+
+def repair_wal_file(
+    path: Path,
+    policy: RepairPolicy,
+    *,
+    output: Path | None = None,
+    in_place: bool = False,
+    strict: bool = True,
+    workflow: bool = False,
+) -> RepairResult:
+    """Repair a WAL file under a policy (spec: WAL-7, WAL-8).
+
+    ``strict`` refuses any corruption. ``truncate-partial`` removes a torn tail (a corrupt
+    last record with nothing valid after it) and refuses mid-file corruption: no valid record
+    is ever dropped. The result goes to ``output`` or, with ``in_place``, into ``path``;
+    with neither, nothing is written. Refusals raise :class:`WalCorruption` or ``mid_file``.
+    """
+    if output is not None and in_place:
+        raise ValueError("give an output path or in_place, not both")
+    report = validate_wal_file(path, strict=strict, workflow=workflow)
+    corruption = report.corruption
+    if corruption is not None:
+        if policy == "strict":
+            raise corruption
+        if report.tail == "mid-file":
+            raise WalFileError(
+                "mid_file_corruption",
+                f"record at offset {corruption.offset} is corrupt ({corruption.code}) and a valid "
+                f"record follows at offset {report.next_valid_offset}; truncating would drop it",
+                offset=corruption.offset,
+            )
+    kept = report.valid_end
+    written: str | None = None
+    if output is not None:
+        if output.exists() and output.samefile(path):
+            raise ValueError("the output is the input file; use in_place")
+        _copy_prefix(path, output, kept)
+        written = str(output)
+    elif in_place and kept < report.file_size:
+        with open(path, "r+b") as f:
+            f.truncate(kept)
+            f.flush()
+            os.fsync(f.fileno())
+        written = str(path)
+    return RepairResult(report, kept, report.file_size - kept, written)
+
+
+def _copy_prefix(src: Path, dst: Path, length: int) -> None:
+    tmp = dst.with_name(f".{dst.name}.tmp")
+    try:
+        with open(src, "rb") as fin, open(tmp, "wb") as fout:
+            remaining = length
+            while remaining:
+                block = fin.read(min(CHUNK, remaining))
+                if not block:
+                    break
+                fout.write(block)
+                remaining -= len(block)
+            fout.flush()
+            os.fsync(fout.fileno())
+        os.replace(tmp, dst)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
