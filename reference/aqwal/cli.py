@@ -144,6 +144,332 @@ def cmd_schema_export(args: argparse.Namespace) -> int:
 
 
 # ---------------------------------------------------------------------------------------------
+# replay / verify / inspect / snapshot / repair
+
+
+def _existing(path: str) -> Path:
+    p = Path(path)
+    if not p.exists():
+        raise UsageError(f"{path} does not exist")
+    return p
+
+
+def _print_json(obj: object) -> None:
+    sys.stdout.write(to_json_text(obj) + "\n")
+
+
+def cmd_replay(args: argparse.Namespace) -> int:
+    from aqwal.datadir import recover
+    from aqwal.digest import state_digest
+    from aqwal.errors import SnapshotError
+    from aqwal.projection import build_snapshot
+    from aqwal.reducer import Outcome
+    from aqwal.snapshot import validate_snapshot
+
+    path = _existing(args.path)
+
+    def show(outcome: Outcome) -> None:
+        row: dict[str, object] = {"sequence": outcome.sequence, "applied": outcome.applied}
+        if outcome.error is not None:
+            row["error"] = outcome.error.code
+        _print_json(row)
+
+    try:
+        result = recover(
+            path,
+            use_snapshot=not args.no_snapshot,
+            engine_compatible=args.engine_compatible,
+            stop_on_reject=args.strict,
+            strict=not args.lenient,
+            workflow=args.workflow,
+            on_outcome=show if args.events else None,
+        )
+    except AqwalError as exc:
+        sys.stdout.flush()
+        report(exc)
+        return 1
+    if result.snapshot_problem is not None:
+        print(f"aqwal: note: snapshot not used: {result.snapshot_problem}", file=sys.stderr)
+    if args.digest:
+        print(state_digest(result.state))
+    else:
+        snap = build_snapshot(result.state, args.timestamp)
+        body = JSON_FORM.dump("Snapshot", snap)
+        _print_json({"state": body} if args.events else body)
+        try:
+            validate_snapshot(snap)
+        except SnapshotError as exc:
+            print(
+                f"aqwal: note: the engine would refuse to write this snapshot: {exc}",
+                file=sys.stderr,
+            )
+    return 1 if result.rejected else 0
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from aqwal.datadir import Layout
+    from aqwal.snapshot import read_snapshot_file
+    from aqwal.walfile import validate_wal_file
+
+    layout = Layout.of(_existing(args.path))
+    ok = True
+    out: dict[str, object] = {}
+    if layout.wal.exists():
+        rep = validate_wal_file(layout.wal, strict=not args.lenient, workflow=args.workflow)
+        out["wal"] = _tail_json(rep)
+        ok = rep.corruption is None
+    else:
+        out["wal"] = {"path": str(layout.wal), "missing": True}
+    if layout.snapshot is not None:
+        snap_info: dict[str, object] = {"path": str(layout.snapshot)}
+        try:
+            snap = read_snapshot_file(layout.snapshot)
+            snap_info["present"] = snap is not None
+            if snap is not None:
+                snap_info["wal_sequence"] = snap.metadata.wal_sequence
+                snap_info["valid"] = True
+        except AqwalError as exc:
+            snap_info.update(present=True, valid=False, error=_error_json(exc))
+            ok = False
+        out["snapshot"] = snap_info
+    out["ok"] = ok
+    if args.json:
+        _print_json(out)
+    else:
+        _print_verify_text(out)
+    return 0 if ok else 1
+
+
+def _error_json(exc: AqwalError) -> dict[str, object]:
+    row: dict[str, object] = {
+        "code": exc.code,
+        "clause": exc.clause,
+        "offset": exc.offset,
+        "message": exc.message,
+    }
+    cause = getattr(exc, "cause", None)
+    if isinstance(cause, AqwalError):
+        row["cause"] = _error_json(cause)
+    return row
+
+
+def _tail_json(rep: object) -> dict[str, object]:
+    from aqwal.walfile import TailReport
+
+    assert isinstance(rep, TailReport)
+    return {
+        "path": rep.path,
+        "file_size": rep.file_size,
+        "records": rep.records,
+        "first_sequence": rep.first_sequence,
+        "last_sequence": rep.last_sequence,
+        "max_sequence": rep.max_sequence,
+        "valid_end": rep.valid_end,
+        "tail": rep.tail,
+        "corruption": None if rep.corruption is None else _error_json(rep.corruption),
+        "next_valid_offset": rep.next_valid_offset,
+        "non_increasing_sequences": [{"offset": o, "sequence": q} for o, q in rep.non_increasing],
+    }
+
+
+def _print_verify_text(out: dict[str, object]) -> None:
+    wal = out["wal"]
+    assert isinstance(wal, dict)
+    if wal.get("missing"):
+        print(f"wal: {wal['path']}: missing (an empty log)")
+    else:
+        print(
+            f"wal: {wal['path']}: {wal['records']} record(s), {wal['file_size']} bytes, "
+            f"sequences {wal['first_sequence']}..{wal['last_sequence']}, tail {wal['tail']}"
+        )
+        corruption = wal["corruption"]
+        if isinstance(corruption, dict):
+            cause = corruption.get("cause", {})
+            assert isinstance(cause, dict)
+            print(
+                f"  corrupt record at offset {corruption['offset']}: {corruption['code']} "
+                f"({cause.get('code')} at offset {cause.get('offset')}: {cause.get('message')})"
+            )
+            print(f"  valid prefix: {wal['valid_end']} bytes")
+            if wal["next_valid_offset"] is not None:
+                print(f"  a valid record follows at offset {wal['next_valid_offset']}")
+        for row in wal["non_increasing_sequences"] or []:
+            print(f"  sequence {row['sequence']} at offset {row['offset']} does not increase")
+    snap = out.get("snapshot")
+    if isinstance(snap, dict):
+        if not snap.get("present"):
+            print(f"snapshot: {snap['path']}: none")
+        elif snap.get("valid"):
+            print(f"snapshot: {snap['path']}: valid, wal_sequence {snap['wal_sequence']}")
+        else:
+            err = snap["error"]
+            assert isinstance(err, dict)
+            print(
+                f"snapshot: {snap['path']}: {err['code']} at offset {err['offset']}: "
+                f"{err['message']}"
+            )
+    print("ok" if out["ok"] else "invalid")
+
+
+def cmd_inspect(args: argparse.Namespace) -> int:
+    from aqwal.datadir import Layout
+    from aqwal.snapshot import read_snapshot_file
+    from aqwal.walfile import WalCorruption, read_wal
+
+    layout = Layout.of(_existing(args.path))
+    per_variant: dict[str, list[int]] = {}
+    gaps: list[dict[str, int]] = []
+    records = 0
+    first: int | None = None
+    last: int | None = None
+    corruption: WalCorruption | None = None
+    size = layout.wal.stat().st_size if layout.wal.exists() else 0
+    end = 0
+    if layout.wal.exists():
+        with open(layout.wal, "rb") as f:
+            previous_offset: int | None = None
+            previous_name = ""
+            try:
+                for offset, event in read_wal(f, strict=not args.lenient, workflow=args.workflow):
+                    if previous_offset is not None:
+                        per_variant[previous_name][1] += offset - previous_offset
+                    name = type(event.event).__name__
+                    per_variant.setdefault(name, [0, 0])[0] += 1
+                    previous_offset, previous_name = offset, name
+                    seq = event.sequence
+                    if last is not None and seq > last + 1 and len(gaps) < 1000:
+                        gaps.append({"after": last, "next": seq, "missing": seq - last - 1})
+                    records += 1
+                    first = seq if first is None else first
+                    last = seq
+            except WalCorruption as exc:
+                corruption = exc
+            end = corruption.offset or 0 if corruption is not None else size
+            if previous_offset is not None:
+                per_variant[previous_name][1] += end - previous_offset
+    snap_summary: dict[str, object] | None = None
+    if layout.snapshot is not None:
+        try:
+            snap = read_snapshot_file(layout.snapshot)
+            snap_summary = {"present": snap is not None}
+            if snap is not None:
+                snap_summary.update(
+                    wal_sequence=snap.metadata.wal_sequence,
+                    schema_version=snap.metadata.schema_version,
+                    timestamp=snap.timestamp,
+                    tasks=len(snap.tasks),
+                    runs=len(snap.runs),
+                    actors=len(snap.actors),
+                    ledger_entries=len(snap.ledger_entries),
+                    bytes=layout.snapshot.stat().st_size,
+                )
+        except AqwalError as exc:
+            snap_summary = {"present": True, "error": _error_json(exc)}
+    out = {
+        "wal": str(layout.wal),
+        "file_size": size,
+        "records": records,
+        "first_sequence": first,
+        "last_sequence": last,
+        "gaps": gaps,
+        "variants": {k: {"records": v[0], "bytes": v[1]} for k, v in sorted(per_variant.items())},
+        "tail": "clean" if corruption is None else corruption.code,
+        "corruption": None if corruption is None else _error_json(corruption),
+        "snapshot": snap_summary,
+    }
+    if args.json:
+        _print_json(out)
+        return 0
+    print(f"{out['wal']}: {size} bytes, {records} record(s), sequences {first}..{last}")
+    print(
+        f"gaps: {len(gaps)}"
+        + "".join(f"\n  after {g['after']}: {g['missing']} missing" for g in gaps[:10])
+    )
+    print(f"{'variant':24} {'records':>9} {'bytes':>12}")
+    for name, row in sorted(per_variant.items()):
+        print(f"{name:24} {row[0]:9} {row[1]:12}")
+    if corruption is None:
+        print("tail: clean")
+    else:
+        print(f"tail: {corruption.code} at offset {corruption.offset} ({corruption.cause.code})")
+    if snap_summary is not None:
+        print("snapshot: " + ", ".join(f"{k} {v}" for k, v in snap_summary.items()))
+    return 0
+
+
+def cmd_snapshot_write(args: argparse.Namespace) -> int:
+    from aqwal.datadir import Layout, recover
+    from aqwal.snapshot import encode_snapshot, snapshot_of
+
+    path = _existing(args.path)
+    layout = Layout.of(path)
+    target = Path(args.output)
+    if target.exists() and target.samefile(layout.wal):
+        raise UsageError("refusing to overwrite the WAL file with a snapshot")
+    try:
+        result = recover(path, stop_on_reject=True, workflow=args.workflow)
+        data = encode_snapshot(snapshot_of(result.state, args.timestamp))
+    except AqwalError as exc:
+        report(exc)
+        return 1
+    write_output_atomically(args.output, data)
+    print(f"wrote {args.output}: wal_sequence {result.state.latest_sequence}, {len(data)} bytes")
+    return 0
+
+
+def cmd_snapshot_show(args: argparse.Namespace) -> int:
+    from aqwal.snapshot import decode_snapshot
+
+    with open_input(args.file) as f:
+        data = f.read()
+    if not data:
+        print("aqwal: the snapshot file is empty (no snapshot)", file=sys.stderr)
+        return 1
+    try:
+        snap = decode_snapshot(data, accept_older_schema=args.accept_older_schema)
+    except AqwalError as exc:
+        report(exc)
+        return 1
+    _print_json(JSON_FORM.dump("Snapshot", snap))
+    return 0
+
+
+def cmd_repair(args: argparse.Namespace) -> int:
+    from aqwal.walfile import repair_wal_file
+
+    path = _existing(args.path)
+    if path.is_dir():
+        from aqwal.walfile import WAL_RELATIVE_PATH
+
+        path = path / WAL_RELATIVE_PATH
+    if bool(args.output) == bool(args.in_place):
+        raise UsageError("give exactly one of -o OUT and --in-place")
+    try:
+        result = repair_wal_file(
+            path,
+            args.policy,
+            output=Path(args.output) if args.output else None,
+            in_place=args.in_place,
+            strict=not args.lenient,
+            workflow=args.workflow,
+        )
+    except AqwalError as exc:
+        report(exc)
+        return 1
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    rep = result.report
+    what = (
+        "clean" if rep.corruption is None else f"{rep.corruption.code} at {rep.corruption.offset}"
+    )
+    print(
+        f"{path}: {rep.records} valid record(s); {what}; kept {result.kept} bytes, "
+        f"dropped {result.dropped}" + (f"; wrote {result.written}" if result.written else "")
+    )
+    return 0
+
+
+# ---------------------------------------------------------------------------------------------
 # parser
 
 
@@ -190,6 +516,73 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--payload", action="store_true", help="write one bare postcard payload")
     _codec_options(p)
     p.set_defaults(handler=cmd_encode)
+
+    p = sub.add_parser(
+        "replay",
+        help="replay a WAL file or data directory into state",
+        description="Replay records into state. By default print the final state as the "
+        "engine's snapshot JSON. A rejected record does not stop replay unless --strict. "
+        "Exit 1 if a record was rejected or the log is corrupt.",
+    )
+    p.add_argument("path", help="a WAL file or a data directory")
+    p.add_argument(
+        "--events",
+        action="store_true",
+        help='print one line per record, then the state as {"state": ...}',
+    )
+    p.add_argument("--digest", action="store_true", help="print only the state digest")
+    p.add_argument("--strict", action="store_true", help="stop at the first rejected record")
+    p.add_argument("--no-snapshot", action="store_true", help="ignore the snapshot of a data dir")
+    p.add_argument(
+        "--engine-compatible",
+        action="store_true",
+        help="reproduce the engine's bootstrap, including its known divergences",
+    )
+    p.add_argument("--timestamp", type=int, default=0, help="snapshot timestamp to print")
+    p.add_argument("--lenient", action="store_true", help="accept the acceptable leniencies")
+    _codec_options(p)
+    p.set_defaults(handler=cmd_replay)
+
+    p = sub.add_parser("verify", help="frame-by-frame and tail validation; exit 1 if invalid")
+    p.add_argument("path", help="a WAL file or a data directory")
+    p.add_argument("--json", action="store_true", help="machine-readable report")
+    p.add_argument("--lenient", action="store_true", help="accept the acceptable leniencies")
+    _codec_options(p)
+    p.set_defaults(handler=cmd_verify)
+
+    p = sub.add_parser("inspect", help="records per variant, sequences, sizes, snapshot, tail")
+    p.add_argument("path", help="a WAL file or a data directory")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.add_argument("--lenient", action="store_true", help="accept the acceptable leniencies")
+    _codec_options(p)
+    p.set_defaults(handler=cmd_inspect)
+
+    snapshot = sub.add_parser("snapshot", help="write or show snapshot files").add_subparsers(
+        dest="snapshot_command", required=True, metavar="SUBCOMMAND"
+    )
+    p = snapshot.add_parser("write", help="replay PATH and write its snapshot to OUT")
+    p.add_argument("path", help="a WAL file or a data directory")
+    p.add_argument("-o", "--output", required=True, help="snapshot file to write")
+    p.add_argument("--timestamp", type=int, default=0, help="the snapshot's timestamp field")
+    _codec_options(p)
+    p.set_defaults(handler=cmd_snapshot_write)
+    p = snapshot.add_parser("show", help="validate a snapshot file and print its JSON")
+    p.add_argument("file", help="snapshot file, - for stdin")
+    p.add_argument(
+        "--accept-older-schema",
+        action="store_true",
+        help="also load schema_version 4-7 (the engine refuses them)",
+    )
+    p.set_defaults(handler=cmd_snapshot_show)
+
+    p = sub.add_parser("repair", help="remove a torn tail; never drops a valid record")
+    p.add_argument("path", help="a WAL file or a data directory")
+    p.add_argument("--policy", choices=("strict", "truncate-partial"), default="truncate-partial")
+    p.add_argument("-o", "--output", help="write the repaired log here")
+    p.add_argument("--in-place", action="store_true", help="truncate the file itself")
+    p.add_argument("--lenient", action="store_true", help="accept the acceptable leniencies")
+    _codec_options(p)
+    p.set_defaults(handler=cmd_repair)
 
     schema = sub.add_parser("schema", help="the registry of WAL types").add_subparsers(
         dest="schema_command", required=True, metavar="SUBCOMMAND"

@@ -492,9 +492,9 @@ def generate_codec(reg: Registry) -> str:
     em = _Emitter(reg)
     classes: list[str] = []
     for d in reg:
-        if isinstance(d, Struct):
+        if isinstance(d, Struct) and d.on_wire:
             classes.append(d.class_name)
-        elif isinstance(d, Enum):
+        elif isinstance(d, Enum) and d.on_wire:
             classes.append(d.name)
             if not d.unit_only:
                 classes += [_variant_class(d, v) for v in d.variants]

@@ -160,7 +160,7 @@ ERROR_CODES: dict[str, ErrorCode] = _table(
     # frame
     ("frame_too_short", "frame", "FRM-5", "fewer than 12 bytes: the record header is incomplete"),
     ("frame_version_unsupported", "frame", "FRM-2", "header version is not 5"),
-    ("frame_payload_too_large", "frame", "FRM-6", "declared payload length exceeds 268435456 bytes"),
+    ("frame_payload_too_large", "frame", "FRM-6", "declared payload length over 268435456 bytes"),
     ("frame_length_exceeds_buffer", "frame", "FRM-4", "declared length runs past the input"),
     ("frame_empty_payload", "frame", "FRM-5", "declared payload length is 0"),
     ("frame_crc_mismatch", "frame", "FRM-3", "CRC-32 of the payload differs from the header"),

@@ -33,9 +33,9 @@ SNAPSHOT_RELATIVE_PATH = Path("snapshots") / "snapshot.bin"
 REASONS = (
     "incomplete_header",
     "incomplete_payload",
-    "frame_version_unsupported",
+    "unsupported_version",
     "decode_failure",
-    "frame_crc_mismatch",
+    "crc_mismatch",
 )
 
 TailKind = Literal["clean", "torn", "mid-file"]
@@ -106,7 +106,7 @@ def read_wal(
         version, length, crc = unpack(data, pos)
         if version != WAL_VERSION:
             raise _corrupt(
-                "frame_version_unsupported",
+                "unsupported_version",
                 record,
                 FrameError("frame_version_unsupported", f"record version {version}", offset=record),
             )
@@ -148,7 +148,7 @@ def read_wal(
         actual = crc32(payload)
         if actual != crc:
             raise _corrupt(
-                "frame_crc_mismatch",
+                "crc_mismatch",
                 record,
                 FrameError(
                     "frame_crc_mismatch",
