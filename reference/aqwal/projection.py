@@ -7,6 +7,8 @@ keys' bytes, so the same state always gives the same value.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from aqwal import types as t
 from aqwal.state import ReplayState, RunRecord
 
@@ -18,11 +20,10 @@ def _dimension_order(dim: t.BudgetDimension) -> int:
     return int(dim.value)
 
 
-def task_entries(state: ReplayState) -> list[t.SnapshotTask]:
-    return [
-        t.SnapshotTask(rec.spec, rec.created_at, rec.updated_at, rec.canceled_at)
-        for _, rec in sorted(state.tasks.items())
-    ]
+def task_entries(state: ReplayState) -> Iterator[t.SnapshotTask]:
+    for key in sorted(state.tasks):
+        rec = state.tasks[key]
+        yield t.SnapshotTask(rec.spec, rec.created_at, rec.updated_at, rec.canceled_at)
 
 
 def run_entry(run: RunRecord) -> t.SnapshotRun:
@@ -44,8 +45,9 @@ def run_entry(run: RunRecord) -> t.SnapshotRun:
     )
 
 
-def run_entries(state: ReplayState) -> list[t.SnapshotRun]:
-    return [run_entry(run) for _, run in sorted(state.runs.items())]
+def run_entries(state: ReplayState) -> Iterator[t.SnapshotRun]:
+    for key in sorted(state.runs):
+        yield run_entry(state.runs[key])
 
 
 def engine_entry(state: ReplayState) -> t.SnapshotEngineControl:
@@ -53,31 +55,29 @@ def engine_entry(state: ReplayState) -> t.SnapshotEngineControl:
     return t.SnapshotEngineControl(e.paused, e.paused_at, e.resumed_at)
 
 
-def sorted_dependencies(state: ReplayState) -> list[tuple[t.TaskId, tuple[t.TaskId, ...]]]:
+def sorted_dependencies(state: ReplayState) -> Iterator[tuple[t.TaskId, tuple[t.TaskId, ...]]]:
     """Declaring task → prerequisites sorted by UUID bytes (the engine's snapshot order)."""
-    return [(task_id, tuple(sorted(deps))) for task_id, deps in sorted(state.dependencies.items())]
+    for task_id in sorted(state.dependencies):
+        yield task_id, tuple(sorted(state.dependencies[task_id]))
 
 
-def budget_entries(state: ReplayState) -> list[t.SnapshotBudget]:
-    keys = sorted(state.budgets, key=lambda k: (k[0], _dimension_order(k[1])))
-    out = []
-    for task_id, dim in keys:
+def budget_entries(state: ReplayState) -> Iterator[t.SnapshotBudget]:
+    for task_id, dim in sorted(state.budgets, key=lambda k: (k[0], _dimension_order(k[1]))):
         b = state.budgets[(task_id, dim)]
-        out.append(t.SnapshotBudget(task_id, dim, b.limit, b.consumed, b.allocated_at, b.exhausted))
-    return out
+        yield t.SnapshotBudget(task_id, dim, b.limit, b.consumed, b.allocated_at, b.exhausted)
 
 
-def subscription_entries(state: ReplayState) -> list[t.SnapshotSubscription]:
-    return [
+def subscription_entries(state: ReplayState) -> Iterator[t.SnapshotSubscription]:
+    yield from (
         t.SnapshotSubscription(
             sid, s.task_id, s.filter, s.created_at, s.triggered_at, s.canceled_at
         )
         for sid, s in sorted(state.subscriptions.items())
-    ]
+    )
 
 
-def actor_entries(state: ReplayState) -> list[t.SnapshotActor]:
-    return [
+def actor_entries(state: ReplayState) -> Iterator[t.SnapshotActor]:
+    yield from (
         t.SnapshotActor(
             aid,
             a.identity,
@@ -90,38 +90,53 @@ def actor_entries(state: ReplayState) -> list[t.SnapshotActor]:
             a.deregistered_at,
         )
         for aid, a in sorted(state.actors.items())
-    ]
+    )
 
 
-def tenant_entries(state: ReplayState) -> list[t.SnapshotTenant]:
-    return [t.SnapshotTenant(tid, x.name, x.created_at) for tid, x in sorted(state.tenants.items())]
+def tenant_entries(state: ReplayState) -> Iterator[t.SnapshotTenant]:
+    for tid, x in sorted(state.tenants.items()):
+        yield t.SnapshotTenant(tid, x.name, x.created_at)
 
 
-def role_entries(state: ReplayState) -> list[t.SnapshotRoleAssignment]:
-    return [
+def role_entries(state: ReplayState) -> Iterator[t.SnapshotRoleAssignment]:
+    yield from (
         t.SnapshotRoleAssignment(actor, r.role, tenant, r.assigned_at)
         for (actor, tenant), r in sorted(state.role_assignments.items())
-    ]
+    )
 
 
-def grant_entries(state: ReplayState) -> list[t.SnapshotCapabilityGrant]:
-    keys = sorted(state.capability_grants, key=lambda k: (k[0], k[1].encode("utf-8"), k[2]))
-    out = []
-    for key in keys:
+def grant_entries(state: ReplayState) -> Iterator[t.SnapshotCapabilityGrant]:
+    for key in sorted(state.capability_grants, key=lambda k: (k[0], k[1].encode("utf-8"), k[2])):
         g = state.capability_grants[key]
-        out.append(
-            t.SnapshotCapabilityGrant(key[0], g.capability, key[2], g.granted_at, g.revoked_at)
-        )
-    return out
+        yield t.SnapshotCapabilityGrant(key[0], g.capability, key[2], g.granted_at, g.revoked_at)
 
 
-def ledger_entries(state: ReplayState) -> list[t.SnapshotLedgerEntry]:
-    return [
+def ledger_entries(state: ReplayState) -> Iterator[t.SnapshotLedgerEntry]:
+    yield from (
         t.SnapshotLedgerEntry(
             x.entry_id, x.tenant_id, x.ledger_key, x.actor_id, x.payload, x.timestamp
         )
         for x in state.ledger
-    ]
+    )
+
+
+def state_collections(state: ReplayState) -> dict[str, tuple[int, Iterator[object]]]:
+    """The collections of the state form by field name: (entry count, entries in order)."""
+    return {
+        "tasks": (len(state.tasks), task_entries(state)),
+        "runs": (len(state.runs), run_entries(state)),
+        "dependency_declarations": (
+            len(state.dependencies),
+            (t.StateDependencyDeclaration(k, v) for k, v in sorted_dependencies(state)),
+        ),
+        "budgets": (len(state.budgets), budget_entries(state)),
+        "subscriptions": (len(state.subscriptions), subscription_entries(state)),
+        "actors": (len(state.actors), actor_entries(state)),
+        "tenants": (len(state.tenants), tenant_entries(state)),
+        "role_assignments": (len(state.role_assignments), role_entries(state)),
+        "capability_grants": (len(state.capability_grants), grant_entries(state)),
+        "ledger_entries": (len(state.ledger), ledger_entries(state)),
+    }
 
 
 def state_form(state: ReplayState) -> t.StateForm:
@@ -148,14 +163,14 @@ def build_snapshot(state: ReplayState, timestamp: int) -> t.Snapshot:
     Arrays are sorted (the engine's order is that of its hash maps, which is arbitrary);
     dependency declarations carry ``declared_at = timestamp``, as in the engine.
     """
-    tasks = task_entries(state)
-    runs = run_entries(state)
+    tasks = tuple(task_entries(state))
+    runs = tuple(run_entries(state))
     return t.Snapshot(
         SNAPSHOT_FORMAT_VERSION,
         timestamp,
         t.SnapshotMetadata(SNAPSHOT_SCHEMA_VERSION, state.latest_sequence, len(tasks), len(runs)),
-        tuple(tasks),
-        tuple(runs),
+        tasks,
+        runs,
         engine_entry(state),
         tuple(
             t.SnapshotDependencyDeclaration(k, v, timestamp) for k, v in sorted_dependencies(state)
