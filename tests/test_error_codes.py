@@ -8,7 +8,6 @@ from typing import Any
 import pytest
 
 from aqwal import codec
-from aqwal import postcard as pc
 from aqwal.codec import decode_payload, decode_record, decode_value, encode_record, encode_value
 from aqwal.errors import ERROR_CODES, AqwalError
 from aqwal.forms import JSON_FORM, parse_json_text
@@ -111,7 +110,6 @@ CASES: dict[str, tuple[Callable[[], object], int | None]] = {
     "unexpected_end": (lambda: decode_record(record(h("01 0b"))), 14),
     "varint_overflow": (lambda: decode_payload(h("ff ff ff ff ff ff ff ff ff 02 0b 00")), 0),
     "non_canonical_varint": (lambda: decode_payload(h("01 0b e8 87 00")), 2),
-    "invalid_bool": (lambda: pc.boolean(h("00 02"), 1), 1),
     "invalid_option_tag": (lambda: decode_value("TaskPayload", h("00 02")), 1),
     "invalid_utf8": (lambda: decode_value("TaskPayload", h("00 01 02 61 ff")), 4),
     "invalid_uuid_length": (lambda: decode_payload(h("01 05 0f") + bytes(15) + h("00")), 2),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from aqwal import types as t
 from aqwal.reducer import TRANSITIONS
@@ -18,9 +19,12 @@ HOLD = t.ConcurrencyKeyHoldPolicy.HoldDuringRetry
 PURE = t.SafetyLevel.Pure
 
 
-def uid(kind: int, n: int) -> bytes:
-    """A readable, non-nil UUID: ``kkkkkkkk-0000-4000-8000-nnnnnnnnnnnn``."""
+def uid(kind: int, n: int) -> Any:
+    """A readable, non-nil UUID ``kkkkkkkk-0000-4000-8000-nnnnnnnnnnnn``, usable as any id type."""
     return (kind << 96 | 0x4000 << 64 | 0x8000 << 48 | n).to_bytes(16, "big")
+
+
+NIL: Any = bytes(16)
 
 
 def task_spec(task_id: bytes) -> t.TaskSpec:
@@ -58,7 +62,7 @@ class LogBuilder:
         self.clock += 1
         return self.clock
 
-    def fresh(self, kind: int) -> bytes:
+    def fresh(self, kind: int) -> Any:
         self.counter += 1
         return uid(kind, self.counter)
 

@@ -470,6 +470,67 @@ def cmd_repair(args: argparse.Namespace) -> int:
 
 
 # ---------------------------------------------------------------------------------------------
+# vectors
+
+
+def cmd_vectors_generate(args: argparse.Namespace) -> int:
+    import shutil
+
+    from aqwal_conformance.vectorgen import generate
+    from aqwal_conformance.vectors import write_vectors
+
+    out = Path(args.out)
+    if out.exists() and not (out / "index.json").exists() and any(out.iterdir()):
+        raise UsageError(f"{out} is not empty and holds no vector index; refusing to replace it")
+    vectors = generate()
+    staging = out.with_name(out.name + ".new")
+    shutil.rmtree(staging, ignore_errors=True)
+    index = write_vectors(vectors, staging)
+    if out.exists():
+        shutil.rmtree(out)
+    staging.rename(out)
+    counts = ", ".join(f"{k} {v}" for k, v in index["counts"].items())
+    print(f"wrote {index['count']} vectors to {out} ({counts})")
+    return 0
+
+
+def cmd_vectors_verify(args: argparse.Namespace) -> int:
+    from aqwal_conformance.vectors import verify_vectors
+
+    root = _existing(args.dir)
+    try:
+        report = verify_vectors(root)
+    except (OSError, ValueError, KeyError) as exc:
+        raise UsageError(f"cannot read vectors from {root}: {exc}") from None
+    for vid, why in report.failures:
+        print(f"FAIL {vid}: {why}")
+    per = ", ".join(f"{k} {v}" for k, v in sorted(report.per_category.items()))
+    print(f"{report.checked - len(report.failures)}/{report.checked} vectors pass ({per})")
+    return 1 if report.failures else 0
+
+
+def cmd_vectors_coverage(args: argparse.Namespace) -> int:
+    from aqwal_conformance.coverage import coverage, unknown_clauses
+    from aqwal_conformance.vectors import load_index
+
+    index = load_index(_existing(args.dir))
+    spec = _existing(args.spec)
+    table = coverage(spec, index)
+    unknown = sorted(unknown_clauses(spec, index))
+    missing = [c for c, ids in table.items() if not ids]
+    if args.json:
+        _print_json({"must_clauses": table, "uncovered": missing, "unknown": unknown})
+    else:
+        for clause, ids in table.items():
+            shown = ", ".join(ids[:3]) + (f" (+{len(ids) - 3})" if len(ids) > 3 else "")
+            print(f"{clause:8} {len(ids):5}  {shown or 'NOT COVERED'}")
+        print(f"{len(table) - len(missing)}/{len(table)} MUST clauses covered")
+        if unknown:
+            print(f"vectors name clauses the spec does not define: {', '.join(unknown)}")
+    return 1 if missing or unknown else 0
+
+
+# ---------------------------------------------------------------------------------------------
 # parser
 
 
@@ -583,6 +644,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lenient", action="store_true", help="accept the acceptable leniencies")
     _codec_options(p)
     p.set_defaults(handler=cmd_repair)
+
+    vectors = sub.add_parser("vectors", help="golden test vectors").add_subparsers(
+        dest="vectors_command", required=True, metavar="SUBCOMMAND"
+    )
+    p = vectors.add_parser("generate", help="regenerate the vectors (byte-identical each run)")
+    p.add_argument("--out", default="vectors", help="output directory (default: vectors)")
+    p.set_defaults(handler=cmd_vectors_generate)
+    p = vectors.add_parser("verify", help="check every vector against the reference")
+    p.add_argument("dir", nargs="?", default="vectors", help="vectors directory")
+    p.set_defaults(handler=cmd_vectors_verify)
+    p = vectors.add_parser(
+        "coverage", help="MUST clauses of the spec and the vectors covering them"
+    )
+    p.add_argument("dir", nargs="?", default="vectors", help="vectors directory")
+    p.add_argument("--spec", default="spec", help="spec directory (default: spec)")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(handler=cmd_vectors_coverage)
 
     schema = sub.add_parser("schema", help="the registry of WAL types").add_subparsers(
         dest="schema_command", required=True, metavar="SUBCOMMAND"

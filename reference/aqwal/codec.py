@@ -68,10 +68,33 @@ def _decode(name: str, data: bytes, mode: int) -> Any:
     return value
 
 
-def decode_payload(data: bytes, *, strict: bool = True, workflow: bool = False) -> WalEvent:
-    """Decode one bare postcard payload into a WalEvent."""
-    value: WalEvent = _decode("WalEvent", data, mode_of(strict=strict, workflow=workflow))
+def decode_payload(
+    data: bytes, *, strict: bool = True, workflow: bool = False, wal_version: int = WAL_VERSION
+) -> WalEvent:
+    """Decode one bare postcard payload into a WalEvent.
+
+    ``wal_version=4`` reads as a WAL v4 reader would: the same types, but only the first 23
+    WalEventType variants exist, so discriminants 23-30 are ``unknown_variant`` (REG-5).
+    """
+    mode = mode_of(strict=strict, workflow=workflow)
+    if wal_version == 4:
+        _check_v4_variant(data if isinstance(data, bytes) else bytes(data), mode)
+    elif wal_version != WAL_VERSION:
+        raise ValueError(f"no WalEvent registry for WAL version {wal_version}")
+    value: WalEvent = _decode("WalEvent", data, mode)
     return value
+
+
+def _check_v4_variant(data: bytes, mode: int) -> None:
+    from aqwal.declarations import V4_VARIANT_COUNT
+
+    try:
+        _sequence, p = _pc.u64(data, 0, mode)
+        tag, _end = _pc.u32(data, p, mode)
+    except AqwalError:
+        return  # the full decode reports it
+    if tag >= V4_VARIANT_COUNT:
+        raise _pc.unknown_variant("WalEventType", tag, p, " (WAL v4 has discriminants 0-22)")
 
 
 def decode_value(

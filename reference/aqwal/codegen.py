@@ -196,7 +196,9 @@ class _Emitter:
             if w is Prim.U8:
                 return [f"{ind}{tgt} = d[p]", f"{ind}p += 1"]
             if w is Prim.BOOL:
-                return [f"{ind}{tgt}, p = _pc.boolean(d, p)"]
+                # spec: ENC-7 — no WAL v5 type carries a bool on the wire; adding one needs a
+                # new error code for bytes other than 0x00/0x01 first.
+                raise ValueError("bool fields are not part of the WAL v5 wire format")
             if w is Prim.STRING:
                 return [f"{ind}{tgt}, p = _pc.string(d, p, n, mode)"]
             if w is Prim.BYTES:
@@ -363,11 +365,7 @@ class _Emitter:
                     f"{ind}out.append({x})",
                 ]
             if w is Prim.BOOL:
-                return [
-                    f"{ind}if type({x}) is not bool:",
-                    f'{ind}    _pc.wrong_type("{what} (bool)", {x}, len(out))',
-                    f"{ind}out.append(1 if {x} else 0)",
-                ]
+                raise ValueError("bool fields are not part of the WAL v5 wire format")
             if w is Prim.STRING:
                 return [f'{ind}_pc.put_str(out, {x}, "{what}")']
             if w is Prim.BYTES:

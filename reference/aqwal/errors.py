@@ -169,7 +169,6 @@ ERROR_CODES: dict[str, ErrorCode] = _table(
     ("unexpected_end", "decode", "ENC-16", "input ended inside a value"),
     ("varint_overflow", "decode", "ENC-3", "varint longer than its type allows or too large"),
     ("non_canonical_varint", "decode", "ENC-4", "varint has redundant trailing zero groups"),
-    ("invalid_bool", "decode", "ENC-7", "bool byte other than 0x00 or 0x01"),
     ("invalid_option_tag", "decode", "ENC-8", "Option tag byte other than 0x00 or 0x01"),
     ("invalid_utf8", "decode", "ENC-10", "string bytes are not valid UTF-8"),
     ("invalid_uuid_length", "decode", "ENC-12", "identifier byte string is not 16 bytes long"),

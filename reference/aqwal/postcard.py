@@ -144,14 +144,6 @@ def unit_enum(d: bytes, p: int, mode: int, members: tuple[E, ...], name: str) ->
     return members[tag], p
 
 
-def boolean(d: bytes, p: int) -> tuple[bool, int]:
-    """One byte, 0x00 or 0x01 (spec: ENC-7)."""
-    b = d[p]
-    if b > 1:
-        raise bad_bool(p, b)
-    return b == 1, p + 1
-
-
 def unknown_variant(name: str, tag: int, offset: int, note: str = "") -> PayloadDecodeError:
     # spec: ENC-15, ENC-19
     return PayloadDecodeError(
@@ -163,13 +155,6 @@ def bad_option(offset: int, tag: int) -> PayloadDecodeError:
     # spec: ENC-8
     return PayloadDecodeError(
         "invalid_option_tag", f"Option tag 0x{tag:02x} is neither 0x00 nor 0x01", offset=offset
-    )
-
-
-def bad_bool(offset: int, value: int) -> PayloadDecodeError:
-    # spec: ENC-7
-    return PayloadDecodeError(
-        "invalid_bool", f"bool byte 0x{value:02x} is neither 0x00 nor 0x01", offset=offset
     )
 
 

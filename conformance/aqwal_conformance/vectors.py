@@ -1,0 +1,365 @@
+"""Golden test vectors: the model, the evaluator, and reading/writing ``vectors/``.
+
+A vector is an input file (``.bin``) and an expected outcome document written twice: in the
+JSON form (``.json``) and as deterministic CBOR (``.cbor``). ``vectors/index.json`` lists them
+all (schema: ``spec/schemas/vector-index.schema.json``; the outcome documents are described in
+``spec/schemas/vector-expected.cddl``).
+
+Outcome documents, by category (``T`` marks a value in the JSON or CBOR form of type T):
+
+* ``codec`` (input: one postcard payload) and ``frame`` (input: one framed record):
+  ``{"value": WalEvent}`` when valid; ``{"error": {"code", "offset"}}`` when invalid; both
+  when acceptable (a strict reader reports the error, a lenient one yields the value).
+* ``encode`` (input: the CBOR form of a WalEvent): ``{"record": bytes}`` (hex in JSON) or
+  ``{"error": {"code", "path"}}``.
+* ``compat`` (input: one payload): ``{"v4": outcome, "v5": outcome}``.
+* ``wal`` (input: a WAL file): ``{"records", "last_sequence", "valid_end", "tail",
+  "corruption": null | {"code", "offset", "cause"}, "truncate_partial": {"length"} | {"error"}}``.
+* ``replay`` (input: a WAL file): ``{"outcomes": [null | code, ...], "state": StateForm,
+  "digest"}``.
+* ``snapshot`` (input: a snapshot file, plus ``<id>.wal.bin`` for bootstrap cases):
+  ``{"state": StateForm, "digest"}`` or ``{"error": {"code", "offset"}}``; bootstrap cases add
+  ``"replayed"``.
+
+The same :func:`evaluate` produces expected documents at generation time and actual ones at
+verification time; a vector passes when the two encode to the same CBOR bytes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import tempfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from aqwal.codec import decode_payload, decode_record, encode_record
+from aqwal.datadir import recover
+from aqwal.digest import state_digest
+from aqwal.errors import AqwalError
+from aqwal.forms import CBOR_FORM, JSON_FORM, parse_cbor_bytes, to_cbor_bytes
+from aqwal.projection import state_form
+from aqwal.reducer import Reducer, replay
+from aqwal.snapshot import bootstrap, decode_snapshot
+from aqwal.state import ReplayState
+from aqwal.walfile import read_wal, repair_wal_file, validate_wal_file
+
+CATEGORIES = ("codec", "frame", "encode", "wal", "replay", "snapshot", "compat")
+RESULTS = ("valid", "invalid", "acceptable")
+INDEX_FORMAT = "aqwal-vectors/1"
+
+
+@dataclass(frozen=True)
+class Typed:
+    """A value inside an outcome document, rendered in the JSON or the CBOR form."""
+
+    type_name: str
+    value: Any
+
+
+@dataclass(frozen=True)
+class Raw:
+    """Bytes inside an outcome document: lowercase hex in JSON, a byte string in CBOR."""
+
+    data: bytes
+
+
+@dataclass
+class Vector:
+    id: str
+    category: str
+    description: str
+    result: str
+    input: bytes
+    clauses: tuple[str, ...]
+    error: str | None = None
+    flags: tuple[str, ...] = ()
+    #: Options the evaluator honours: profile ("default" | "workflow").
+    options: dict[str, Any] = field(default_factory=dict)
+    #: Further input files by suffix, e.g. {"wal": b"..."} for snapshot bootstrap cases.
+    extra: dict[str, bytes] = field(default_factory=dict)
+    expected: dict[str, Any] | None = None
+
+    @property
+    def stem(self) -> str:
+        return self.id.split("/", 1)[1]
+
+
+# ---------------------------------------------------------------------------------------------
+# rendering
+
+
+def render(doc: Any, flavor: str) -> Any:
+    """Turn an outcome document into plain JSON-able (or CBOR-able) objects."""
+    if isinstance(doc, Typed):
+        form = JSON_FORM if flavor == "json" else CBOR_FORM
+        return form.dump(doc.type_name, doc.value)
+    if isinstance(doc, Raw):
+        return doc.data.hex() if flavor == "json" else doc.data
+    if isinstance(doc, dict):
+        return {k: render(v, flavor) for k, v in doc.items()}
+    if isinstance(doc, list | tuple):
+        return [render(v, flavor) for v in doc]
+    return doc
+
+
+def json_bytes(doc: Any) -> bytes:
+    return (json.dumps(render(doc, "json"), ensure_ascii=False, indent=1) + "\n").encode()
+
+
+def cbor_bytes(doc: Any) -> bytes:
+    return to_cbor_bytes(render(doc, "cbor"))
+
+
+# ---------------------------------------------------------------------------------------------
+# evaluation with the reference
+
+
+def _error(exc: AqwalError) -> dict[str, Any]:
+    return {"code": exc.code, "offset": exc.offset}
+
+
+def _decode_outcome(decode: Callable[[bool], Any]) -> dict[str, Any]:
+    doc: dict[str, Any] = {}
+    try:
+        doc["value"] = Typed("WalEvent", decode(True))
+    except AqwalError as exc:
+        doc["error"] = _error(exc)
+        with contextlib.suppress(AqwalError):
+            doc["value"] = Typed("WalEvent", decode(False))
+    return doc
+
+
+def _state_doc(state: ReplayState) -> dict[str, Any]:
+    return {"state": Typed("StateForm", state_form(state)), "digest": state_digest(state)}
+
+
+def evaluate(v: Vector) -> dict[str, Any]:
+    """The outcome document the reference produces for a vector's input."""
+    workflow = v.options.get("profile") == "workflow"
+    data = v.input
+    if v.category == "codec":
+        return _decode_outcome(lambda s: decode_payload(data, strict=s, workflow=workflow))
+    if v.category == "frame":
+        return _decode_outcome(lambda s: decode_record(data, strict=s, workflow=workflow))
+    if v.category == "encode":
+        return _encode_outcome(data, workflow)
+    if v.category == "compat":
+        return {
+            "v4": _decode_outcome(lambda s: decode_payload(data, strict=s, wal_version=4)),
+            "v5": _decode_outcome(lambda s: decode_payload(data, strict=s)),
+        }
+    if v.category == "wal":
+        return _wal_outcome(data)
+    if v.category == "replay":
+        reducer = Reducer()
+        events = [e for _, e in read_wal(io.BytesIO(data))]
+        outcomes = [o.code for o in replay(events, reducer)]
+        return {"outcomes": outcomes, **_state_doc(reducer.state)}
+    if v.category == "snapshot":
+        return _snapshot_outcome(v)
+    raise ValueError(f"unknown category {v.category}")
+
+
+def _encode_outcome(data: bytes, workflow: bool) -> dict[str, Any]:
+    try:
+        event = CBOR_FORM.load("WalEvent", parse_cbor_bytes(data))
+        return {"record": Raw(encode_record(event, workflow=workflow))}
+    except AqwalError as exc:
+        return {"error": {"code": exc.code, "path": exc.path}}
+
+
+def _wal_outcome(data: bytes) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "actionqueue.wal"
+        path.write_bytes(data)
+        rep = validate_wal_file(path)
+        corruption = None
+        if rep.corruption is not None:
+            corruption = {
+                "code": rep.corruption.code,
+                "offset": rep.corruption.offset,
+                "cause": rep.corruption.cause.code,
+            }
+        repair: dict[str, Any]
+        try:
+            result = repair_wal_file(path, "truncate-partial", output=Path(tmp) / "out.wal")
+            repair = {"length": result.kept}
+        except AqwalError as exc:
+            repair = {"error": exc.code}
+    return {
+        "records": rep.records,
+        "last_sequence": rep.last_sequence,
+        "valid_end": rep.valid_end,
+        "tail": rep.tail,
+        "corruption": corruption,
+        "truncate_partial": repair,
+    }
+
+
+def _snapshot_outcome(v: Vector) -> dict[str, Any]:
+    accept_older = bool(v.options.get("accept_older_schema"))
+    if "wal" not in v.extra:
+        try:
+            snap = decode_snapshot(v.input, accept_older_schema=accept_older)
+            return _state_doc(bootstrap(snap))
+        except AqwalError as exc:
+            return {"error": _error(exc)}
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        (root / "wal").mkdir()
+        (root / "snapshots").mkdir()
+        (root / "wal" / "actionqueue.wal").write_bytes(v.extra["wal"])
+        (root / "snapshots" / "snapshot.bin").write_bytes(v.input)
+        try:
+            result = recover(root)
+        except AqwalError as exc:
+            return {"error": _error(exc)}
+        doc = _state_doc(result.state)
+        doc["replayed"] = result.applied
+        doc["snapshot_used"] = result.snapshot_used
+        return doc
+
+
+def check_intent(v: Vector, doc: dict[str, Any]) -> None:
+    """A generated vector must have the result class and error code it claims."""
+    outcome = doc
+    if v.category == "compat":
+        outcome = doc["v4"]
+    if v.category in ("codec", "frame", "compat", "snapshot", "encode"):
+        has_value = "value" in outcome or "state" in outcome or "record" in outcome
+        has_error = "error" in outcome
+        expected = {"valid": (True, False), "invalid": (False, True), "acceptable": (True, True)}
+        if (has_value, has_error) != expected[v.result]:
+            raise AssertionError(f"{v.id}: claims {v.result}, got {outcome}")
+        if has_error and outcome["error"]["code"] != v.error:
+            raise AssertionError(f"{v.id}: expects {v.error}, got {outcome['error']}")
+    elif v.category == "wal":
+        code = doc["corruption"]["code"] if doc["corruption"] else None
+        if code != v.error:
+            raise AssertionError(f"{v.id}: expects {v.error}, got {code}")
+    elif v.category == "replay":
+        codes = [c for c in doc["outcomes"] if c]
+        if (v.error is None) != (not codes) or (v.error and v.error not in codes):
+            raise AssertionError(f"{v.id}: expects {v.error}, got {codes}")
+
+
+# ---------------------------------------------------------------------------------------------
+# files
+
+
+def _files(v: Vector) -> dict[str, str]:
+    files = {
+        "input": f"{v.category}/{v.stem}.bin",
+        "json": f"{v.category}/{v.stem}.json",
+        "cbor": f"{v.category}/{v.stem}.cbor",
+    }
+    for suffix in sorted(v.extra):
+        files[suffix] = f"{v.category}/{v.stem}.{suffix}.bin"
+    return files
+
+
+def index_entry(v: Vector) -> dict[str, Any]:
+    entry: dict[str, Any] = {
+        "id": v.id,
+        "category": v.category,
+        "description": v.description,
+        "result": v.result,
+        "flags": list(v.flags),
+        "error": v.error,
+        "clauses": list(v.clauses),
+        "files": _files(v),
+    }
+    if v.options:
+        entry["options"] = dict(sorted(v.options.items()))
+    return entry
+
+
+def write_vectors(vectors: Iterable[Vector], out: Path) -> dict[str, Any]:
+    """Write every vector and the index; return the index document."""
+    entries = []
+    for v in sorted(vectors, key=lambda x: x.id):
+        assert v.expected is not None
+        files = _files(v)
+        targets = {
+            files["input"]: v.input,
+            files["json"]: json_bytes(v.expected),
+            files["cbor"]: cbor_bytes(v.expected),
+            **{files[s]: data for s, data in v.extra.items()},
+        }
+        for rel, data in targets.items():
+            path = out / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+        entries.append(index_entry(v))
+    index = {
+        "format": INDEX_FORMAT,
+        "wal_version": 5,
+        "count": len(entries),
+        "counts": {c: sum(e["category"] == c for e in entries) for c in CATEGORIES},
+        "vectors": entries,
+    }
+    (out / "index.json").write_text(index_text(index), encoding="utf-8")
+    return index
+
+
+def index_text(index: dict[str, Any]) -> str:
+    """The index as JSON with one vector per line (stable, diff-friendly)."""
+    head = {k: v for k, v in index.items() if k != "vectors"}
+    lines = [json.dumps(e, ensure_ascii=False, separators=(",", ":")) for e in index["vectors"]]
+    body = json.dumps(head, ensure_ascii=False, indent=1)[:-2]
+    return body + ',\n "vectors": [\n  ' + ",\n  ".join(lines) + "\n ]\n}\n"
+
+
+def load_index(root: Path) -> dict[str, Any]:
+    doc: dict[str, Any] = json.loads((root / "index.json").read_text(encoding="utf-8"))
+    if doc.get("format") != INDEX_FORMAT:
+        raise ValueError(f"{root / 'index.json'} is not an {INDEX_FORMAT} index")
+    return doc
+
+
+def load_vector(root: Path, entry: dict[str, Any]) -> Vector:
+    files = entry["files"]
+    extra = {
+        k: (root / p).read_bytes() for k, p in files.items() if k not in ("input", "json", "cbor")
+    }
+    return Vector(
+        id=entry["id"],
+        category=entry["category"],
+        description=entry["description"],
+        result=entry["result"],
+        input=(root / files["input"]).read_bytes(),
+        clauses=tuple(entry["clauses"]),
+        error=entry["error"],
+        flags=tuple(entry["flags"]),
+        options=dict(entry.get("options", {})),
+        extra=extra,
+    )
+
+
+@dataclass
+class VerifyReport:
+    checked: int = 0
+    failures: list[tuple[str, str]] = field(default_factory=list)
+    per_category: dict[str, int] = field(default_factory=dict)
+
+
+def verify_vectors(root: Path) -> VerifyReport:
+    """Check every vector of ``root`` against the reference (expected CBOR == actual CBOR)."""
+    report = VerifyReport()
+    for entry in load_index(root)["vectors"]:
+        v = load_vector(root, entry)
+        report.checked += 1
+        report.per_category[v.category] = report.per_category.get(v.category, 0) + 1
+        expected = (root / entry["files"]["cbor"]).read_bytes()
+        try:
+            actual = cbor_bytes(evaluate(v))
+        except Exception as exc:  # a bug in the reference must not hide other results
+            report.failures.append((v.id, f"reference raised {type(exc).__name__}: {exc}"))
+            continue
+        if actual != expected:
+            report.failures.append((v.id, "outcome differs from the expected document"))
+    return report
