@@ -1083,8 +1083,10 @@ def snapshot_vectors() -> Iterator[Vector]:
         body = json.loads(json.dumps(base))
         change(body)
         yield bad(f"rule-{name}", f"snapshot breaking {code}", _raw_snapshot(body), code, "SNP-7")
-    for name, change, code in _running_run_mutations():
-        yield bad(f"rule-{name}", f"snapshot breaking {code}", _raw_snapshot(change), code, "SNP-7")
+    for name, document, code in _running_run_mutations():
+        yield bad(
+            f"rule-{name}", f"snapshot breaking {code}", _raw_snapshot(document), code, "SNP-7"
+        )
     older = json.loads(json.dumps(base))
     older["metadata"]["schema_version"] = 7
     for key in ("actors", "tenants", "role_assignments", "capability_grants", "ledger_entries"):
