@@ -1438,15 +1438,6 @@ def encode_vectors() -> Iterator[Vector]:
             (clause, "CBR-5"),
             error=code,
         )
-    yield Vector(
-        "encode/not-cbor",
-        "encode",
-        "input is not CBOR",
-        "invalid",
-        b"\xff\xff",
-        ("CBR-5",),
-        error="form_syntax",
-    )
 
 
 # ---------------------------------------------------------------------------------------------

@@ -531,6 +531,52 @@ def cmd_vectors_coverage(args: argparse.Namespace) -> int:
 
 
 # ---------------------------------------------------------------------------------------------
+# conformance
+
+
+def cmd_conform(args: argparse.Namespace) -> int:
+    from aqwal_conformance.report import FORMATS
+    from aqwal_conformance.runner import CaseResult, read_expected_failures, run
+
+    if args.stateful:
+        from aqwal_conformance.differential import run_differential
+
+        return run_differential(args.iut, examples=args.examples, timeout=args.timeout)
+    expected = (
+        read_expected_failures(Path(args.expected_failures)) if args.expected_failures else {}
+    )
+    vectors = _existing(args.vectors)
+    show_progress = sys.stderr.isatty() and not args.quiet
+
+    def progress(done: int, total: int, result: CaseResult) -> None:
+        if done == total or done % 25 == 0:
+            print(f"\r{done}/{total} {result.category:8}", end="", file=sys.stderr, flush=True)
+        if done == total:
+            print(file=sys.stderr)
+
+    try:
+        report = run(
+            args.iut,
+            vectors=vectors,
+            categories=args.category or None,
+            expected_failures=expected,
+            timeout=args.timeout,
+            progress=progress if show_progress else None,
+        )
+    except RuntimeError as exc:
+        print(f"aqwal: {exc}", file=sys.stderr)
+        return 1
+    text = FORMATS[args.report](report)
+    if args.output:
+        write_output_atomically(args.output, text.encode("utf-8"))
+        if args.report != "text":
+            sys.stdout.write(FORMATS["text"](report))
+    else:
+        sys.stdout.write(text)
+    return 0 if report.ok else 1
+
+
+# ---------------------------------------------------------------------------------------------
 # parser
 
 
@@ -661,6 +707,33 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--spec", default="spec", help="spec directory (default: spec)")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(handler=cmd_vectors_coverage)
+
+    p = sub.add_parser(
+        "conform",
+        help="check an implementation against every vector (default: the reference)",
+        description="Drive an implementation under test through the golden vectors over the "
+        "conformance protocol. Without --iut, check the built-in reference.",
+    )
+    p.add_argument("--iut", help="command that starts the implementation under test")
+    p.add_argument("--vectors", default="vectors", help="vectors directory (default: vectors)")
+    p.add_argument(
+        "--category",
+        action="append",
+        choices=("codec", "frame", "encode", "wal", "replay", "snapshot", "compat"),
+        help="only this category (repeatable)",
+    )
+    p.add_argument("--expected-failures", help="file of case ids known to fail, with reasons")
+    p.add_argument("--report", choices=("text", "json", "junit"), default="text")
+    p.add_argument("-o", "--output", help="write the report here")
+    p.add_argument("--timeout", type=float, default=10.0, help="seconds per request")
+    p.add_argument("--quiet", action="store_true", help="no progress display")
+    p.add_argument(
+        "--stateful",
+        action="store_true",
+        help="differential mode: drive the IUT with the stateful machine",
+    )
+    p.add_argument("--examples", type=int, default=50, help="stateful examples to run")
+    p.set_defaults(handler=cmd_conform)
 
     schema = sub.add_parser("schema", help="the registry of WAL types").add_subparsers(
         dest="schema_command", required=True, metavar="SUBCOMMAND"

@@ -96,7 +96,8 @@ def recover(
             if not started:
                 # The engine seeks the record whose sequence is exactly wal_sequence + 1.
                 started = event.sequence == floor + 1
-            if not started or (not engine_compatible and event.sequence <= floor):
+            covered = result.snapshot_used and event.sequence <= floor
+            if not started or (not engine_compatible and covered):
                 result.records_skipped += 1
                 continue
             yield event

@@ -1,0 +1,180 @@
+"""The conformance runner: the reference passes; each injected fault is caught by case id."""
+
+from __future__ import annotations
+
+import json
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from aqwal.cli import main
+from aqwal_conformance.report import as_json, as_junit, as_text
+from aqwal_conformance.runner import Report, read_expected_failures, run
+
+ROOT = Path(__file__).resolve().parents[1]
+VECTORS = ROOT / "vectors"
+BROKEN = Path(__file__).parent / "testees" / "broken_testee.py"
+EXAMPLE = ROOT / "conformance" / "examples" / "reference_testee.py"
+
+
+def broken(mode: str, *categories: str, timeout: float = 5.0) -> Report:
+    return run(
+        f"{sys.executable} {BROKEN} {mode}",
+        vectors=VECTORS,
+        categories=list(categories),
+        timeout=timeout,
+    )
+
+
+def failed(report: Report) -> set[str]:
+    return {r.id for r in report.results if r.status == "failed"}
+
+
+def test_reference_in_process_passes_everything() -> None:
+    report = run(vectors=VECTORS)
+    assert report.ok, as_text(report)
+    assert report.count("passed") == len(report.results) > 1000
+
+
+def test_example_testee_passes_everything_over_the_protocol() -> None:
+    report = run(f"{sys.executable} {EXAMPLE}", vectors=VECTORS)
+    assert report.ok, as_text(report)
+    assert report.restarts == 0
+
+
+def test_swapped_variants_are_caught() -> None:
+    report = broken("swap-variants", "codec", "frame")
+    ids = failed(report)
+    assert ids, "no failure detected"
+    assert all("EnginePaused" in i or "EngineResumed" in i for i in ids)
+    assert "codec/EnginePaused-minimal" in ids and "codec/EngineResumed-maximal" in ids
+
+
+def test_accepting_a_bad_crc_is_caught() -> None:
+    report = broken("accept-bad-crc", "frame")
+    ids = failed(report)
+    assert {f"frame/crc-byte-{i}" for i in range(4)} <= ids
+    assert all("crc" in i or "payload-bit" in i for i in ids)
+
+
+def test_applying_a_rejected_event_is_caught() -> None:
+    report = broken("apply-rejected", "replay")
+    ids = failed(report)
+    assert "replay/transition-Completed-Ready" in ids
+    assert "replay/lease-already-active" in ids
+    assert "replay/workload-31-120" not in ids  # all of its records apply anyway
+
+
+def test_a_crashing_iut_is_restarted_and_each_case_fails() -> None:
+    report = broken("crash-on-wal", "wal", "frame")
+    assert failed(report) == {f"wal/torn-at-{n:04d}" for n in range(1, 8)}
+    assert report.count("passed", "frame") == len(
+        [r for r in report.results if r.category == "frame"]
+    )
+    assert all("exit status 3" in r.detail for r in report.results if r.status == "failed")
+    assert report.restarts >= 1
+
+
+def test_a_hanging_iut_times_out_and_the_run_goes_on() -> None:
+    report = broken("hang-on-short-snapshot", "snapshot", timeout=1.0)
+    ids = failed(report)
+    assert ids == {"snapshot/truncated-3", "snapshot/truncated-header"}
+    assert all("no response within 1 s" in r.detail for r in report.results if r.id in ids)
+    assert report.count("passed") == len(report.results) - 2
+
+
+def test_garbage_and_wrong_lengths_are_reported_with_what_was_received() -> None:
+    report = broken("garbage-on-encode", "encode")
+    ids = failed(report)
+    assert ids == {r.id for r in report.results if "EnginePaused" in r.id}
+    assert len(ids) == 3
+    assert all(
+        "not CBOR" in r.detail and "received: ff fe fd" in r.detail
+        for r in report.results
+        if r.id in ids
+    )
+    report = broken("wrong-length", "snapshot", timeout=1.0)
+    assert failed(report) == {"snapshot/truncated-3", "snapshot/truncated-header"}
+
+
+def test_an_iut_that_exits_silently_fails_its_cases() -> None:
+    report = broken("silent-exit", "replay")
+    ids = failed(report)
+    assert "replay/sequence-zero" in ids
+    assert report.count("passed") == len(report.results) - len(ids) > 0
+    assert all("exited without answering" in r.detail for r in report.results if r.id in ids)
+
+
+def test_coarse_codes_pass() -> None:
+    report = broken("coarse-codes", "codec", "frame", "snapshot")
+    assert report.ok, as_text(report)
+
+
+def test_expected_failures_and_unexpected_passes(tmp_path: Path) -> None:
+    listing = tmp_path / "xfail.txt"
+    listing.write_text(
+        "# known problems\n"
+        "frame/crc-byte-0  accepts bad CRCs\n"
+        "frame/short-header-00  listed but passes\n",
+        encoding="utf-8",
+    )
+    report = run(
+        f"{sys.executable} {BROKEN} accept-bad-crc",
+        vectors=VECTORS,
+        categories=["frame"],
+        expected_failures=read_expected_failures(listing),
+    )
+    statuses = {r.id: r.status for r in report.results}
+    assert statuses["frame/crc-byte-0"] == "xfail"
+    assert statuses["frame/short-header-00"] == "xpass"
+    assert statuses["frame/crc-byte-1"] == "failed"
+    assert not report.ok
+
+
+def test_reports(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    report = broken("accept-bad-crc", "frame")
+    doc = json.loads(as_json(report))
+    assert doc["ok"] is False and {c["id"] for c in doc["cases"]} == {r.id for r in report.results}
+    junit = ET.fromstring(as_junit(report))
+    assert junit.find("testsuite").get("failures") == str(len(failed(report)))  # type: ignore[union-attr]
+    out = tmp_path / "report.xml"
+    assert (
+        main(
+            [
+                "conform",
+                "--category",
+                "frame",
+                "--report",
+                "junit",
+                "-o",
+                str(out),
+                "--vectors",
+                str(VECTORS),
+                "--quiet",
+            ]
+        )
+        == 0
+    )
+    assert ET.parse(out).getroot().tag == "testsuites"
+    assert "OK" in capsys.readouterr().out
+
+
+def test_cli_exit_status_reflects_failures() -> None:
+    assert main(["conform", "--vectors", str(VECTORS), "--quiet", "--category", "wal"]) == 0
+    assert (
+        main(
+            [
+                "conform",
+                "--vectors",
+                str(VECTORS),
+                "--quiet",
+                "--category",
+                "frame",
+                "--iut",
+                f"{sys.executable} {BROKEN} accept-bad-crc",
+            ]
+        )
+        == 1
+    )
