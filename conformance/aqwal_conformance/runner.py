@@ -72,7 +72,11 @@ class ProcessIUT:
         self._stderr: Any = None
 
     def _start(self) -> subprocess.Popen[bytes]:
-        self._stderr = tempfile.TemporaryFile()
+        if self._stderr is not None:
+            self._stderr.close()
+        # Kept open while the process lives and after it dies (its last lines explain a
+        # crash); closed when the next process starts or the IUT is closed.
+        self._stderr = tempfile.TemporaryFile()  # noqa: SIM115
         proc = subprocess.Popen(
             self.argv,
             stdin=subprocess.PIPE,
@@ -146,6 +150,9 @@ class ProcessIUT:
             except (OSError, subprocess.TimeoutExpired):
                 pass
         self._kill()
+        if self._stderr is not None:
+            self._stderr.close()
+            self._stderr = None
 
 
 def _pump(stream: BinaryIO, out: queue.Queue[tuple[str, Any]]) -> None:

@@ -539,9 +539,14 @@ def cmd_conform(args: argparse.Namespace) -> int:
     from aqwal_conformance.runner import CaseResult, read_expected_failures, run
 
     if args.stateful:
-        from aqwal_conformance.differential import run_differential
-
-        return run_differential(args.iut, examples=args.examples, timeout=args.timeout)
+        try:
+            from aqwal_conformance.differential import run_differential
+        except ImportError as exc:
+            raise UsageError(
+                f"--stateful needs the test extra (pip install 'aqwal[test]'): {exc}"
+            ) from None
+        status: int = run_differential(args.iut, examples=args.examples, timeout=args.timeout)
+        return status
     expected = (
         read_expected_failures(Path(args.expected_failures)) if args.expected_failures else {}
     )

@@ -143,10 +143,14 @@ def _first_attempt(run: RunRecord, attempt_id: t.AttemptId) -> AttemptEntry:
 class Reducer:
     """Applies WAL events to a :class:`ReplayState`."""
 
-    __slots__ = ("state",)
+    __slots__ = ("_handlers", "state")
 
     def __init__(self, state: ReplayState | None = None) -> None:
         self.state = state if state is not None else ReplayState()
+        # Bound handlers, so that a subclass's override of a handler is the one called.
+        self._handlers: dict[type, Callable[[Any], None]] = {
+            cls: getattr(self, fn.__name__) for cls, fn in _HANDLERS.items()
+        }
 
     # -- envelope ----------------------------------------------------------------------------
 
@@ -158,10 +162,10 @@ class Reducer:
                 "sequence_not_increasing",
                 f"sequence {sequence} is not greater than {self.state.latest_sequence}",
             )
-        handler = _HANDLERS.get(type(body))
+        handler = self._handlers.get(type(body))
         if handler is None:
             raise TypeError(f"not a WalEventType: {type(body).__name__}")
-        handler(self, body)
+        handler(body)
         self.state.latest_sequence = sequence
 
     # -- runs --------------------------------------------------------------------------------
