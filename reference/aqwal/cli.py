@@ -7,13 +7,14 @@ Errors print as one line on stderr: ``aqwal: <code> at offset <n> [<clause>]: <m
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import BinaryIO, TextIO
+from typing import Any, BinaryIO, TextIO
 
 from aqwal import __version__
 from aqwal.codec import decode_payload, encode_payload, encode_record, read_records
@@ -131,11 +132,17 @@ def cmd_encode(args: argparse.Namespace) -> int:
 # schema
 
 
+def _registry_for(name: str) -> Any:
+    from aqwal.declarations import SNAPSHOT_V8, WAL_V4, WAL_V5
+
+    return {"wal-v5": WAL_V5, "wal-v4": WAL_V4, "snapshot-v8": SNAPSHOT_V8}[name]
+
+
 def cmd_schema_export(args: argparse.Namespace) -> int:
-    from aqwal.declarations import WAL_V4, WAL_V5
     from aqwal.registry import export_text
 
-    text = export_text(WAL_V4 if args.wal_version == 4 else WAL_V5)
+    which = args.registry or ("wal-v4" if args.wal_version == 4 else "wal-v5")
+    text = export_text(_registry_for(which))
     if args.output:
         write_output_atomically(args.output, text.encode("utf-8"))
     else:
@@ -581,6 +588,59 @@ def cmd_conform(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
+def _load_registry_file(path: str) -> Any:
+    from aqwal.registry import RegistryFormatError, load
+
+    try:
+        return load(json.loads(Path(path).read_text(encoding="utf-8")))
+    except OSError as exc:
+        raise UsageError(f"cannot read {path}: {exc.strerror}") from None
+    except (ValueError, RegistryFormatError) as exc:
+        raise UsageError(f"{path} is not a registry document: {exc}") from None
+
+
+def cmd_schema_diff(args: argparse.Namespace) -> int:
+    from aqwal.schemadiff import diff, version_advice
+
+    if args.against_code:
+        if args.new is not None:
+            raise UsageError("with --against-code give one registry file")
+        old = _load_registry_file(args.old)
+        current = {"wal": "wal-v5", "snapshot": "snapshot-v8"}.get(old.name)
+        if current is None:
+            raise UsageError(f"no current declarations for a registry named {old.name!r}")
+        new = _registry_for(current)
+        new_label = f"current declarations ({current})"
+    else:
+        if args.new is None:
+            raise UsageError("give OLD and NEW registry files (or --against-code OLD)")
+        old, new = _load_registry_file(args.old), _load_registry_file(args.new)
+        new_label = args.new
+    changes = diff(old, new)
+    breaking = [c for c in changes if c.severity == "breaking"]
+    advice = version_advice(changes)
+    if args.format == "json":
+        _print_json(
+            {
+                "old": args.old,
+                "new": new_label,
+                "compatible": not breaking,
+                "changes": [c.as_dict() for c in changes],
+                "version_bumps": advice,
+            }
+        )
+    else:
+        print(f"{args.old} -> {new_label}: {len(changes)} change(s), {len(breaking)} breaking")
+        for c in changes:
+            print(
+                f"  {c.severity.upper():10} {c.scope:8} {c.path}: {c.kind} "
+                f"({c.old} -> {c.new}) [{c.rule}]"
+            )
+        for line in advice:
+            print(f"  needs a version bump: {line}")
+    return 1 if breaking else 0
+
+
 # ---------------------------------------------------------------------------------------------
 # parser
 
@@ -746,7 +806,25 @@ def build_parser() -> argparse.ArgumentParser:
     p = schema.add_parser("export", help="print the registry derived from the declarations")
     p.add_argument("-o", "--output", help="output file (default: stdout)")
     p.add_argument("--wal-version", type=int, choices=(4, 5), default=5)
+    p.add_argument(
+        "--registry",
+        choices=("wal-v5", "wal-v4", "snapshot-v8"),
+        help="which registry (default: the WAL of --wal-version)",
+    )
     p.set_defaults(handler=cmd_schema_export)
+    p = schema.add_parser(
+        "diff",
+        help="classify every change between two registries; exit 1 if any is breaking",
+        description="Compare two registry documents (aqwal schema export). Exit 0 when every "
+        "change is compatible, 1 when one breaks existing logs or snapshots, 2 on usage error.",
+    )
+    p.add_argument("old", help="the old registry file")
+    p.add_argument("new", nargs="?", help="the new registry file")
+    p.add_argument(
+        "--against-code", action="store_true", help="compare OLD with the current declarations"
+    )
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.set_defaults(handler=cmd_schema_diff)
     return parser
 
 
