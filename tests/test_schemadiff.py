@@ -99,16 +99,16 @@ WIRE_EDITS: list[tuple[str, Edit, str, str, str]] = [
         _insert_variant,
         "variant inserted",
         "VER-3",
-        "WalEventType › AttemptStarted",
+        "WalEventType > AttemptStarted",
     ),
-    ("remove-variant", _remove_variant, "variant removed", "VER-3", "WalEventType › TaskCanceled"),
-    ("reorder-variants", _swap_variants, "variant moved", "VER-3", "WalEventType › EnginePaused"),
+    ("remove-variant", _remove_variant, "variant removed", "VER-3", "WalEventType > TaskCanceled"),
+    ("reorder-variants", _swap_variants, "variant moved", "VER-3", "WalEventType > EnginePaused"),
     (
         "rename-and-move",
         _rename_and_move,
         "variant removed",
         "VER-3",
-        "WalEventType › SubscriptionTriggered",
+        "WalEventType > SubscriptionTriggered",
     ),
     (
         "add-field",
@@ -117,21 +117,21 @@ WIRE_EDITS: list[tuple[str, Edit, str, str, str]] = [
         ),
         "field added",
         "VER-5",
-        "WalEventType › TaskCanceled › reason",
+        "WalEventType > TaskCanceled > reason",
     ),
     (
         "append-field",
         lambda d: fields(d, "TaskMetadata").append({"name": "owner", "type": "string"}),
         "field added",
         "VER-5",
-        "TaskMetadata › owner",
+        "TaskMetadata > owner",
     ),
     (
         "remove-field",
         lambda d: fields(d, "TaskMetadata").pop(2),
         "field removed",
         "VER-5",
-        "TaskMetadata › description",
+        "TaskMetadata > description",
     ),
     (
         "reorder-fields",
@@ -145,35 +145,35 @@ WIRE_EDITS: list[tuple[str, Edit, str, str, str]] = [
         _set_type("TaskMetadata", "priority", "u32"),
         "field retyped",
         "VER-6",
-        "TaskMetadata › priority",
+        "TaskMetadata > priority",
     ),
     (
         "narrow-integer",
         _set_type("RunInstance", "created_at", "u32"),
         "field retyped",
         "VER-6",
-        "RunInstance › created_at",
+        "RunInstance > created_at",
     ),
     (
         "signedness",
         _set_type("RunInstance", "attempt_count", "i32"),
         "field retyped",
         "VER-6",
-        "RunInstance › attempt_count",
+        "RunInstance > attempt_count",
     ),
     (
         "add-option",
         _set_type("TaskMetadata", "priority", {"option": "i32"}),
         "option added",
         "VER-6",
-        "TaskMetadata › priority",
+        "TaskMetadata > priority",
     ),
     (
         "remove-option",
         _set_type("TaskMetadata", "description", "string"),
         "option removed",
         "VER-6",
-        "TaskMetadata › description",
+        "TaskMetadata > description",
     ),
     (
         "newtype",
@@ -187,7 +187,7 @@ WIRE_EDITS: list[tuple[str, Edit, str, str, str]] = [
         lambda d: variants(d, "Role")[3].__setitem__("kind", "struct"),
         "variant kind changed",
         "VER-3",
-        "Role › Custom",
+        "Role > Custom",
     ),
 ]
 
@@ -213,7 +213,7 @@ def test_field_renamed_in_place_is_wire_compatible() -> None:
 
     changes = apply(V5, edit)
     assert [(c.kind, c.severity, c.path) for c in changes] == [
-        ("field renamed", "compatible", "TaskMetadata › tags")
+        ("field renamed", "compatible", "TaskMetadata > tags")
     ]
 
 
@@ -222,31 +222,31 @@ SNAPSHOT_EDITS: list[tuple[str, Edit, str, str]] = [
         "required-field",
         lambda d: fields(d, "SnapshotTenant").append({"name": "region", "type": "string"}),
         "json field added without default",
-        "SnapshotTenant › region",
+        "SnapshotTenant > region",
     ),
     (
         "removed-field",
         lambda d: fields(d, "SnapshotTenant").pop(1),
         "json field removed",
-        "SnapshotTenant › name",
+        "SnapshotTenant > name",
     ),
     (
         "renamed-field",
         lambda d: fields(d, "SnapshotTenant")[1].__setitem__("name", "title"),
         "json field renamed",
-        "SnapshotTenant › name",
+        "SnapshotTenant > name",
     ),
     (
         "renamed-variant",
         lambda d: variants(d, "RunState")[4].__setitem__("name", "Backoff"),
         "json variant renamed",
-        "RunState › RetryWait",
+        "RunState > RetryWait",
     ),
     (
         "default-dropped",
         lambda d: fields(d, "Snapshot")[6].pop("serde_default"),
         "json default removed",
-        "Snapshot › dependency_declarations",
+        "Snapshot > dependency_declarations",
     ),
 ]
 

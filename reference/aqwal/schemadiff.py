@@ -37,7 +37,7 @@ from aqwal.schema import (
 Severity = Literal["compatible", "breaking"]
 Scope = Literal["wal", "snapshot"]
 
-SEP = " › "
+SEP = " > "
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,7 +104,7 @@ _WIRE_WIDENINGS = {(Prim.U32, Prim.U64)}  # u8 is a raw byte on the wire, not a 
 
 
 def _type_path(od: Decl, nd: Decl) -> str:
-    """Paths start at the declared type that holds the change: ``Type › variant › field``."""
+    """Paths start at the declared type that holds the change: ``Type > variant > field``."""
     return od.name if od.name == nd.name else f"{od.name} (now {nd.name})"
 
 
