@@ -37,6 +37,7 @@ HEADER_LEN = 12
 MAX_PAYLOAD_LEN = 256 * 1024 * 1024
 
 HEADER = struct.Struct("<III")
+_unpack_header = HEADER.unpack_from
 
 
 def mode_of(*, strict: bool = True, workflow: bool = False, validate: bool = True) -> int:
@@ -210,7 +211,23 @@ def decode_frame_at(
 
     Checks run in the order of spec FRM-5; offsets in errors are offsets into ``data``.
     """
-    mode = mode_of(strict=strict, workflow=workflow)
+    mode = (_pc.STRICT if strict else 0) | (_pc.WORKFLOW if workflow else 0)
+    # Fast path for a well-formed record; any doubt falls through to the checks in order.
+    if len(data) - offset > HEADER_LEN:
+        version, length, crc = _unpack_header(data, offset)
+        start = offset + HEADER_LEN
+        end = start + length
+        if version == WAL_VERSION and 0 < length <= MAX_PAYLOAD_LEN and end <= len(data):
+            payload = data[start:end]
+            if zlib.crc32(payload) == crc and isinstance(payload, bytes):
+                try:
+                    event, used = _d_WalEvent(payload, 0, length, mode)
+                except IndexError:
+                    raise _pc.unexpected_end(end) from None
+                except AqwalError as exc:
+                    raise exc.rebased(start) from None
+                if used == length or not strict:
+                    return event, end
     length = check_header(data, offset, len(data) - offset)
     start = offset + HEADER_LEN
     payload = data[start : start + length]

@@ -248,6 +248,15 @@ class _Emitter:
                 f"{ind}else:",
                 f'{ind}    {tgt}, p = _pc.unit_enum(d, p, mode, {members}, "{d.name}")',
             ]
+        if isinstance(d, Enum) and len(d.variants) > _INLINE_VARIANTS:
+            # one-byte discriminant: jump straight to the variant's decoder
+            return [
+                f"{ind}b = d[p]",
+                f"{ind}if b < {len(d.variants)}:",
+                f"{ind}    {tgt}, p = _{d.name}_DECODERS[b](d, p + 1, n, mode)",
+                f"{ind}else:",
+                f"{ind}    {tgt}, p = _d_{d.name}(d, p, n, mode)",
+            ]
         return [f"{ind}{tgt}, p = _d_{d.name}(d, p, n, mode)"]
 
     def dec_fields(

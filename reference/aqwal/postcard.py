@@ -36,47 +36,88 @@ def unexpected_end(offset: int, what: str = "value") -> PayloadDecodeError:
     return PayloadDecodeError("unexpected_end", f"input ended inside a {what}", offset=offset)
 
 
-def _varint(
-    d: bytes, p: int, mode: int, max_bytes: int, max_last: int, bits: int
-) -> tuple[int, int]:
-    # spec: ENC-3 — at most max_bytes bytes; the last allowed byte carries the top bits only.
-    # spec: ENC-4 — a final 0x00 group after the first byte is an over-long (non-canonical) form.
-    start = p
-    n = len(d)
-    value = 0
-    for i in range(max_bytes):
-        if p >= n:
-            raise unexpected_end(p, f"u{bits} varint")
-        b = d[p]
-        p += 1
-        value |= (b & 0x7F) << (7 * i)
-        if b < 0x80:
-            if i == max_bytes - 1 and b > max_last:
-                raise PayloadDecodeError(
-                    "varint_overflow",
-                    f"u{bits} varint does not fit in {bits} bits (last byte 0x{b:02x})",
-                    offset=start,
-                )
-            if b == 0 and i > 0 and mode & STRICT:
-                raise PayloadDecodeError(
-                    "non_canonical_varint",
-                    f"u{bits} varint of {i + 1} bytes has a redundant zero group",
-                    offset=start,
-                )
-            return value, p
-    raise PayloadDecodeError(
-        "varint_overflow", f"u{bits} varint longer than {max_bytes} bytes", offset=start
+def _overflow(bits: int, offset: int, detail: str) -> PayloadDecodeError:
+    # spec: ENC-3
+    return PayloadDecodeError("varint_overflow", f"u{bits} varint {detail}", offset=offset)
+
+
+def _non_canonical(bits: int, offset: int, size: int) -> PayloadDecodeError:
+    # spec: ENC-4 — a final 0x00 group after the first byte is an over-long form
+    return PayloadDecodeError(
+        "non_canonical_varint",
+        f"u{bits} varint of {size} bytes has a redundant zero group",
+        offset=offset,
     )
 
 
-def u32(d: bytes, p: int, mode: int) -> tuple[int, int]:
-    """Unsigned LEB128 u32 at ``p`` (spec: ENC-2, ENC-3, ENC-4)."""
-    return _varint(d, p, mode, 5, 0x0F, 32)
-
-
 def u64(d: bytes, p: int, mode: int) -> tuple[int, int]:
-    """Unsigned LEB128 u64 at ``p``; also every length and count (spec: ENC-2, ENC-3, ENC-9)."""
-    return _varint(d, p, mode, 10, 0x01, 64)
+    """Unsigned LEB128 u64 at ``p``; also every length and count (spec: ENC-2, ENC-3, ENC-9).
+
+    At most 10 bytes, the 10th at most 0x01. Running off the end of ``d`` raises IndexError,
+    which the entry points report as ``unexpected_end`` at the end of the input (ENC-16).
+    """
+    b = d[p]
+    if b < 0x80:
+        return b, p + 1
+    value = b & 0x7F
+    # Unrolled for the common lengths (timestamps take 5 bytes), then a loop.
+    b = d[p + 1]
+    if b < 0x80:
+        if b == 0 and mode & STRICT:
+            raise _non_canonical(64, p, 2)
+        return value | b << 7, p + 2
+    value |= (b & 0x7F) << 7
+    b = d[p + 2]
+    if b < 0x80:
+        if b == 0 and mode & STRICT:
+            raise _non_canonical(64, p, 3)
+        return value | b << 14, p + 3
+    value |= (b & 0x7F) << 14
+    b = d[p + 3]
+    if b < 0x80:
+        if b == 0 and mode & STRICT:
+            raise _non_canonical(64, p, 4)
+        return value | b << 21, p + 4
+    value |= (b & 0x7F) << 21
+    q = p + 4
+    shift = 28
+    while True:
+        b = d[q]
+        q += 1
+        if b < 0x80:
+            if shift == 63 and b > 0x01:
+                raise _overflow(64, p, f"does not fit in 64 bits (last byte 0x{b:02x})")
+            if b == 0 and mode & STRICT:
+                raise _non_canonical(64, p, q - p)
+            return value | b << shift, q
+        value |= (b & 0x7F) << shift
+        shift += 7
+        if shift > 63:
+            raise _overflow(64, p, "longer than 10 bytes")
+
+
+def u32(d: bytes, p: int, mode: int) -> tuple[int, int]:
+    """Unsigned LEB128 u32 at ``p`` (spec: ENC-2, ENC-3, ENC-4): at most 5 bytes, the 5th at
+    most 0x0f."""
+    b = d[p]
+    if b < 0x80:
+        return b, p + 1
+    value = b & 0x7F
+    q = p + 1
+    shift = 7
+    while True:
+        b = d[q]
+        q += 1
+        if b < 0x80:
+            if shift == 28 and b > 0x0F:
+                raise _overflow(32, p, f"does not fit in 32 bits (last byte 0x{b:02x})")
+            if b == 0 and mode & STRICT:
+                raise _non_canonical(32, p, q - p)
+            return value | b << shift, q
+        value |= (b & 0x7F) << shift
+        shift += 7
+        if shift > 28:
+            raise _overflow(32, p, "longer than 5 bytes")
 
 
 def length(d: bytes, p: int, n: int, mode: int, min_size: int, what: str) -> tuple[int, int]:

@@ -117,7 +117,11 @@ def _d_WalEvent(d: bytes, p: int, n: int, mode: int) -> tuple[WalEvent, int]:
     else:
         f_sequence, p = _pc.u64(d, p, mode)
     # event: WalEventType
-    f_event, p = _d_WalEventType(d, p, n, mode)
+    b = d[p]
+    if b < 31:
+        f_event, p = _WalEventType_DECODERS[b](d, p + 1, n, mode)
+    else:
+        f_event, p = _d_WalEventType(d, p, n, mode)
     v = _new(WalEvent, (f_sequence, f_event))
     return v, p
 
