@@ -430,7 +430,8 @@ class _Emitter:
         out = [
             "",
             "",
-            f"def _e_{s.name}(v: {s.class_name}, out: bytearray, mode: int) -> None:",
+            # v is Any: the encoder checks every value itself (ENC-21), also when compiled
+            f"def _e_{s.name}(v: Any, out: bytearray, mode: int) -> None:",
             f'    """Encode a {s.name} (spec: {s.clause})."""',
             f"    if type(v) is not {s.class_name}:",
             f'        _pc.wrong_type("{s.name}", v, len(out))',
@@ -456,7 +457,7 @@ class _Emitter:
         out = [
             "",
             "",
-            f"def _e_{e.name}(v: {e.name}, out: bytearray, mode: int) -> None:",
+            f"def _e_{e.name}(v: Any, out: bytearray, mode: int) -> None:",
             f'    """Encode a {e.name} (spec: {e.clause})."""',
         ]
         if len(e.variants) > _INLINE_VARIANTS:
@@ -471,7 +472,7 @@ class _Emitter:
                 out += [
                     "",
                     "",
-                    f"def _e_{e.name}_{v.name}(v: {cls}, out: bytearray, mode: int) -> None:",
+                    f"def _e_{e.name}_{v.name}(v: Any, out: bytearray, mode: int) -> None:",
                     *self.enc_variant(e, v, "    "),
                 ]
             rows = ", ".join(f"{_variant_class(e, v)}: _e_{e.name}_{v.name}" for v in e.variants)

@@ -126,7 +126,7 @@ def _d_WalEvent(d: bytes, p: int, n: int, mode: int) -> tuple[WalEvent, int]:
     return v, p
 
 
-def _e_WalEvent(v: WalEvent, out: bytearray, mode: int) -> None:
+def _e_WalEvent(v: Any, out: bytearray, mode: int) -> None:
     """Encode a WalEvent (spec: TYP-1)."""
     if type(v) is not WalEvent:
         _pc.wrong_type("WalEvent", v, len(out))
@@ -945,7 +945,7 @@ def _d_WalEventType_LedgerEntryAppended(d: bytes, p: int, n: int, mode: int) -> 
 _WalEventType_DECODERS = (_d_WalEventType_TaskCreated, _d_WalEventType_RunCreated, _d_WalEventType_RunStateChanged, _d_WalEventType_AttemptStarted, _d_WalEventType_AttemptFinished, _d_WalEventType_TaskCanceled, _d_WalEventType_RunCanceled, _d_WalEventType_LeaseAcquired, _d_WalEventType_LeaseHeartbeat, _d_WalEventType_LeaseExpired, _d_WalEventType_LeaseReleased, _d_WalEventType_EnginePaused, _d_WalEventType_EngineResumed, _d_WalEventType_DependencyDeclared, _d_WalEventType_RunSuspended, _d_WalEventType_RunResumed, _d_WalEventType_BudgetAllocated, _d_WalEventType_BudgetConsumed, _d_WalEventType_BudgetExhausted, _d_WalEventType_BudgetReplenished, _d_WalEventType_SubscriptionCreated, _d_WalEventType_SubscriptionTriggered, _d_WalEventType_SubscriptionCanceled, _d_WalEventType_ActorRegistered, _d_WalEventType_ActorDeregistered, _d_WalEventType_ActorHeartbeat, _d_WalEventType_TenantCreated, _d_WalEventType_RoleAssigned, _d_WalEventType_CapabilityGranted, _d_WalEventType_CapabilityRevoked, _d_WalEventType_LedgerEntryAppended)
 
 
-def _e_WalEventType(v: WalEventType, out: bytearray, mode: int) -> None:
+def _e_WalEventType(v: Any, out: bytearray, mode: int) -> None:
     """Encode a WalEventType (spec: REG-1)."""
     enc = _WalEventType_ENCODERS.get(type(v))
     if enc is None:
@@ -953,7 +953,7 @@ def _e_WalEventType(v: WalEventType, out: bytearray, mode: int) -> None:
     enc(v, out, mode)
 
 
-def _e_WalEventType_TaskCreated(v: TaskCreated, out: bytearray, mode: int) -> None:
+def _e_WalEventType_TaskCreated(v: Any, out: bytearray, mode: int) -> None:
     out.append(0)
     f_task_spec, f_timestamp = v
     _e_TaskSpec(f_task_spec, out, mode)
@@ -965,13 +965,13 @@ def _e_WalEventType_TaskCreated(v: TaskCreated, out: bytearray, mode: int) -> No
         out += _pc.uvarint(f_timestamp)
 
 
-def _e_WalEventType_RunCreated(v: RunCreated, out: bytearray, mode: int) -> None:
+def _e_WalEventType_RunCreated(v: Any, out: bytearray, mode: int) -> None:
     out.append(1)
     f_run_instance, = v
     _e_RunInstance(f_run_instance, out, mode)
 
 
-def _e_WalEventType_RunStateChanged(v: RunStateChanged, out: bytearray, mode: int) -> None:
+def _e_WalEventType_RunStateChanged(v: Any, out: bytearray, mode: int) -> None:
     out.append(2)
     f_run_id, f_previous_state, f_new_state, f_timestamp = v
     if not isinstance(f_run_id, bytes) or len(f_run_id) != 16:
@@ -992,7 +992,7 @@ def _e_WalEventType_RunStateChanged(v: RunStateChanged, out: bytearray, mode: in
         out += _pc.uvarint(f_timestamp)
 
 
-def _e_WalEventType_AttemptStarted(v: AttemptStarted, out: bytearray, mode: int) -> None:
+def _e_WalEventType_AttemptStarted(v: Any, out: bytearray, mode: int) -> None:
     out.append(3)
     f_run_id, f_attempt_id, f_timestamp = v
     if not isinstance(f_run_id, bytes) or len(f_run_id) != 16:
@@ -1011,7 +1011,7 @@ def _e_WalEventType_AttemptStarted(v: AttemptStarted, out: bytearray, mode: int)
         out += _pc.uvarint(f_timestamp)
 
 
-def _e_WalEventType_AttemptFinished(v: AttemptFinished, out: bytearray, mode: int) -> None:
+def _e_WalEventType_AttemptFinished(v: Any, out: bytearray, mode: int) -> None:
     out.append(4)
     f_run_id, f_attempt_id, f_result, f_error, f_output, f_timestamp = v
     if not isinstance(f_run_id, bytes) or len(f_run_id) != 16:
@@ -1045,7 +1045,7 @@ def _e_WalEventType_AttemptFinished(v: AttemptFinished, out: bytearray, mode: in
         out += _pc.uvarint(f_timestamp)
 
 
-def _e_WalEventType_TaskCanceled(v: TaskCanceled, out: bytearray, mode: int) -> None:
+def _e_WalEventType_TaskCanceled(v: Any, out: bytearray, mode: int) -> None:
     out.append(5)
     f_task_id, f_timestamp = v
     if not isinstance(f_task_id, bytes) or len(f_task_id) != 16:
@@ -1060,7 +1060,7 @@ def _e_WalEventType_TaskCanceled(v: TaskCanceled, out: bytearray, mode: int) -> 
         out += _pc.uvarint(f_timestamp)
 
 
-def _e_WalEventType_RunCanceled(v: RunCanceled, out: bytearray, mode: int) -> None:
+def _e_WalEventType_RunCanceled(v: Any, out: bytearray, mode: int) -> None:
     out.append(6)
     f_run_id, f_timestamp = v
     if not isinstance(f_run_id, bytes) or len(f_run_id) != 16:
@@ -1075,7 +1075,7 @@ def _e_WalEventType_RunCanceled(v: RunCanceled, out: bytearray, mode: int) -> No
         out += _pc.uvarint(f_timestamp)
 
 
-def _e_WalEventType_LeaseAcquired(v: LeaseAcquired, out: bytearray, mode: int) -> None:
+def _e_WalEventType_LeaseAcquired(v: Any, out: bytearray, mode: int) -> None:
     out.append(7)
     f_run_id, f_owner, f_expiry, f_timestamp = v
     if not isinstance(f_run_id, bytes) or len(f_run_id) != 16:
@@ -1097,7 +1097,7 @@ def _e_WalEventType_LeaseAcquired(v: LeaseAcquired, out: bytearray, mode: int) -
         out += _pc.uvarint(f_timestamp)
 
 
-def _e_WalEventType_LeaseHeartbeat(v: LeaseHeartbeat, out: bytearray, mode: int) -> None:
+def _e_WalEventType_LeaseHeartbeat(v: Any, out: bytearray, mode: int) -> None:
     out.append(8)
     f_run_id, f_owner, f_expiry, f_timestamp = v
     if not isinstance(f_run_id, bytes) or len(f_run_id) != 16:
@@ -1119,7 +1119,7 @@ def _e_WalEventType_LeaseHeartbeat(v: LeaseHeartbeat, out: bytearray, mode: int)
         out += _pc.uvarint(f_timestamp)
 
 
-def _e_WalEventType_LeaseExpired(v: LeaseExpired, out: bytearray, mode: int) -> None:
+def _e_WalEventType_LeaseExpired(v: Any, out: bytearray, mode: int) -> None:
     out.append(9)
     f_run_id, f_owner, f_expiry, f_timestamp = v
     if not isinstance(f_run_id, bytes) or len(f_run_id) != 16:
@@ -1141,7 +1141,7 @@ def _e_WalEventType_LeaseExpired(v: LeaseExpired, out: bytearray, mode: int) -> 
         out += _pc.uvarint(f_timestamp)
 
 
-def _e_WalEventType_LeaseReleased(v: LeaseReleased, out: bytearray, mode: int) -> None:
+def _e_WalEventType_LeaseReleased(v: Any, out: bytearray, mode: int) -> None:
     out.append(10)
     f_run_id, f_owner, f_expiry, f_timestamp = v
     if not isinstance(f_run_id, bytes) or len(f_run_id) != 16:
@@ -1163,7 +1163,7 @@ def _e_WalEventType_LeaseReleased(v: LeaseReleased, out: bytearray, mode: int) -
         out += _pc.uvarint(f_timestamp)
 
 
-def _e_WalEventType_EnginePaused(v: EnginePaused, out: bytearray, mode: int) -> None:
+def _e_WalEventType_EnginePaused(v: Any, out: bytearray, mode: int) -> None:
     out.append(11)
     f_timestamp, = v
     if type(f_timestamp) is not int or f_timestamp < 0 or f_timestamp > _pc.U64_MAX:
@@ -1174,7 +1174,7 @@ def _e_WalEventType_EnginePaused(v: EnginePaused, out: bytearray, mode: int) -> 
         out += _pc.uvarint(f_timestamp)
 
 
-def _e_WalEventType_EngineResumed(v: EngineResumed, out: bytearray, mode: int) -> None:
+def _e_WalEventType_EngineResumed(v: Any, out: bytearray, mode: int) -> None:
     out.append(12)
     f_timestamp, = v
     if type(f_timestamp) is not int or f_timestamp < 0 or f_timestamp > _pc.U64_MAX:
@@ -1185,7 +1185,7 @@ def _e_WalEventType_EngineResumed(v: EngineResumed, out: bytearray, mode: int) -
         out += _pc.uvarint(f_timestamp)
 
 
-def _e_WalEventType_DependencyDeclared(v: DependencyDeclared, out: bytearray, mode: int) -> None:
+def _e_WalEventType_DependencyDeclared(v: Any, out: bytearray, mode: int) -> None:
     out.append(13)
     f_task_id, f_depends_on, f_timestamp = v
     if not isinstance(f_task_id, bytes) or len(f_task_id) != 16:
@@ -1206,7 +1206,7 @@ def _e_WalEventType_DependencyDeclared(v: DependencyDeclared, out: bytearray, mo
         out += _pc.uvarint(f_timestamp)
 
 
-def _e_WalEventType_RunSuspended(v: RunSuspended, out: bytearray, mode: int) -> None:
+def _e_WalEventType_RunSuspended(v: Any, out: bytearray, mode: int) -> None:
     out.append(14)
     f_run_id, f_reason, f_timestamp = v
     if not isinstance(f_run_id, bytes) or len(f_run_id) != 16:
@@ -1227,7 +1227,7 @@ def _e_WalEventType_RunSuspended(v: RunSuspended, out: bytearray, mode: int) -> 
         out += _pc.uvarint(f_timestamp)
 
 
-def _e_WalEventType_RunResumed(v: RunResumed, out: bytearray, mode: int) -> None:
+def _e_WalEventType_RunResumed(v: Any, out: bytearray, mode: int) -> None:
     out.append(15)
     f_run_id, f_timestamp = v
     if not isinstance(f_run_id, bytes) or len(f_run_id) != 16:
@@ -1242,7 +1242,7 @@ def _e_WalEventType_RunResumed(v: RunResumed, out: bytearray, mode: int) -> None
         out += _pc.uvarint(f_timestamp)
 
 
-def _e_WalEventType_BudgetAllocated(v: BudgetAllocated, out: bytearray, mode: int) -> None:
+def _e_WalEventType_BudgetAllocated(v: Any, out: bytearray, mode: int) -> None:
     out.append(16)
     f_task_id, f_dimension, f_limit, f_timestamp = v
     if not isinstance(f_task_id, bytes) or len(f_task_id) != 16:
@@ -1266,7 +1266,7 @@ def _e_WalEventType_BudgetAllocated(v: BudgetAllocated, out: bytearray, mode: in
         out += _pc.uvarint(f_timestamp)
 
 
-def _e_WalEventType_BudgetConsumed(v: BudgetConsumed, out: bytearray, mode: int) -> None:
+def _e_WalEventType_BudgetConsumed(v: Any, out: bytearray, mode: int) -> None:
     out.append(17)
     f_task_id, f_dimension, f_amount, f_timestamp = v
     if not isinstance(f_task_id, bytes) or len(f_task_id) != 16:
@@ -1290,7 +1290,7 @@ def _e_WalEventType_BudgetConsumed(v: BudgetConsumed, out: bytearray, mode: int)
         out += _pc.uvarint(f_timestamp)
 
 
-def _e_WalEventType_BudgetExhausted(v: BudgetExhausted, out: bytearray, mode: int) -> None:
+def _e_WalEventType_BudgetExhausted(v: Any, out: bytearray, mode: int) -> None:
     out.append(18)
     f_task_id, f_dimension, f_timestamp = v
     if not isinstance(f_task_id, bytes) or len(f_task_id) != 16:
@@ -1308,7 +1308,7 @@ def _e_WalEventType_BudgetExhausted(v: BudgetExhausted, out: bytearray, mode: in
         out += _pc.uvarint(f_timestamp)
 
 
-def _e_WalEventType_BudgetReplenished(v: BudgetReplenished, out: bytearray, mode: int) -> None:
+def _e_WalEventType_BudgetReplenished(v: Any, out: bytearray, mode: int) -> None:
     out.append(19)
     f_task_id, f_dimension, f_new_limit, f_timestamp = v
     if not isinstance(f_task_id, bytes) or len(f_task_id) != 16:
@@ -1332,7 +1332,7 @@ def _e_WalEventType_BudgetReplenished(v: BudgetReplenished, out: bytearray, mode
         out += _pc.uvarint(f_timestamp)
 
 
-def _e_WalEventType_SubscriptionCreated(v: SubscriptionCreated, out: bytearray, mode: int) -> None:
+def _e_WalEventType_SubscriptionCreated(v: Any, out: bytearray, mode: int) -> None:
     out.append(20)
     f_subscription_id, f_task_id, f_filter, f_timestamp = v
     if not isinstance(f_subscription_id, bytes) or len(f_subscription_id) != 16:
@@ -1352,7 +1352,7 @@ def _e_WalEventType_SubscriptionCreated(v: SubscriptionCreated, out: bytearray, 
         out += _pc.uvarint(f_timestamp)
 
 
-def _e_WalEventType_SubscriptionTriggered(v: SubscriptionTriggered, out: bytearray, mode: int) -> None:
+def _e_WalEventType_SubscriptionTriggered(v: Any, out: bytearray, mode: int) -> None:
     out.append(21)
     f_subscription_id, f_timestamp = v
     if not isinstance(f_subscription_id, bytes) or len(f_subscription_id) != 16:
@@ -1367,7 +1367,7 @@ def _e_WalEventType_SubscriptionTriggered(v: SubscriptionTriggered, out: bytearr
         out += _pc.uvarint(f_timestamp)
 
 
-def _e_WalEventType_SubscriptionCanceled(v: SubscriptionCanceled, out: bytearray, mode: int) -> None:
+def _e_WalEventType_SubscriptionCanceled(v: Any, out: bytearray, mode: int) -> None:
     out.append(22)
     f_subscription_id, f_timestamp = v
     if not isinstance(f_subscription_id, bytes) or len(f_subscription_id) != 16:
@@ -1382,7 +1382,7 @@ def _e_WalEventType_SubscriptionCanceled(v: SubscriptionCanceled, out: bytearray
         out += _pc.uvarint(f_timestamp)
 
 
-def _e_WalEventType_ActorRegistered(v: ActorRegistered, out: bytearray, mode: int) -> None:
+def _e_WalEventType_ActorRegistered(v: Any, out: bytearray, mode: int) -> None:
     out.append(23)
     f_actor_id, f_identity, f_capabilities, f_department, f_heartbeat_interval_secs, f_tenant_id, f_timestamp = v
     if not isinstance(f_actor_id, bytes) or len(f_actor_id) != 16:
@@ -1422,7 +1422,7 @@ def _e_WalEventType_ActorRegistered(v: ActorRegistered, out: bytearray, mode: in
         out += _pc.uvarint(f_timestamp)
 
 
-def _e_WalEventType_ActorDeregistered(v: ActorDeregistered, out: bytearray, mode: int) -> None:
+def _e_WalEventType_ActorDeregistered(v: Any, out: bytearray, mode: int) -> None:
     out.append(24)
     f_actor_id, f_timestamp = v
     if not isinstance(f_actor_id, bytes) or len(f_actor_id) != 16:
@@ -1437,7 +1437,7 @@ def _e_WalEventType_ActorDeregistered(v: ActorDeregistered, out: bytearray, mode
         out += _pc.uvarint(f_timestamp)
 
 
-def _e_WalEventType_ActorHeartbeat(v: ActorHeartbeat, out: bytearray, mode: int) -> None:
+def _e_WalEventType_ActorHeartbeat(v: Any, out: bytearray, mode: int) -> None:
     out.append(25)
     f_actor_id, f_timestamp = v
     if not isinstance(f_actor_id, bytes) or len(f_actor_id) != 16:
@@ -1452,7 +1452,7 @@ def _e_WalEventType_ActorHeartbeat(v: ActorHeartbeat, out: bytearray, mode: int)
         out += _pc.uvarint(f_timestamp)
 
 
-def _e_WalEventType_TenantCreated(v: TenantCreated, out: bytearray, mode: int) -> None:
+def _e_WalEventType_TenantCreated(v: Any, out: bytearray, mode: int) -> None:
     out.append(26)
     f_tenant_id, f_name, f_timestamp = v
     if not isinstance(f_tenant_id, bytes) or len(f_tenant_id) != 16:
@@ -1468,7 +1468,7 @@ def _e_WalEventType_TenantCreated(v: TenantCreated, out: bytearray, mode: int) -
         out += _pc.uvarint(f_timestamp)
 
 
-def _e_WalEventType_RoleAssigned(v: RoleAssigned, out: bytearray, mode: int) -> None:
+def _e_WalEventType_RoleAssigned(v: Any, out: bytearray, mode: int) -> None:
     out.append(27)
     f_actor_id, f_role, f_tenant_id, f_timestamp = v
     if not isinstance(f_actor_id, bytes) or len(f_actor_id) != 16:
@@ -1488,7 +1488,7 @@ def _e_WalEventType_RoleAssigned(v: RoleAssigned, out: bytearray, mode: int) -> 
         out += _pc.uvarint(f_timestamp)
 
 
-def _e_WalEventType_CapabilityGranted(v: CapabilityGranted, out: bytearray, mode: int) -> None:
+def _e_WalEventType_CapabilityGranted(v: Any, out: bytearray, mode: int) -> None:
     out.append(28)
     f_actor_id, f_capability, f_tenant_id, f_timestamp = v
     if not isinstance(f_actor_id, bytes) or len(f_actor_id) != 16:
@@ -1508,7 +1508,7 @@ def _e_WalEventType_CapabilityGranted(v: CapabilityGranted, out: bytearray, mode
         out += _pc.uvarint(f_timestamp)
 
 
-def _e_WalEventType_CapabilityRevoked(v: CapabilityRevoked, out: bytearray, mode: int) -> None:
+def _e_WalEventType_CapabilityRevoked(v: Any, out: bytearray, mode: int) -> None:
     out.append(29)
     f_actor_id, f_capability, f_tenant_id, f_timestamp = v
     if not isinstance(f_actor_id, bytes) or len(f_actor_id) != 16:
@@ -1528,7 +1528,7 @@ def _e_WalEventType_CapabilityRevoked(v: CapabilityRevoked, out: bytearray, mode
         out += _pc.uvarint(f_timestamp)
 
 
-def _e_WalEventType_LedgerEntryAppended(v: LedgerEntryAppended, out: bytearray, mode: int) -> None:
+def _e_WalEventType_LedgerEntryAppended(v: Any, out: bytearray, mode: int) -> None:
     out.append(30)
     f_entry_id, f_tenant_id, f_ledger_key, f_actor_id, f_payload, f_timestamp = v
     if not isinstance(f_entry_id, bytes) or len(f_entry_id) != 16:
@@ -1611,7 +1611,7 @@ def _d_TaskSpec(d: bytes, p: int, n: int, mode: int) -> tuple[TaskSpec, int]:
     return v, p
 
 
-def _e_TaskSpec(v: TaskSpec, out: bytearray, mode: int) -> None:
+def _e_TaskSpec(v: Any, out: bytearray, mode: int) -> None:
     """Encode a TaskSpec (spec: TYP-3)."""
     if type(v) is not TaskSpec:
         _pc.wrong_type("TaskSpec", v, len(out))
@@ -1664,7 +1664,7 @@ def _d_TaskPayload(d: bytes, p: int, n: int, mode: int) -> tuple[TaskPayload, in
     return v, p
 
 
-def _e_TaskPayload(v: TaskPayload, out: bytearray, mode: int) -> None:
+def _e_TaskPayload(v: Any, out: bytearray, mode: int) -> None:
     """Encode a TaskPayload (spec: TYP-4)."""
     if type(v) is not TaskPayload:
         _pc.wrong_type("TaskPayload", v, len(out))
@@ -1702,7 +1702,7 @@ def _d_RunPolicy(d: bytes, p: int, n: int, mode: int) -> tuple[RunPolicy, int]:
     raise _pc.unknown_variant("RunPolicy", tag, start)
 
 
-def _e_RunPolicy(v: RunPolicy, out: bytearray, mode: int) -> None:
+def _e_RunPolicy(v: Any, out: bytearray, mode: int) -> None:
     """Encode a RunPolicy (spec: TYP-5)."""
     if type(v) is RunPolicyOnce:
         out.append(0)
@@ -1742,7 +1742,7 @@ def _d_RepeatPolicy(d: bytes, p: int, n: int, mode: int) -> tuple[RepeatPolicy, 
     return v, p
 
 
-def _e_RepeatPolicy(v: RepeatPolicy, out: bytearray, mode: int) -> None:
+def _e_RepeatPolicy(v: Any, out: bytearray, mode: int) -> None:
     """Encode a RepeatPolicy (spec: TYP-5)."""
     if type(v) is not RepeatPolicy:
         _pc.wrong_type("RepeatPolicy", v, len(out))
@@ -1788,7 +1788,7 @@ def _d_CronPolicy(d: bytes, p: int, n: int, mode: int) -> tuple[CronPolicy, int]
     return v, p
 
 
-def _e_CronPolicy(v: CronPolicy, out: bytearray, mode: int) -> None:
+def _e_CronPolicy(v: Any, out: bytearray, mode: int) -> None:
     """Encode a CronPolicy (spec: TYP-5)."""
     if type(v) is not CronPolicy:
         _pc.wrong_type("CronPolicy", v, len(out))
@@ -1878,7 +1878,7 @@ def _d_TaskConstraints(d: bytes, p: int, n: int, mode: int) -> tuple[TaskConstra
     return v, p
 
 
-def _e_TaskConstraints(v: TaskConstraints, out: bytearray, mode: int) -> None:
+def _e_TaskConstraints(v: Any, out: bytearray, mode: int) -> None:
     """Encode a TaskConstraints (spec: TYP-6)."""
     if type(v) is not TaskConstraints:
         _pc.wrong_type("TaskConstraints", v, len(out))
@@ -1955,7 +1955,7 @@ def _d_TaskMetadata(d: bytes, p: int, n: int, mode: int) -> tuple[TaskMetadata, 
     return v, p
 
 
-def _e_TaskMetadata(v: TaskMetadata, out: bytearray, mode: int) -> None:
+def _e_TaskMetadata(v: Any, out: bytearray, mode: int) -> None:
     """Encode a TaskMetadata (spec: TYP-7)."""
     if type(v) is not TaskMetadata:
         _pc.wrong_type("TaskMetadata", v, len(out))
@@ -2055,7 +2055,7 @@ def _d_RunInstance(d: bytes, p: int, n: int, mode: int) -> tuple[RunInstance, in
     return v, p
 
 
-def _e_RunInstance(v: RunInstance, out: bytearray, mode: int) -> None:
+def _e_RunInstance(v: Any, out: bytearray, mode: int) -> None:
     """Encode a RunInstance (spec: TYP-8)."""
     if type(v) is not RunInstance:
         _pc.wrong_type("RunInstance", v, len(out))
@@ -2172,7 +2172,7 @@ def _d_EventFilter(d: bytes, p: int, n: int, mode: int) -> tuple[EventFilter, in
     raise _pc.unknown_variant("EventFilter", tag, start)
 
 
-def _e_EventFilter(v: EventFilter, out: bytearray, mode: int) -> None:
+def _e_EventFilter(v: Any, out: bytearray, mode: int) -> None:
     """Encode a EventFilter (spec: TYP-12)."""
     if type(v) is EventFilterTaskCompleted:
         out.append(0)
@@ -2234,7 +2234,7 @@ def _d_Role(d: bytes, p: int, n: int, mode: int) -> tuple[Role, int]:
     raise _pc.unknown_variant("Role", tag, start)
 
 
-def _e_Role(v: Role, out: bytearray, mode: int) -> None:
+def _e_Role(v: Any, out: bytearray, mode: int) -> None:
     """Encode a Role (spec: TYP-13)."""
     if type(v) is RoleOperator:
         out.append(0)
@@ -2276,7 +2276,7 @@ def _d_Capability(d: bytes, p: int, n: int, mode: int) -> tuple[Capability, int]
     raise _pc.unknown_variant("Capability", tag, start)
 
 
-def _e_Capability(v: Capability, out: bytearray, mode: int) -> None:
+def _e_Capability(v: Any, out: bytearray, mode: int) -> None:
     """Encode a Capability (spec: TYP-14)."""
     if type(v) is CapabilityCanSubmit:
         out.append(0)
