@@ -42,6 +42,8 @@ from aqwal.declarations import WAL_V5
 from aqwal.schema import Enum, Newtype, Opt, Prim, Ref, Seq, Struct, WireType
 from aqwal_conformance.workload import mixed_events, small_events, task_events
 
+__all__ = ["bench_corpus", "mixed_events", "small_events", "task_events"]
+
 # ---------------------------------------------------------------------------------------------
 # peers
 

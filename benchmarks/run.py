@@ -1,0 +1,305 @@
+"""The benchmark suite: one command, one table, baselines measured in the same run.
+
+    python benchmarks/run.py [--quick] [--memory] [--memory-gb N]
+
+Every figure is printed beside peers run on the same data in the same process:
+
+* codec (``codec_bench.py``): frame decode+CRC+validate and encode of small lifecycle events,
+  TaskCreated with 200-byte payloads and a realistic mix — against ``zlib.crc32`` (the floor),
+  msgspec (a C typed decoder), a naive per-field interpreter and a hand-written decoder;
+* WAL file scan and replay from file — against reading the file and CRC-checking every frame;
+* snapshot write and load — against ``json.dumps`` / ``json.loads`` of the same document;
+* ``vectors verify`` and ``conform`` against the reference testee over the protocol;
+* with ``--memory``: peak RSS while replaying a log from a child process, for a log whose live
+  state grows (every task is kept, as in the engine) and for one of ``--memory-gb`` gigabytes
+  whose live state is bounded (long-running runs, heartbeats, budgets): the reader itself holds
+  O(1) memory, so the second stays flat.
+
+Results go to stdout and ``benchmarks/results/latest.json``. Nothing here asserts a time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import random
+import subprocess
+import sys
+import tempfile
+import time
+import zlib
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import codec_bench
+from aqwal.codec import HEADER, encode_record
+from aqwal.datadir import recover
+from aqwal.forms import JSON_FORM, to_json_text
+from aqwal.snapshot import bootstrap, decode_snapshot, encode_snapshot, snapshot_of
+from aqwal.walfile import iter_wal_file
+from aqwal_conformance.workload import engine_like_log
+
+ROOT = Path(__file__).resolve().parents[1]
+Row = dict[str, Any]
+
+
+def best_rate(fn: Callable[[], int], runs: int) -> float:
+    best = 0.0
+    for _ in range(runs):
+        start = time.perf_counter()
+        count = fn()
+        best = max(best, count / (time.perf_counter() - start))
+    return best
+
+
+def write_log(path: Path, events: int, seed: int = 7) -> int:
+    with open(path, "wb") as f:
+        for e in engine_like_log(random.Random(seed), events):
+            f.write(encode_record(e))
+    return events
+
+
+def file_rows(tmp: Path, events: int, runs: int) -> list[Row]:
+    log = tmp / "bench.wal"
+    write_log(log, events)
+    rows: list[Row] = []
+
+    def scan() -> int:
+        return sum(1 for _ in iter_wal_file(log))
+
+    def crc_only() -> int:
+        data = log.read_bytes()
+        offset = n = 0
+        while offset < len(data):
+            _, length, crc = HEADER.unpack_from(data, offset)
+            if zlib.crc32(data[offset + 12 : offset + 12 + length]) != crc:
+                raise AssertionError("bad frame")
+            offset += 12 + length
+            n += 1
+        return n
+
+    def replay() -> int:
+        return recover(log).applied
+
+    corpus = f"log {events // 1000}k events"
+    rows.append({"corpus": corpus, "op": "scan", "impl": "aqwal", "rate": best_rate(scan, runs)})
+    rows.append(
+        {"corpus": corpus, "op": "scan", "impl": "crc32", "rate": best_rate(crc_only, runs)}
+    )
+    rows.append(
+        {"corpus": corpus, "op": "replay", "impl": "aqwal", "rate": best_rate(replay, runs)}
+    )
+    rows.append(
+        {"corpus": corpus, "op": "replay", "impl": "scan only", "rate": best_rate(scan, runs)}
+    )
+    state = recover(log).state
+    snap = snapshot_of(state, 1)
+    doc = JSON_FORM.dump("Snapshot", snap)
+    data = encode_snapshot(snap)
+    payload = data[12:]
+    records = len(snap.tasks) + len(snap.runs)
+    corpus = f"snapshot {records} tasks+runs"
+    rows.append(
+        {
+            "corpus": corpus,
+            "op": "write",
+            "impl": "aqwal",
+            "rate": best_rate(lambda: (encode_snapshot(snapshot_of(state, 1)), records)[1], runs),
+        }
+    )
+    rows.append(
+        {
+            "corpus": corpus,
+            "op": "write",
+            "impl": "json.dumps",
+            "rate": best_rate(lambda: (to_json_text(doc), records)[1], runs),
+        }
+    )
+    rows.append(
+        {
+            "corpus": corpus,
+            "op": "load",
+            "impl": "aqwal",
+            "rate": best_rate(lambda: (bootstrap(decode_snapshot(data)), records)[1], runs),
+        }
+    )
+    rows.append(
+        {
+            "corpus": corpus,
+            "op": "load",
+            "impl": "json.loads",
+            "rate": best_rate(lambda: (json.loads(payload), records)[1], runs),
+        }
+    )
+    return rows
+
+
+def conformance_rows(runs: int) -> list[Row]:
+    from aqwal_conformance.runner import run
+    from aqwal_conformance.vectors import verify_vectors
+
+    vectors = ROOT / "vectors"
+    example = ROOT / "conformance" / "examples" / "reference_testee.py"
+    rows: list[Row] = []
+    rows.append(
+        {
+            "corpus": "vectors",
+            "op": "verify",
+            "impl": "aqwal",
+            "rate": best_rate(lambda: verify_vectors(vectors).checked, runs),
+        }
+    )
+    rows.append(
+        {
+            "corpus": "vectors",
+            "op": "conform",
+            "impl": "in process",
+            "rate": best_rate(lambda: len(run(vectors=vectors).results), runs),
+        }
+    )
+    rows.append(
+        {
+            "corpus": "vectors",
+            "op": "conform",
+            "impl": "testee process",
+            "rate": best_rate(
+                lambda: len(run(f"{sys.executable} {example}", vectors=vectors).results), 1
+            ),
+        }
+    )
+    return rows
+
+
+def memory_rows(tmp: Path, growing_events: int, steady_gb: float) -> list[Row]:
+    rows: list[Row] = []
+    grow = tmp / "grow.wal"
+    write_log(grow, growing_events)
+    rows.append(_child_replay("growing state", grow))
+    steady = tmp / "steady.wal"
+    size = _write_steady_log(steady, int(steady_gb * 1024**3))
+    row = _child_replay(f"bounded state, {size / 1024**3:.2f} GB", steady)
+    rows.append(row)
+    return rows
+
+
+def _write_steady_log(path: Path, target_bytes: int) -> int:
+    """Long-running runs that heartbeat forever, budgets consumed, actors heartbeating."""
+    from aqwal import types as t
+    from aqwal_conformance.scenarios import LogBuilder
+
+    b = LogBuilder()
+    runs = []
+    for _ in range(100):
+        run_id = b.run()
+        b.drive(run_id, t.RunState.Leased)
+        b.lease(run_id, "worker", 10)
+        b.move(run_id, t.RunState.Leased, t.RunState.Running)
+        b.attempt(run_id)
+        runs.append(run_id)
+    task = b.task()
+    b.add(t.BudgetAllocated(task, t.BudgetDimension.Token, 2**63, b.tick()))
+    with open(path, "wb") as f:
+        for e in b.events:
+            f.write(encode_record(e))
+        seq = b.sequence
+        expiry = 10
+        written = f.tell()
+        while written < target_bytes:
+            chunk = bytearray()
+            expiry += 1
+            for run_id in runs:
+                seq += 1
+                chunk += encode_record(
+                    t.WalEvent(seq, t.LeaseHeartbeat(run_id, "worker", expiry, seq))
+                )
+                seq += 1
+                chunk += encode_record(
+                    t.WalEvent(seq, t.BudgetConsumed(task, t.BudgetDimension.Token, 1, seq))
+                )
+            f.write(chunk)
+            written += len(chunk)
+    return path.stat().st_size
+
+
+def _child_replay(name: str, path: Path) -> Row:
+    code = (
+        "import resource, sys, time\n"
+        "from pathlib import Path\n"
+        "from aqwal.datadir import recover\n"
+        "t = time.perf_counter(); r = recover(Path(sys.argv[1])); t = time.perf_counter() - t\n"
+        "print(r.applied, t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(path)], capture_output=True, text=True, check=True
+    ).stdout.split()
+    applied, seconds, rss_kb = int(out[0]), float(out[1]), int(out[2])
+    return {
+        "corpus": name,
+        "op": "replay (child)",
+        "impl": "aqwal",
+        "rate": applied / seconds,
+        "events": applied,
+        "file_bytes": path.stat().st_size,
+        "peak_rss_mb": round(rss_kb / 1024, 1),
+    }
+
+
+def print_table(rows: list[Row]) -> None:
+    base = {(r["corpus"], r["op"]): r["rate"] for r in rows if r["impl"] == "aqwal"}
+    print(f"{'corpus':30} {'op':15} {'impl':15} {'per second':>12} {'aqwal/impl':>10}  notes")
+    for r in rows:
+        ours = base.get((r["corpus"], r["op"]))
+        ratio = f"{ours / r['rate']:.2f}" if ours and r["impl"] != "aqwal" else ""
+        notes = (
+            f"peak RSS {r['peak_rss_mb']} MB, {r['events']:,} events" if "peak_rss_mb" in r else ""
+        )
+        print(
+            f"{r['corpus']:30} {r['op']:15} {r['impl']:15} {r['rate']:12,.0f} {ratio:>10}  {notes}"
+        )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="smaller inputs, fewer runs")
+    parser.add_argument("--memory", action="store_true", help="also measure peak RSS")
+    parser.add_argument(
+        "--memory-gb",
+        type=float,
+        default=1.0,
+        help="size of the bounded-state log for --memory (default 1)",
+    )
+    args = parser.parse_args(argv)
+    runs = 1 if args.quick else 3
+    rows: list[Row] = []
+    rng = random.Random(5)
+    size = 5_000 if args.quick else 50_000
+    seconds = 0.3 if args.quick else 2.0
+    for name, events in (
+        ("small", codec_bench.small_events(rng, size)),
+        ("task200", codec_bench.task_events(rng, size // 5)),
+        ("mix", codec_bench.mixed_events(rng, size)),
+    ):
+        rows += codec_bench.bench_corpus(name, events, seconds)
+    with tempfile.TemporaryDirectory() as tmp:
+        rows += file_rows(Path(tmp), 20_000 if args.quick else 200_000, runs)
+        rows += conformance_rows(runs)
+        if args.memory:
+            rows += memory_rows(Path(tmp), 1_000_000, args.memory_gb)
+    from aqwal import codec
+
+    build = "compiled" if codec.__file__.endswith((".so", ".pyd")) else "pure Python"
+    print(f"python {platform.python_version()} on {platform.machine()}, aqwal {build}")
+    print_table(rows)
+    out = Path(__file__).resolve().parent / "results"
+    out.mkdir(exist_ok=True)
+    doc = {"python": platform.python_version(), "build": build, "rows": rows}
+    (out / "latest.json").write_text(json.dumps(doc, indent=1) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
