@@ -20,8 +20,8 @@ from aqwal.forms import CBOR_FORM
 from aqwal.projection import state_form
 from aqwal.snapshot import bootstrap, decode_snapshot
 from aqwal.state import ReplayState
-from aqwal.walfile import repair_wal_file, validate_wal_file
 from aqwal_conformance.protocol import PROTOCOL_VERSION, REQUEST_KINDS
+from aqwal_conformance.vectors import wal_outcome
 
 
 def _error(exc: AqwalError) -> dict[str, Any]:
@@ -82,30 +82,8 @@ def encode_event_request(req: dict[str, Any]) -> dict[str, Any]:
 
 
 def validate_wal_request(req: dict[str, Any]) -> dict[str, Any]:
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "actionqueue.wal"
-        path.write_bytes(req["log"])
-        rep = validate_wal_file(path)
-        corruption = None
-        if rep.corruption is not None:
-            corruption = {
-                "code": rep.corruption.code,
-                "offset": rep.corruption.offset,
-                "cause": rep.corruption.cause.code,
-            }
-        try:
-            kept = repair_wal_file(path, "truncate-partial", output=Path(tmp) / "out").kept
-            repair: dict[str, Any] = {"length": kept}
-        except AqwalError as exc:
-            repair = {"error": exc.code}
-    return {
-        "records": rep.records,
-        "last_sequence": rep.last_sequence,
-        "valid_end": rep.valid_end,
-        "tail": rep.tail,
-        "corruption": corruption,
-        "truncate_partial": repair,
-    }
+    result: dict[str, Any] = wal_outcome(req["log"])
+    return result
 
 
 def replay_request(req: dict[str, Any]) -> dict[str, Any]:

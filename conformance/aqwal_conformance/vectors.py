@@ -153,7 +153,7 @@ def evaluate(v: Vector) -> dict[str, Any]:
             "v5": _decode_outcome(lambda s: decode_payload(data, strict=s)),
         }
     if v.category == "wal":
-        return _wal_outcome(data)
+        return wal_outcome(data)
     if v.category == "replay":
         reducer = Reducer()
         events = [e for _, e in read_wal(io.BytesIO(data))]
@@ -172,7 +172,8 @@ def _encode_outcome(data: bytes, workflow: bool) -> dict[str, Any]:
         return {"error": {"code": exc.code, "path": exc.path}}
 
 
-def _wal_outcome(data: bytes) -> dict[str, Any]:
+def wal_outcome(data: bytes) -> dict[str, Any]:
+    """Tail validation and truncate-partial repair of a WAL file's bytes (category ``wal``)."""
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "actionqueue.wal"
         path.write_bytes(data)

@@ -10,13 +10,13 @@ import argparse
 import json
 import os
 import sys
-import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, BinaryIO, TextIO
 
 from aqwal import __version__
+from aqwal.atomicfile import write_atomically
 from aqwal.codec import decode_payload, encode_payload, encode_record, read_records
 from aqwal.errors import AqwalError, FormError
 from aqwal.forms import JSON_FORM, parse_json_text, to_json_text
@@ -52,17 +52,7 @@ def write_output_atomically(path: str, data: bytes, *, inputs: Sequence[str] = (
     for src in inputs:
         if src != "-" and Path(src).exists() and target.exists() and target.samefile(src):
             raise UsageError(f"refusing to overwrite the input file {src}")
-    directory = target.parent if str(target.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomically(target, [data])
 
 
 def report(err: AqwalError, stream: TextIO | None = None) -> None:

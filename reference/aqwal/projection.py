@@ -141,19 +141,11 @@ def state_collections(state: ReplayState) -> dict[str, tuple[int, Iterator[objec
 
 def state_form(state: ReplayState) -> t.StateForm:
     """The canonical form of the whole state (spec: DIG-1)."""
+    collections = {name: tuple(entries) for name, (_, entries) in state_collections(state).items()}
     return t.StateForm(
-        state.latest_sequence,
-        tuple(task_entries(state)),
-        tuple(run_entries(state)),
-        engine_entry(state),
-        tuple(t.StateDependencyDeclaration(k, v) for k, v in sorted_dependencies(state)),
-        tuple(budget_entries(state)),
-        tuple(subscription_entries(state)),
-        tuple(actor_entries(state)),
-        tuple(tenant_entries(state)),
-        tuple(role_entries(state)),
-        tuple(grant_entries(state)),
-        tuple(ledger_entries(state)),
+        latest_sequence=state.latest_sequence,
+        engine=engine_entry(state),
+        **collections,  # type: ignore[arg-type]
     )
 
 

@@ -8,12 +8,12 @@ frame, JSON decoding (with every decode-time validation rule), then :func:`valid
 
 from __future__ import annotations
 
-import os
 import zlib
 from collections.abc import Callable
 from pathlib import Path
 
 from aqwal import types as t
+from aqwal.atomicfile import write_atomically
 from aqwal.errors import AqwalError, SnapshotError
 from aqwal.forms import JSON_FORM, parse_json_text, to_json_text
 from aqwal.projection import SNAPSHOT_FORMAT_VERSION, SNAPSHOT_SCHEMA_VERSION, build_snapshot
@@ -266,23 +266,7 @@ def write_snapshot_file(path: Path, snap: t.Snapshot) -> None:
 
     Nothing is written when the snapshot fails validation (spec: SNP-10).
     """
-    data = encode_snapshot(snap)
-    tmp = path.with_name(path.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    dir_fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
+    write_atomically(path, [encode_snapshot(snap)], temp_name=path.name + ".tmp")
 
 
 def snapshot_of(state: ReplayState, timestamp: int = 0) -> t.Snapshot:

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import BinaryIO, Literal
 
 from aqwal import postcard as _pc
+from aqwal.atomicfile import write_atomically
 from aqwal.codec import HEADER, HEADER_LEN, MAX_PAYLOAD_LEN, WAL_VERSION, decode_frame_at, mode_of
 from aqwal.errors import AqwalError, FrameError, PayloadDecodeError, WalFileError
 from aqwal.postcard_codec import _d_WalEvent
@@ -365,19 +366,14 @@ def repair_wal_file(
 
 
 def _copy_prefix(src: Path, dst: Path, length: int) -> None:
-    tmp = dst.with_name(f".{dst.name}.tmp")
-    try:
-        with open(src, "rb") as fin, open(tmp, "wb") as fout:
+    def blocks() -> Iterator[bytes]:
+        with open(src, "rb") as fin:
             remaining = length
             while remaining:
                 block = fin.read(min(CHUNK, remaining))
                 if not block:
-                    break
-                fout.write(block)
+                    return
                 remaining -= len(block)
-            fout.flush()
-            os.fsync(fout.fileno())
-        os.replace(tmp, dst)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+                yield block
+
+    write_atomically(dst, blocks())
