@@ -226,12 +226,15 @@ def _write_steady_log(path: Path, target_bytes: int) -> int:
 
 
 def _child_replay(name: str, path: Path) -> Row:
+    # VmHWM is the peak RSS of this process image (ru_maxrss would include the parent's peak,
+    # which Linux carries across fork and exec).
     code = (
-        "import resource, sys, time\n"
+        "import sys, time\n"
         "from pathlib import Path\n"
         "from aqwal.datadir import recover\n"
         "t = time.perf_counter(); r = recover(Path(sys.argv[1])); t = time.perf_counter() - t\n"
-        "print(r.applied, t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
+        "hwm = [l for l in open('/proc/self/status') if l.startswith('VmHWM')][0].split()[1]\n"
+        "print(r.applied, t, hwm)\n"
     )
     out = subprocess.run(
         [sys.executable, "-c", code, str(path)], capture_output=True, text=True, check=True
