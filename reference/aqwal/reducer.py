@@ -18,6 +18,7 @@ from typing import Any
 
 from aqwal import types as t
 from aqwal.errors import ReducerError
+from aqwal.forms import uuid_text
 from aqwal.state import (
     ActorRecord,
     AttemptEntry,
@@ -104,12 +105,6 @@ def _reject(code: str, message: str) -> ReducerError:
     return ReducerError(code, message)
 
 
-def _hex(raw: bytes) -> str:
-    from aqwal.forms import uuid_text
-
-    return uuid_text(raw)
-
-
 def capability_key(cap: t.Capability) -> str:
     """The key under which a capability grant is stored (spec: RED-12)."""
     if type(cap) is t.CapabilityCustom:
@@ -137,7 +132,7 @@ def _first_attempt(run: RunRecord, attempt_id: t.AttemptId) -> AttemptEntry:
     for entry in run.attempts:
         if entry.attempt_id == attempt_id:
             return entry
-    raise AssertionError(f"active attempt {_hex(attempt_id)} has no history entry")
+    raise AssertionError(f"active attempt {uuid_text(attempt_id)} has no history entry")
 
 
 try:  # the compiled build (mypyc) needs this to let tests subclass the reducer
@@ -182,7 +177,7 @@ class Reducer:
     def _run(self, run_id: t.RunId) -> RunRecord:
         run = self.state.runs.get(run_id)
         if run is None:
-            raise _reject("unknown_run", f"run {_hex(run_id)} is not known")
+            raise _reject("unknown_run", f"run {uuid_text(run_id)} is not known")
         return run
 
     def _check_transition(self, run: RunRecord, previous: t.RunState, new: t.RunState) -> None:
@@ -190,7 +185,7 @@ class Reducer:
         if run.state is not previous:
             raise _reject(
                 "previous_state_mismatch",
-                f"run {_hex(run.id)} is {run.state.name}, event says {previous.name}",
+                f"run {uuid_text(run.id)} is {run.state.name}, event says {previous.name}",
             )
         if (previous, new) not in TRANSITIONS:
             raise _reject("illegal_transition", f"{previous.name} -> {new.name} is not allowed")
@@ -199,7 +194,7 @@ class Reducer:
         ):
             raise _reject(
                 "attempt_in_progress",
-                f"run {_hex(run.id)} has an active attempt; {previous.name} -> {new.name} "
+                f"run {uuid_text(run.id)} has an active attempt; {previous.name} -> {new.name} "
                 "is refused until it finishes",
             )
 
@@ -225,14 +220,14 @@ class Reducer:
         # spec: EVT-0
         task_id = e.task_spec.id
         if task_id in self.state.tasks:
-            raise _reject("duplicate_task", f"task {_hex(task_id)} already exists")
+            raise _reject("duplicate_task", f"task {uuid_text(task_id)} already exists")
         self.state.tasks[task_id] = TaskRecord(e.task_spec, e.timestamp)
 
     def run_created(self, e: t.RunCreated) -> None:
         # spec: EVT-1 — the task need not exist (engine leniency, RED-15)
         ri = e.run_instance
         if ri.id in self.state.runs:
-            raise _reject("duplicate_run", f"run {_hex(ri.id)} already exists")
+            raise _reject("duplicate_run", f"run {uuid_text(ri.id)} already exists")
         if ri.state is not RS.Scheduled:
             raise _reject("run_not_scheduled", f"a new run must be Scheduled, not {ri.state.name}")
         self.state.runs[ri.id] = RunRecord(
@@ -272,7 +267,7 @@ class Reducer:
     def _running(self, run_id: t.RunId) -> RunRecord:
         run = self._run(run_id)
         if run.state is not RS.Running:
-            raise _reject("run_not_running", f"run {_hex(run_id)} is {run.state.name}, not Running")
+            raise _reject("run_not_running", f"run {uuid_text(run_id)} is {run.state.name}, not Running")
         return run
 
     def attempt_started(self, e: t.AttemptStarted) -> None:
@@ -281,10 +276,10 @@ class Reducer:
         if run.current_attempt_id is not None:
             raise _reject(
                 "attempt_already_active",
-                f"run {_hex(run.id)} already runs attempt {_hex(run.current_attempt_id)}",
+                f"run {uuid_text(run.id)} already runs attempt {uuid_text(run.current_attempt_id)}",
             )
         if run.attempt_count >= U32_MAX:
-            raise _reject("attempt_count_overflow", f"run {_hex(run.id)} attempt counter overflow")
+            raise _reject("attempt_count_overflow", f"run {uuid_text(run.id)} attempt counter overflow")
         run.attempt_count += 1
         run.current_attempt_id = e.attempt_id
         run.attempts.append(AttemptEntry(e.attempt_id, e.timestamp))
@@ -294,18 +289,18 @@ class Reducer:
         run = self._running(e.run_id)
         active = run.current_attempt_id
         if active is None:
-            raise _reject("no_active_attempt", f"run {_hex(run.id)} has no active attempt")
+            raise _reject("no_active_attempt", f"run {uuid_text(run.id)} has no active attempt")
         if active != e.attempt_id:
             raise _reject(
                 "attempt_mismatch",
-                f"run {_hex(run.id)} runs attempt {_hex(active)}, not {_hex(e.attempt_id)}",
+                f"run {uuid_text(run.id)} runs attempt {uuid_text(active)}, not {uuid_text(e.attempt_id)}",
             )
         entry = _first_attempt(run, e.attempt_id)
         if entry.finished_at is not None:
             # The engine looks at the *first* entry with this id (attempt ids can be reused).
             raise _reject(
                 "attempt_already_finished",
-                f"the first attempt {_hex(e.attempt_id)} of run {_hex(run.id)} already finished",
+                f"the first attempt {uuid_text(e.attempt_id)} of run {uuid_text(run.id)} already finished",
             )
         result, error, output = normalize_outcome(e.result, e.error, e.output)
         run.current_attempt_id = None
@@ -320,11 +315,11 @@ class Reducer:
         # spec: EVT-5 — the task's runs are not touched
         task = self.state.tasks.get(e.task_id)
         if task is None:
-            raise _reject("unknown_task", f"task {_hex(e.task_id)} is not known")
+            raise _reject("unknown_task", f"task {uuid_text(e.task_id)} is not known")
         if task.canceled_at is not None:
             raise _reject(
                 "task_already_canceled",
-                f"task {_hex(e.task_id)} was already canceled at {task.canceled_at}",
+                f"task {uuid_text(e.task_id)} was already canceled at {task.canceled_at}",
             )
         task.canceled_at = e.timestamp
 
@@ -333,7 +328,7 @@ class Reducer:
     def _lease_run(self, run_id: t.RunId, kind: str) -> RunRecord:
         run = self.state.runs.get(run_id)
         if run is None:
-            raise _reject("lease_unknown_run", f"lease {kind} for unknown run {_hex(run_id)}")
+            raise _reject("lease_unknown_run", f"lease {kind} for unknown run {uuid_text(run_id)}")
         if run.state not in _LEASE_STATES[kind]:
             raise _reject(
                 "lease_run_state", f"lease {kind} is not allowed while the run is {run.state.name}"
@@ -343,7 +338,7 @@ class Reducer:
     def _active_lease(self, run: RunRecord, kind: str, owner: str) -> Lease:
         lease = run.lease
         if lease is None:
-            raise _reject("lease_missing", f"lease {kind} but run {_hex(run.id)} has no lease")
+            raise _reject("lease_missing", f"lease {kind} but run {uuid_text(run.id)} has no lease")
         if lease.owner != owner:
             raise _reject(
                 "lease_owner_mismatch",
@@ -355,7 +350,7 @@ class Reducer:
         # spec: EVT-7 — the run's state does not change
         run = self._lease_run(e.run_id, "Acquire")
         if run.lease is not None:
-            raise _reject("lease_already_active", f"run {_hex(run.id)} already has a lease")
+            raise _reject("lease_already_active", f"run {uuid_text(run.id)} already has a lease")
         run.lease = Lease(e.owner, e.expiry, e.timestamp, e.timestamp)
 
     def lease_heartbeat(self, e: t.LeaseHeartbeat) -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 from aqwal import types as t
 from aqwal.atomicfile import write_atomically
 from aqwal.errors import AqwalError, SnapshotError
-from aqwal.forms import JSON_FORM, parse_json_text, to_json_text
+from aqwal.forms import JSON_FORM, parse_json_text, to_json_text, uuid_text
 from aqwal.projection import SNAPSHOT_FORMAT_VERSION, SNAPSHOT_SCHEMA_VERSION, build_snapshot
 from aqwal.reducer import TRANSITIONS, Reducer
 from aqwal.state import AttemptEntry, Lease, ReplayState
@@ -31,12 +31,6 @@ RS = t.RunState
 
 def _fail(code: str, message: str, offset: int | None = None) -> SnapshotError:
     return SnapshotError(code, message, offset=offset)
-
-
-def _hex(raw: bytes) -> str:
-    from aqwal.forms import uuid_text
-
-    return uuid_text(raw)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -65,12 +59,12 @@ def validate_snapshot(snap: t.Snapshot, *, accept_older_schema: bool = False) ->
     for task in snap.tasks:
         task_id = task.task_spec.id
         if task_id in task_ids:
-            raise _fail("duplicate_snapshot_task", f"task {_hex(task_id)} appears twice")
+            raise _fail("duplicate_snapshot_task", f"task {uuid_text(task_id)} appears twice")
         task_ids.add(task_id)
         if task.canceled_at is not None and task.canceled_at < task.created_at:
             raise _fail(
                 "task_canceled_before_created",
-                f"task {_hex(task_id)} canceled at {task.canceled_at} before created at "
+                f"task {uuid_text(task_id)} canceled at {task.canceled_at} before created at "
                 f"{task.created_at}",
             )
     run_ids: set[bytes] = set()
@@ -78,11 +72,11 @@ def validate_snapshot(snap: t.Snapshot, *, accept_older_schema: bool = False) ->
         _validate_run(run)
         ri = run.run_instance
         if ri.id in run_ids:
-            raise _fail("duplicate_snapshot_run", f"run {_hex(ri.id)} appears twice")
+            raise _fail("duplicate_snapshot_run", f"run {uuid_text(ri.id)} appears twice")
         run_ids.add(ri.id)
         if ri.task_id not in task_ids:
             raise _fail(
-                "run_unknown_task", f"run {_hex(ri.id)} belongs to unknown task {_hex(ri.task_id)}"
+                "run_unknown_task", f"run {uuid_text(ri.id)} belongs to unknown task {uuid_text(ri.task_id)}"
             )
     _validate_engine(snap.engine)
     declared: set[bytes] = set()
@@ -90,19 +84,19 @@ def validate_snapshot(snap: t.Snapshot, *, accept_older_schema: bool = False) ->
         if decl.task_id in declared:
             raise _fail(
                 "duplicate_dependency_declaration",
-                f"task {_hex(decl.task_id)} has two dependency declarations",
+                f"task {uuid_text(decl.task_id)} has two dependency declarations",
             )
         declared.add(decl.task_id)
         if decl.task_id not in task_ids:
             raise _fail(
                 "dependency_unknown_task",
-                f"dependencies declared for unknown task {_hex(decl.task_id)}",
+                f"dependencies declared for unknown task {uuid_text(decl.task_id)}",
             )
         for prereq in decl.depends_on:
             if prereq not in task_ids:
                 raise _fail(
                     "dependency_unknown_prerequisite",
-                    f"task {_hex(decl.task_id)} depends on unknown task {_hex(prereq)}",
+                    f"task {uuid_text(decl.task_id)} depends on unknown task {uuid_text(prereq)}",
                 )
     budgets: set[tuple[bytes, t.BudgetDimension]] = set()
     for budget in snap.budgets:
@@ -110,29 +104,29 @@ def validate_snapshot(snap: t.Snapshot, *, accept_older_schema: bool = False) ->
         if key in budgets:
             raise _fail(
                 "duplicate_budget",
-                f"two {budget.dimension.name} budgets for task {_hex(budget.task_id)}",
+                f"two {budget.dimension.name} budgets for task {uuid_text(budget.task_id)}",
             )
         budgets.add(key)
         if budget.task_id not in task_ids:
-            raise _fail("budget_unknown_task", f"budget for unknown task {_hex(budget.task_id)}")
+            raise _fail("budget_unknown_task", f"budget for unknown task {uuid_text(budget.task_id)}")
     subscriptions: set[bytes] = set()
     for sub in snap.subscriptions:
         if sub.subscription_id in subscriptions:
             raise _fail(
-                "duplicate_subscription", f"subscription {_hex(sub.subscription_id)} appears twice"
+                "duplicate_subscription", f"subscription {uuid_text(sub.subscription_id)} appears twice"
             )
         subscriptions.add(sub.subscription_id)
         if sub.task_id not in task_ids:
             raise _fail(
                 "subscription_unknown_task",
-                f"subscription {_hex(sub.subscription_id)} for unknown task {_hex(sub.task_id)}",
+                f"subscription {uuid_text(sub.subscription_id)} for unknown task {uuid_text(sub.task_id)}",
             )
     # spec: SNP-7 step 10 — actors, tenants, roles, grants and ledger entries are not checked.
 
 
 def _validate_run(run: t.SnapshotRun) -> None:
     ri = run.run_instance
-    rid = _hex(ri.id)
+    rid = uuid_text(ri.id)
     # The engine's own nil-id, Ready-causality and attempt-state rules coincide with the
     # RunInstance decode rules (VAL-12 .. VAL-16), which already ran for a loaded snapshot.
     validate_run_instance(ri, None)
