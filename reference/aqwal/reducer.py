@@ -267,7 +267,9 @@ class Reducer:
     def _running(self, run_id: t.RunId) -> RunRecord:
         run = self._run(run_id)
         if run.state is not RS.Running:
-            raise _reject("run_not_running", f"run {uuid_text(run_id)} is {run.state.name}, not Running")
+            raise _reject(
+                "run_not_running", f"run {uuid_text(run_id)} is {run.state.name}, not Running"
+            )
         return run
 
     def attempt_started(self, e: t.AttemptStarted) -> None:
@@ -279,7 +281,9 @@ class Reducer:
                 f"run {uuid_text(run.id)} already runs attempt {uuid_text(run.current_attempt_id)}",
             )
         if run.attempt_count >= U32_MAX:
-            raise _reject("attempt_count_overflow", f"run {uuid_text(run.id)} attempt counter overflow")
+            raise _reject(
+                "attempt_count_overflow", f"run {uuid_text(run.id)} attempt counter overflow"
+            )
         run.attempt_count += 1
         run.current_attempt_id = e.attempt_id
         run.attempts.append(AttemptEntry(e.attempt_id, e.timestamp))
@@ -293,14 +297,16 @@ class Reducer:
         if active != e.attempt_id:
             raise _reject(
                 "attempt_mismatch",
-                f"run {uuid_text(run.id)} runs attempt {uuid_text(active)}, not {uuid_text(e.attempt_id)}",
+                f"run {uuid_text(run.id)} runs attempt {uuid_text(active)}, "
+                f"not {uuid_text(e.attempt_id)}",
             )
         entry = _first_attempt(run, e.attempt_id)
         if entry.finished_at is not None:
             # The engine looks at the *first* entry with this id (attempt ids can be reused).
             raise _reject(
                 "attempt_already_finished",
-                f"the first attempt {uuid_text(e.attempt_id)} of run {uuid_text(run.id)} already finished",
+                f"the first attempt {uuid_text(e.attempt_id)} of run {uuid_text(run.id)} "
+                "already finished",
             )
         result, error, output = normalize_outcome(e.result, e.error, e.output)
         run.current_attempt_id = None

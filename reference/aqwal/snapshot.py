@@ -76,7 +76,8 @@ def validate_snapshot(snap: t.Snapshot, *, accept_older_schema: bool = False) ->
         run_ids.add(ri.id)
         if ri.task_id not in task_ids:
             raise _fail(
-                "run_unknown_task", f"run {uuid_text(ri.id)} belongs to unknown task {uuid_text(ri.task_id)}"
+                "run_unknown_task",
+                f"run {uuid_text(ri.id)} belongs to unknown task {uuid_text(ri.task_id)}",
             )
     _validate_engine(snap.engine)
     declared: set[bytes] = set()
@@ -108,18 +109,22 @@ def validate_snapshot(snap: t.Snapshot, *, accept_older_schema: bool = False) ->
             )
         budgets.add(key)
         if budget.task_id not in task_ids:
-            raise _fail("budget_unknown_task", f"budget for unknown task {uuid_text(budget.task_id)}")
+            raise _fail(
+                "budget_unknown_task", f"budget for unknown task {uuid_text(budget.task_id)}"
+            )
     subscriptions: set[bytes] = set()
     for sub in snap.subscriptions:
         if sub.subscription_id in subscriptions:
             raise _fail(
-                "duplicate_subscription", f"subscription {uuid_text(sub.subscription_id)} appears twice"
+                "duplicate_subscription",
+                f"subscription {uuid_text(sub.subscription_id)} appears twice",
             )
         subscriptions.add(sub.subscription_id)
         if sub.task_id not in task_ids:
             raise _fail(
                 "subscription_unknown_task",
-                f"subscription {uuid_text(sub.subscription_id)} for unknown task {uuid_text(sub.task_id)}",
+                f"subscription {uuid_text(sub.subscription_id)} "
+                f"for unknown task {uuid_text(sub.task_id)}",
             )
     # spec: SNP-7 step 10 — actors, tenants, roles, grants and ledger entries are not checked.
 
