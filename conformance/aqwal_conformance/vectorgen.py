@@ -553,9 +553,10 @@ def _acceptable_payloads() -> Iterator[Vector]:
             "codec",
             f"Cron expression {expr!r}: the engine's cron grammar rejects it, a reader "
             "MAY accept it (VAL-4)",
-            "valid",
+            "acceptable",
             data,
             ("VAL-4", "ENC-18", "ENC-19"),
+            error="invalid_cron_expression",
             flags=("CronGrammar",),
             options={"profile": "workflow"},
         )

@@ -437,8 +437,11 @@ class _Emitter:
             f'        _pc.wrong_type("{s.name}", v, len(out))',
         ]
         if s.validator:
-            out += ["    if mode & _pc.VALIDATE:", f"        _val.{s.validator}(v, len(out))"]
+            out.append("    start = len(out)")
         out += self.enc_fields(s.name, s.fields, "v", "    ")
+        if s.validator:
+            # VAL-11: a value's rules after its fields', as when decoding
+            out += ["    if mode & _pc.VALIDATE:", f"        _val.{s.validator}(v, start)"]
         return out
 
     def enc_variant(self, e: Enum, v: Variant, ind: str, prefix: str = "f_") -> list[str]:

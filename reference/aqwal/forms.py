@@ -15,6 +15,7 @@ looked up per field at run time.
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import uuid
@@ -495,8 +496,16 @@ def to_cbor_bytes(obj: Any) -> bytes:
 
 
 def parse_cbor_bytes(data: bytes) -> Any:
-    """Decode one CBOR data item; anything else is ``form_syntax`` (spec: CBR-5)."""
+    """Decode exactly one CBOR data item; anything else is ``form_syntax`` (spec: CBR-5)."""
+    stream = io.BytesIO(data)
     try:
-        return cbor2.loads(data)
+        item = cbor2.CBORDecoder(stream).decode()
     except (cbor2.CBORDecodeError, ValueError, TypeError, OverflowError, RecursionError) as exc:
         raise FormError("form_syntax", f"invalid CBOR: {exc}") from None
+    if stream.tell() != len(data):
+        raise FormError(
+            "form_syntax",
+            f"{len(data) - stream.tell()} byte(s) after the CBOR item",
+            offset=stream.tell(),
+        )
+    return item

@@ -1615,8 +1615,7 @@ def _e_TaskSpec(v: Any, out: bytearray, mode: int) -> None:
     """Encode a TaskSpec (spec: TYP-3)."""
     if type(v) is not TaskSpec:
         _pc.wrong_type("TaskSpec", v, len(out))
-    if mode & _pc.VALIDATE:
-        _val.validate_task_spec(v, len(out))
+    start = len(out)
     f_id, f_payload, f_run_policy, f_constraints, f_metadata, f_parent_task_id, f_tenant_id = v
     if not isinstance(f_id, bytes) or len(f_id) != 16:
         _pc.bad_id("TaskSpec.id (TaskId)", f_id, len(out))
@@ -1644,6 +1643,8 @@ def _e_TaskSpec(v: Any, out: bytearray, mode: int) -> None:
             _pc.bad_id("TaskSpec.tenant_id (TenantId)", some16, len(out))
         out.append(16)
         out += some16
+    if mode & _pc.VALIDATE:
+        _val.validate_task_spec(v, start)
 
 
 def _d_TaskPayload(d: bytes, p: int, n: int, mode: int) -> tuple[TaskPayload, int]:
@@ -1746,8 +1747,7 @@ def _e_RepeatPolicy(v: Any, out: bytearray, mode: int) -> None:
     """Encode a RepeatPolicy (spec: TYP-5)."""
     if type(v) is not RepeatPolicy:
         _pc.wrong_type("RepeatPolicy", v, len(out))
-    if mode & _pc.VALIDATE:
-        _val.validate_repeat_policy(v, len(out))
+    start = len(out)
     f_count, f_interval_secs = v
     if type(f_count) is not int or f_count < 0 or f_count > _pc.U32_MAX:
         _pc.out_of_range("RepeatPolicy.count", f_count, len(out))
@@ -1761,6 +1761,8 @@ def _e_RepeatPolicy(v: Any, out: bytearray, mode: int) -> None:
         out.append(f_interval_secs)
     else:
         out += _pc.uvarint(f_interval_secs)
+    if mode & _pc.VALIDATE:
+        _val.validate_repeat_policy(v, start)
 
 
 def _d_CronPolicy(d: bytes, p: int, n: int, mode: int) -> tuple[CronPolicy, int]:
@@ -1792,8 +1794,7 @@ def _e_CronPolicy(v: Any, out: bytearray, mode: int) -> None:
     """Encode a CronPolicy (spec: TYP-5)."""
     if type(v) is not CronPolicy:
         _pc.wrong_type("CronPolicy", v, len(out))
-    if mode & _pc.VALIDATE:
-        _val.validate_cron_policy(v, len(out))
+    start = len(out)
     f_expression, f_max_occurrences = v
     _pc.put_str(out, f_expression, "CronPolicy.expression")
     if f_max_occurrences is None:
@@ -1807,6 +1808,8 @@ def _e_CronPolicy(v: Any, out: bytearray, mode: int) -> None:
             out.append(some18)
         else:
             out += _pc.uvarint(some18)
+    if mode & _pc.VALIDATE:
+        _val.validate_cron_policy(v, start)
 
 
 def _d_TaskConstraints(d: bytes, p: int, n: int, mode: int) -> tuple[TaskConstraints, int]:
@@ -1882,8 +1885,7 @@ def _e_TaskConstraints(v: Any, out: bytearray, mode: int) -> None:
     """Encode a TaskConstraints (spec: TYP-6)."""
     if type(v) is not TaskConstraints:
         _pc.wrong_type("TaskConstraints", v, len(out))
-    if mode & _pc.VALIDATE:
-        _val.validate_task_constraints(v, len(out))
+    start = len(out)
     f_max_attempts, f_timeout_secs, f_concurrency_key, f_concurrency_key_hold_policy, f_safety_level, f_required_capabilities = v
     if type(f_max_attempts) is not int or f_max_attempts < 0 or f_max_attempts > _pc.U32_MAX:
         _pc.out_of_range("TaskConstraints.max_attempts", f_max_attempts, len(out))
@@ -1922,6 +1924,8 @@ def _e_TaskConstraints(v: Any, out: bytearray, mode: int) -> None:
         _pc.put_len(out, some24, "TaskConstraints.required_capabilities")
         for item25 in some24:
             _pc.put_str(out, item25, "TaskConstraints.required_capabilities[]")
+    if mode & _pc.VALIDATE:
+        _val.validate_task_constraints(v, start)
 
 
 def _d_TaskMetadata(d: bytes, p: int, n: int, mode: int) -> tuple[TaskMetadata, int]:
@@ -2059,8 +2063,7 @@ def _e_RunInstance(v: Any, out: bytearray, mode: int) -> None:
     """Encode a RunInstance (spec: TYP-8)."""
     if type(v) is not RunInstance:
         _pc.wrong_type("RunInstance", v, len(out))
-    if mode & _pc.VALIDATE:
-        _val.validate_run_instance(v, len(out))
+    start = len(out)
     f_id, f_task_id, f_state, f_current_attempt_id, f_attempt_count, f_created_at, f_scheduled_at, f_effective_priority, f_last_state_change_at = v
     if not isinstance(f_id, bytes) or len(f_id) != 16:
         _pc.bad_id("RunInstance.id (RunId)", f_id, len(out))
@@ -2113,6 +2116,8 @@ def _e_RunInstance(v: Any, out: bytearray, mode: int) -> None:
         out.append(f_last_state_change_at)
     else:
         out += _pc.uvarint(f_last_state_change_at)
+    if mode & _pc.VALIDATE:
+        _val.validate_run_instance(v, start)
 
 
 def _d_EventFilter(d: bytes, p: int, n: int, mode: int) -> tuple[EventFilter, int]:

@@ -4,7 +4,7 @@
 from) into a JSON document; ``load`` turns such a document back into a Registry, so that two
 registries (a committed file and the current code, or WAL v4 and v5) can be compared.
 
-Document format (``"format": "aqwal-registry/1"``), spec: REG-6::
+Document format (``"format": "aqwal-registry/1"``), spec: VER-1::
 
     {"format": "aqwal-registry/1", "name": "wal", "version": 5, "root": "WalEvent",
      "types": {
