@@ -17,6 +17,7 @@ from aqwal.codec import encode_payload, encode_record, frame
 from aqwal.declarations import V4_VARIANT_COUNT, WAL_V5
 from aqwal.forms import CBOR_FORM, JSON_FORM, to_cbor_bytes, to_json_text
 from aqwal.reducer import Reducer
+from aqwal.schema import Opt, Ref, Seq
 from aqwal.snapshot import encode_snapshot, snapshot_of
 from aqwal_conformance.scenarios import NIL, LogBuilder, all_cases, task_spec, uid
 from aqwal_conformance.valuegen import event_values, nested_variant_values
@@ -117,6 +118,28 @@ def _invalid_payloads() -> Iterator[Vector]:
                 "unexpected_end",
                 "ENC-16",
             )
+    # counts and lengths that the input cannot hold fail before allocating (ENC-9)
+    for name, data in (
+        ("depends-on-2^32", h("01 0d 10") + uid(1, 1) + h("80 80 80 80 10 10")),
+        ("string-2^32", h("01 07 10") + uid(2, 1) + h("80 80 80 80 10 61")),
+        (
+            "payload-2^40",
+            h("01 1e 10")
+            + uid(8, 1)
+            + b"\x10"
+            + uid(6, 1)
+            + h("00 00")
+            + h("80 80 80 80 80 20 00"),
+        ),
+    ):
+        yield _bad(
+            f"count-{name}",
+            "a count or length the short input cannot hold",
+            data,
+            "unexpected_end",
+            "ENC-9",
+            "ENC-16",
+        )
     # varints (ENC-3)
     yield _bad(
         "varint-u64-11-bytes",
@@ -1073,6 +1096,26 @@ def snapshot_vectors() -> Iterator[Vector]:
         tweak(_lenient_forms),
         ("JSN-3", "JSN-6", "JSN-8"),
     )
+
+    def positional(body: dict[str, Any]) -> None:
+        meta = body["metadata"]
+        body["metadata"] = [
+            meta["schema_version"],
+            meta["wal_sequence"],
+            meta["task_count"],
+            meta["run_count"],
+        ]
+
+    yield Vector(
+        "snapshot/json-positional-struct",
+        "snapshot",
+        "a struct written as a JSON array of its fields (serde accepts it)",
+        "acceptable",
+        tweak(positional),
+        ("JSN-10", "STR-1"),
+        error="form_type_mismatch",
+        flags=("PositionalStruct",),
+    )
     yield bad(
         "json-missing-field",
         "metadata missing",
@@ -1426,9 +1469,21 @@ def encode_vectors() -> Iterator[Vector]:
             "negative-timestamp",
             {"sequence": 1, "event": {"TaskCanceled": {"task_id": uid(1, 1), "timestamp": -1}}},
             "form_out_of_range",
-            "JSN-7",
+            "ENC-21",
         ),
     ]
+    bad_spec = task_spec(uid(1, 1))._replace(
+        constraints=task_spec(uid(1, 1)).constraints._replace(max_attempts=0)
+    )
+    yield Vector(
+        "encode/breaks-val-5",
+        "encode",
+        "a TaskSpec with max_attempts 0 is not written",
+        "invalid",
+        to_cbor_bytes(CBOR_FORM.dump("WalEvent", t.WalEvent(1, t.TaskCreated(bad_spec, 0)))),
+        ("ENC-22", "VAL-5"),
+        error="invalid_max_attempts",
+    )
     for name, doc, code, clause in cases:
         yield Vector(
             f"encode/{name}",
@@ -1472,6 +1527,40 @@ def compat_vectors() -> Iterator[Vector]:
 # ---------------------------------------------------------------------------------------------
 
 
+def _refs(w: object) -> list[str]:
+    """Names of the declared types a wire type reaches (through Option and Vec)."""
+    while isinstance(w, Opt | Seq):
+        w = w.inner
+    return WAL_V5.reachable(w.name) if isinstance(w, Ref) else []
+
+
+_TYPE_CLAUSES: dict[str, tuple[str, ...]] = {
+    v.name: tuple(sorted({WAL_V5[n].clause for f in v.fields for n in _refs(f.wire)}))
+    for v in WAL_V5.enum("WalEventType").variants
+}
+
+
+def _with_common_clauses(v: Vector) -> tuple[str, ...]:
+    """Clauses every vector of a kind exercises, added to the case's own."""
+    extra: list[str] = ["CBR-1"]  # every expected document is deterministic CBOR
+    if v.result != "valid":
+        extra += ["ERR-1", "ERR-2", "ERR-3"]
+        if v.category in ("codec", "frame", "snapshot"):
+            extra.append("ERR-4")  # offsets are the exact code's
+    if v.result == "acceptable":
+        extra.append("STR-1")
+    if v.category in ("codec", "frame", "compat", "encode"):
+        variant = v.stem.split("-")[0]
+        extra += _TYPE_CLAUSES.get(variant, ())
+        if variant == "BudgetExhausted":
+            extra.append("REG-3")
+        if variant == "RunCanceled":
+            extra.append("REG-4")
+    if v.id == "replay/lenient-unknown-keys":
+        extra.append("REG-3")
+    return tuple(dict.fromkeys((*v.clauses, *extra)))
+
+
 def generate() -> list[Vector]:
     """Every vector, with its expected outcome computed by the reference and checked."""
     vectors = [
@@ -1485,6 +1574,7 @@ def generate() -> list[Vector]:
     ]
     seen: set[str] = set()
     for v in vectors:
+        v.clauses = _with_common_clauses(v)
         if v.id in seen:
             raise AssertionError(f"duplicate vector id {v.id}")
         seen.add(v.id)
