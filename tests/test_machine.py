@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 from hypothesis.errors import Flaky
 from hypothesis.stateful import run_state_machine_as_test
 
@@ -62,8 +62,10 @@ def test_planted_reducer_bug_is_found(reducer: type[Reducer]) -> None:
     class Buggy(WalMachine):
         make_reducer = reducer
 
+    # Finding is what matters here; shrinking (shown by the differential test) is skipped.
+    find_only = settings(MACHINE_SETTINGS, phases=[Phase.explicit, Phase.generate])
     with pytest.raises((AssertionError, Flaky, ReducerError)) as info:
-        run_state_machine_as_test(Buggy, settings=MACHINE_SETTINGS)
+        run_state_machine_as_test(Buggy, settings=find_only)
     text = str(info.value)
     assert "invariant" in text or "atomicity" in text or "model agreement" in text
 
