@@ -23,7 +23,8 @@ def test_ci_runs_the_readme_test_command() -> None:
     assert first_block is not None
     test_command = first_block.group(1).strip().splitlines()[1]
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
-    assert test_command in ci.splitlines()
+    # set -e does not stop at a failure inside an && list, so the line ends with || exit 1
+    assert f"( {test_command} ) || exit 1" in ci.splitlines()
 
 
 def test_python_example_runs() -> None:
