@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from aqwal import types as t
-from aqwal.errors import AqwalError, SnapshotError
-from aqwal.reducer import Outcome, Reducer, replay
+from aqwal.errors import AqwalError, ReducerError, SnapshotError
+from aqwal.reducer import Outcome, Reducer
 from aqwal.snapshot import bootstrap, read_snapshot_file
 from aqwal.state import ReplayState
 from aqwal.walfile import SNAPSHOT_RELATIVE_PATH, WAL_RELATIVE_PATH, iter_wal_file
@@ -102,13 +102,22 @@ def recover(
                 continue
             yield event
 
-    for outcome in replay(tail(), reducer, strict=stop_on_reject):
-        if outcome.applied:
-            result.applied += 1
-        else:
+    # spec: RED-13 — the loop of aqwal.reducer.replay, without an Outcome per record unless
+    # someone asked to see them
+    apply = reducer.apply
+    for event in tail():
+        try:
+            apply(event)
+        except ReducerError as exc:
+            if stop_on_reject:
+                raise
             result.rejected += 1
-        if on_outcome is not None:
-            on_outcome(outcome)
+            if on_outcome is not None:
+                on_outcome(Outcome(event.sequence, False, exc))
+        else:
+            result.applied += 1
+            if on_outcome is not None:
+                on_outcome(Outcome(event.sequence, True))
     if result.snapshot_used and floor > result.wal_last_sequence > 0:
         raise SnapshotError(
             "snapshot_ahead_of_wal",
