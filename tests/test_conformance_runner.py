@@ -178,3 +178,52 @@ def test_cli_exit_status_reflects_failures() -> None:
         )
         == 1
     )
+
+
+def test_bad_iut_commands_are_usage_or_run_errors(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base = ["conform", "--vectors", str(VECTORS), "--quiet", "--category", "wal"]
+    assert main([*base, "--iut", str(tmp_path / "no-such-program")]) == 1
+    assert "cannot start the IUT" in capsys.readouterr().err
+    assert main([*base, "--iut", ""]) == 1
+    assert main([*base, "--iut", "'unbalanced"]) == 1
+    assert main([*base, "--iut", f"{sys.executable} {EXAMPLE}", "--timeout", "-1"]) == 1
+    assert main([*base, "--expected-failures", str(tmp_path / "missing.txt")]) == 2
+
+
+def test_unsolicited_output_is_a_failure_not_a_shifted_verdict() -> None:
+    report = broken("answer-twice", "wal")
+    ids = failed(report)
+    assert ids and all("nobody asked for" in r.detail for r in report.results if r.id in ids)
+    # after the restart the verdicts line up again: most cases still pass
+    assert report.count("passed") > len(report.results) // 2
+
+
+def test_acceptable_snapshot_may_be_refused() -> None:
+    report = broken("refuse-positional", "snapshot")
+    assert report.ok, as_text(report)
+
+
+def test_expected_failures_tabs_and_unknown_ids(tmp_path: Path) -> None:
+    listing = tmp_path / "xfail.txt"
+    listing.write_text(
+        "frame/crc-byte-0\taccepts bad CRCs\nframe/no-such-case  typo\n", encoding="utf-8"
+    )
+    report = run(
+        f"{sys.executable} {BROKEN} accept-bad-crc",
+        vectors=VECTORS,
+        categories=["frame"],
+        expected_failures=read_expected_failures(listing),
+    )
+    assert {r.id: r.status for r in report.results}["frame/crc-byte-0"] == "xfail"
+    assert report.unmatched_expected == ("frame/no-such-case",)
+    assert "frame/no-such-case" in as_text(report)
+
+
+def test_unsupported_kinds_are_skipped() -> None:
+    report = broken("no-replay", "replay", "wal")
+    assert report.count("skipped", "replay") == len(
+        [r for r in report.results if r.category == "replay"]
+    )
+    assert report.count("passed", "wal") > 0 and report.ok

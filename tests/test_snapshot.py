@@ -343,3 +343,14 @@ def test_bootstrap_failure_is_reported() -> None:
         bootstrap(bad)
     assert info.value.code == "snapshot_bootstrap_failed"
     assert "duplicate_task" in info.value.message
+
+
+def test_write_is_atomic(tmp_path: Path) -> None:
+    # spec: SNP-10 — a refused or failed write leaves the old snapshot and no temporary file
+    path = tmp_path / "snapshot.bin"
+    write_snapshot_file(path, S)
+    before = path.read_bytes()
+    with pytest.raises(SnapshotError):
+        write_snapshot_file(path, _meta(S, task_count=9))
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["snapshot.bin"]

@@ -102,3 +102,12 @@ def test_each_category_has_valid_and_invalid_cases(category: str) -> None:
     results = {e["result"] for e in ENTRIES if e["category"] == category}
     assert "valid" in results
     assert "invalid" in results or category == "compat"
+
+
+def test_clauses_verified_by_tests_name_existing_tests() -> None:
+    from aqwal_conformance.coverage import VERIFIED_BY_TESTS
+
+    for clause, tests in VERIFIED_BY_TESTS.items():
+        for ref in tests:
+            path, name = ref.split("::")
+            assert f"def {name}(" in (ROOT / path).read_text(encoding="utf-8"), (clause, ref)

@@ -40,6 +40,11 @@ def as_text(report: Report, *, verbose: bool = False) -> str:
     for r in shown:
         if r.status != "passed":
             lines.append(f"{r.status.upper():7} {r.id}: {r.detail}")
+    if report.unmatched_expected:
+        lines.append(
+            "expected-failure ids that name no case of this run: "
+            + ", ".join(report.unmatched_expected)
+        )
     lines.append("OK" if report.ok else f"{len(report.unexpected)} unexpected result(s)")
     return "\n".join(lines) + "\n"
 
@@ -51,6 +56,7 @@ def as_json(report: Report) -> str:
         "seconds": round(report.seconds, 3),
         "restarts": report.restarts,
         "supports": list(report.supports),
+        "unmatched_expected_failures": list(report.unmatched_expected),
         "summary": summary_rows(report),
         "cases": [
             {"id": r.id, "category": r.category, "status": r.status, "detail": r.detail}

@@ -30,6 +30,10 @@ DEFAULT_TIMEOUT = 10.0
 CATEGORY_OF = {code: row.category for code, row in ERROR_CODES.items()}
 
 
+class IUTStartError(RuntimeError):
+    """The IUT command cannot be run at all: the whole run is aborted (spec: CP-9)."""
+
+
 class IUTFailure(Exception):
     """The IUT did not answer a request properly (crash, hang or protocol violation)."""
 
@@ -63,7 +67,14 @@ class ProcessIUT:
     """A child process speaking the protocol; restarted after a crash or a timeout."""
 
     def __init__(self, command: str | list[str], timeout: float = DEFAULT_TIMEOUT) -> None:
-        self.argv = shlex.split(command) if isinstance(command, str) else list(command)
+        try:
+            self.argv = shlex.split(command) if isinstance(command, str) else list(command)
+        except ValueError as exc:
+            raise IUTStartError(f"cannot parse the IUT command {command!r}: {exc}") from None
+        if not self.argv:
+            raise IUTStartError("the IUT command is empty")
+        if not timeout > 0:
+            raise IUTStartError(f"the timeout must be positive, not {timeout}")
         self.name = " ".join(self.argv)
         self.timeout = timeout
         self.restarts = 0
@@ -77,13 +88,16 @@ class ProcessIUT:
         # Kept open while the process lives and after it dies (its last lines explain a
         # crash); closed when the next process starts or the IUT is closed.
         self._stderr = tempfile.TemporaryFile()  # noqa: SIM115
-        proc = subprocess.Popen(
-            self.argv,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=self._stderr,
-            start_new_session=True,
-        )
+        try:
+            proc = subprocess.Popen(
+                self.argv,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=self._stderr,
+                start_new_session=True,
+            )
+        except OSError as exc:
+            raise IUTStartError(f"cannot start the IUT {self.name!r}: {exc.strerror}") from None
         self._responses = queue.Queue()
         assert proc.stdout is not None
         threading.Thread(target=_pump, args=(proc.stdout, self._responses), daemon=True).start()
@@ -97,6 +111,10 @@ class ProcessIUT:
                 self.restarts += 1
             proc = self._start()
         assert proc.stdin is not None
+        if not self._responses.empty():
+            # spec: CP-1 — one response per request; anything else desynchronises the stream
+            self._kill()
+            raise IUTFailure("protocol violation: the IUT sent output nobody asked for (restarted)")
         try:
             write_message(proc.stdin, message)  # type: ignore[arg-type]
         except (BrokenPipeError, OSError):
@@ -130,10 +148,10 @@ class ProcessIUT:
         proc = self._proc
         if proc is None:
             return
-        if proc.poll() is None:
-            try:
-                os.killpg(proc.pid, 9)
-            except (ProcessLookupError, PermissionError):
+        try:  # the whole process group: also children the IUT left behind
+            os.killpg(proc.pid, 9)
+        except (ProcessLookupError, PermissionError):
+            if proc.poll() is None:
                 proc.kill()
         proc.wait()
         for stream in (proc.stdin, proc.stdout):
@@ -219,6 +237,9 @@ def judge(v: Vector, part: str, expected: dict[str, Any], response: dict[str, An
     """None when the response conforms, else a one-line reason (spec: CP-7)."""
     if v.category in ("codec", "frame", "compat", "encode", "snapshot") and "state" not in expected:
         return _judge_outcome(v, expected, response)
+    if v.result == "acceptable" and v.error is not None and "error" in response:
+        # an acceptable input may also be refused, with the index's code
+        return _judge_state({"error": {"code": v.error}}, response)
     if v.category == "wal":
         return _judge_wal(expected, response)
     return _judge_state(expected, response)
@@ -239,7 +260,8 @@ def _judge_outcome(v: Vector, expected: dict[str, Any], response: dict[str, Any]
         if not ok:
             return f"error {got_error.get('code')!r}, expected {want_error['code']!r}"
         off = got_error.get("offset")
-        if off is not None and "offset" in want_error and off != want_error["offset"]:
+        want_off = want_error.get("offset")
+        if off is not None and want_off is not None and off != want_off:
             return f"error offset {off}, expected {want_error['offset']}"
         return None
     if value_key not in response:
@@ -277,7 +299,12 @@ def _judge_state(expected: dict[str, Any], response: dict[str, Any]) -> str | No
         if not isinstance(got, dict):
             return f"accepted, expected {expected['error']['code']!r}"
         ok, _ = _code_matches(expected["error"]["code"], got.get("code"))
-        return None if ok else f"error {got.get('code')!r}, expected {expected['error']['code']!r}"
+        if not ok:
+            return f"error {got.get('code')!r}, expected {expected['error']['code']!r}"
+        off, want_off = got.get("offset"), expected["error"].get("offset")
+        if off is not None and want_off is not None and off != want_off:
+            return f"error offset {off}, expected {want_off}"
+        return None
     if "error" in response:
         return f"rejected with {_show_error(response['error'])}"
     if "outcomes" in expected:
@@ -317,6 +344,8 @@ class Report:
     seconds: float = 0.0
     restarts: int = 0
     supports: tuple[str, ...] = ()
+    #: Ids of the expected-failures list that name no case of this run (typos, stale ids).
+    unmatched_expected: tuple[str, ...] = ()
 
     def count(self, status: str, category: str | None = None) -> int:
         return sum(
@@ -345,13 +374,13 @@ def read_expected_failures(path: Path) -> dict[str, str]:
         text = line.strip()
         if not text or text.startswith("#"):
             continue
-        case_id, _, reason = text.partition(" ")
-        out[case_id] = reason.strip()
+        case_id, *reason = text.split(None, 1)
+        out[case_id] = reason[0].strip() if reason else ""
     return out
 
 
 def run(
-    iut: IUT | str | None = None,
+    iut: IUT | str | list[str] | None = None,
     *,
     vectors: Path | str = "vectors",
     categories: Iterable[str] | None = None,
@@ -363,7 +392,7 @@ def run(
     target: IUT
     if iut is None:
         target = ReferenceIUT()
-    elif isinstance(iut, str):
+    elif isinstance(iut, str | list):
         target = ProcessIUT(iut, timeout)
     else:
         target = iut
@@ -371,7 +400,7 @@ def run(
     wanted = set(categories) if categories else None
     entries = [e for e in load_index(root)["vectors"] if wanted is None or e["category"] in wanted]
     expected_failures = expected_failures or {}
-    report = Report(target.name)
+    report = Report(getattr(target, "name", type(target).__name__))
     started = time.perf_counter()
     try:
         supports = _hello(target, report)
@@ -393,6 +422,7 @@ def run(
     finally:
         target.close()
     report.seconds = time.perf_counter() - started
+    report.unmatched_expected = tuple(sorted(set(expected_failures) - {e["id"] for e in entries}))
     report.restarts = getattr(target, "restarts", 0)
     return report
 

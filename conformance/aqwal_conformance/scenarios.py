@@ -379,16 +379,16 @@ def error_cases() -> Iterator[ReplayCase]:
     b = LogBuilder()
     b.add(t.EnginePaused(1000))
     b.add(t.EnginePaused(1001), "engine_already_paused")
-    yield _case("pause-twice", "EnginePaused twice", b, "EVT-11")
+    yield _case("pause-twice", "EnginePaused twice", b, "EVT-11", "RED-7")
 
     b = LogBuilder()
     b.add(t.EngineResumed(1000), "engine_not_paused")
-    yield _case("resume-not-paused", "EngineResumed with no pause", b, "EVT-12")
+    yield _case("resume-not-paused", "EngineResumed with no pause", b, "EVT-12", "RED-7")
 
     b = LogBuilder()
     b.add(t.EnginePaused(1000))
     b.add(t.EngineResumed(999), "engine_resume_before_pause")
-    yield _case("resume-before-pause", "EngineResumed earlier than the pause", b, "EVT-12")
+    yield _case("resume-before-pause", "EngineResumed earlier than the pause", b, "EVT-12", "RED-7")
 
 
 def all_cases() -> list[ReplayCase]:

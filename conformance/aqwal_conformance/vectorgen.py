@@ -881,6 +881,9 @@ def replay_vectors() -> Iterator[Vector]:
     b.add(t.BudgetConsumed(t.TaskId(uid(1, 9)), t.BudgetDimension.Token, 0, 3))
     b.add(t.BudgetExhausted(t.TaskId(uid(1, 8)), t.BudgetDimension.CostCents, 4))
     b.add(t.SubscriptionTriggered(t.SubscriptionId(uid(7, 1)), 5))
+    deps = (t.TaskId(uid(1, 9)), t.TaskId(uid(1, 9)), t.TaskId(uid(1, 7)))
+    b.add(t.DependencyDeclared(t.TaskId(uid(1, 404)), deps, 6))
+    b.add(t.DependencyDeclared(t.TaskId(uid(1, 404)), (t.TaskId(uid(1, 404)),), 7))
     b.add(
         t.RunCreated(
             t.RunInstance(
@@ -1557,7 +1560,11 @@ def _with_common_clauses(v: Vector) -> tuple[str, ...]:
         if variant == "RunCanceled":
             extra.append("REG-4")
     if v.id == "replay/lenient-unknown-keys":
-        extra.append("REG-3")
+        extra += ["REG-3", "RED-8", "EVT-13"]
+    if v.id.startswith("replay/workload-"):
+        extra += ["RED-11", "RED-12", "RED-9", "RED-10"]
+    if v.category == "snapshot" and "wal" in v.extra:
+        extra.append("SNP-1")
     return tuple(dict.fromkeys((*v.clauses, *extra)))
 
 

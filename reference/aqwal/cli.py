@@ -544,9 +544,12 @@ def cmd_conform(args: argparse.Namespace) -> int:
             ) from None
         status: int = run_differential(args.iut, examples=args.examples, timeout=args.timeout)
         return status
-    expected = (
-        read_expected_failures(Path(args.expected_failures)) if args.expected_failures else {}
-    )
+    try:
+        expected = (
+            read_expected_failures(Path(args.expected_failures)) if args.expected_failures else {}
+        )
+    except OSError as exc:
+        raise UsageError(f"cannot read {args.expected_failures}: {exc.strerror}") from None
     vectors = _existing(args.vectors)
     show_progress = sys.stderr.isatty() and not args.quiet
 

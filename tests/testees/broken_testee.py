@@ -3,7 +3,8 @@
     python broken_testee.py MODE
 
 MODE: swap-variants | accept-bad-crc | apply-rejected | crash-on-wal | hang-on-short-snapshot
-      | garbage-on-encode | wrong-length | silent-exit | coarse-codes
+      | garbage-on-encode | wrong-length | silent-exit | coarse-codes | answer-twice
+      | refuse-positional | no-replay
 """
 
 from __future__ import annotations
@@ -68,6 +69,13 @@ def broken(request: dict[str, Any]) -> dict[str, Any] | None:
         return None
     elif MODE == "silent-exit" and kind == "replay" and len(request["log"]) < 40:
         sys.exit(0)
+    elif MODE == "answer-twice" and kind == "validate_wal" and len(request["log"]) == 3:
+        respond(sys.stdout.buffer, response)  # one answer too many
+    elif MODE == "refuse-positional" and kind == "load_snapshot":
+        if b'"metadata":[' in request["snapshot"]:
+            response = {"error": {"code": "form_type_mismatch"}}
+    elif MODE == "no-replay" and kind == "hello":
+        response["supports"] = [k for k in response["supports"] if k != "replay"]
     elif MODE == "coarse-codes" and "error" in response:
         from aqwal.errors import ERROR_CODES
 
