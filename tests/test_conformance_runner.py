@@ -195,7 +195,14 @@ def test_bad_iut_commands_are_usage_or_run_errors(
 def test_unsolicited_output_is_a_failure_not_a_shifted_verdict() -> None:
     report = broken("answer-twice", "wal")
     ids = failed(report)
-    assert ids and all("nobody asked for" in r.detail for r in report.results if r.id in ids)
+    # The extra answer carries the old request's id: caught at the next request, never a
+    # silent pass, and the run recovers after the restart.
+    assert len(ids) == 1 and not report.ok
+    assert any(
+        "nobody asked for" in r.detail or "answers request" in r.detail
+        for r in report.results
+        if r.id in ids
+    )
     # after the restart the verdicts line up again: most cases still pass
     assert report.count("passed") > len(report.results) // 2
 

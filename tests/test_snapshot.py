@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from aqwal import types as t
-from aqwal.codec import encode_record
+from aqwal.codec import encode_record, frame
 from aqwal.datadir import recover
 from aqwal.digest import state_digest
 from aqwal.errors import ERROR_CODES, AqwalError, SnapshotError
@@ -42,13 +42,7 @@ def replayed(events: list[t.WalEvent]) -> Reducer:
 def raw_file(snap: t.Snapshot | dict[str, Any], version: int = 4) -> bytes:
     """Frame a snapshot without validating it."""
     body = snap if isinstance(snap, dict) else JSON_FORM.dump("Snapshot", snap)
-    payload = to_json_text(body).encode()
-    return (
-        version.to_bytes(4, "little")
-        + len(payload).to_bytes(4, "little")
-        + zlib.crc32(payload).to_bytes(4, "little")
-        + payload
-    )
+    return frame(to_json_text(body).encode(), version)
 
 
 LOG = list(engine_like_log(random.Random(3), 400))

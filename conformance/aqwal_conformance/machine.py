@@ -28,7 +28,6 @@ from __future__ import annotations
 import contextlib
 import copy
 import io
-import zlib
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -45,7 +44,7 @@ from hypothesis.stateful import (
 )
 
 from aqwal import types as t
-from aqwal.codec import decode_payload, encode_payload, encode_record
+from aqwal.codec import decode_payload, encode_payload, encode_record, frame
 from aqwal.declarations import V4_VARIANT_COUNT, WAL_V5
 from aqwal.digest import state_digest
 from aqwal.errors import AqwalError, ReducerError
@@ -714,13 +713,7 @@ class WalMachine(RuleBasedStateMachine):
         body["metadata"]["schema_version"] = 7
         for key in LATER_SNAPSHOT_FIELDS:
             del body[key]
-        payload = to_json_text(body).encode()
-        data = (
-            b"\x04\x00\x00\x00"
-            + len(payload).to_bytes(4, "little")
-            + zlib.crc32(payload).to_bytes(4, "little")
-            + payload
-        )
+        data = frame(to_json_text(body).encode(), 4)
         loaded = bootstrap(decode_snapshot(data, accept_older_schema=True))
         expected = copy.deepcopy(self.reducer.state)
         expected.actors.clear()

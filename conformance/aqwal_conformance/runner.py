@@ -78,6 +78,7 @@ class ProcessIUT:
         self.name = " ".join(self.argv)
         self.timeout = timeout
         self.restarts = 0
+        self._sent = 0
         self._proc: subprocess.Popen[bytes] | None = None
         self._responses: queue.Queue[tuple[str, Any]] = queue.Queue()
         self._stderr: Any = None
@@ -115,6 +116,8 @@ class ProcessIUT:
             # spec: CP-1 — one response per request; anything else desynchronises the stream
             self._kill()
             raise IUTFailure("protocol violation: the IUT sent output nobody asked for (restarted)")
+        self._sent += 1
+        message = {**message, "id": self._sent}
         try:
             write_message(proc.stdin, message)  # type: ignore[arg-type]
         except (BrokenPipeError, OSError):
@@ -127,7 +130,14 @@ class ProcessIUT:
             raise IUTFailure(f"no response within {self.timeout:g} s (restarted)") from None
         if kind == "message":
             result: dict[str, Any] = payload
-            return result
+            echoed = result.get("id", self._sent)
+            if echoed == self._sent:
+                return result
+            self._kill()
+            raise IUTFailure(
+                f"protocol violation: the response answers request {echoed!r}, not "
+                f"{self._sent} (restarted)"
+            )
         self._kill()
         if kind == "eof":
             raise IUTFailure(f"the IUT exited without answering ({self._exit_detail()})")

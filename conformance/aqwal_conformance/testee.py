@@ -131,6 +131,7 @@ HANDLERS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
 def handle(req: dict[str, Any]) -> dict[str, Any]:
     """Answer one request (spec: CP-4); unknown kinds get ``{"unsupported": true}``."""
     handler = HANDLERS.get(str(req.get("kind")))
-    if handler is None:
-        return {"unsupported": True}
-    return handler(req)
+    response = {"unsupported": True} if handler is None else handler(req)
+    if "id" in req:
+        response["id"] = req["id"]  # spec: CP-1 — echo the request's id
+    return response

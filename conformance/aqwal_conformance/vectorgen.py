@@ -929,13 +929,8 @@ def _outcome_shapes() -> list[tuple[str, Callable[[t.RunId, t.AttemptId], t.WalE
 
 
 def _raw_snapshot(body: object, version: int = 4) -> bytes:
-    payload = to_json_text(body).encode()
-    return (
-        version.to_bytes(4, "little")
-        + len(payload).to_bytes(4, "little")
-        + zlib.crc32(payload).to_bytes(4, "little")
-        + payload
-    )
+    """A snapshot file around any JSON document, unvalidated."""
+    return frame(to_json_text(body).encode(), version)
 
 
 def snapshot_vectors() -> Iterator[Vector]:
@@ -1189,12 +1184,7 @@ def _lenient_forms(body: dict[str, object]) -> None:
 
 
 def frame_snapshot(payload: bytes) -> bytes:
-    return (
-        b"\x04\x00\x00\x00"
-        + len(payload).to_bytes(4, "little")
-        + zlib.crc32(payload).to_bytes(4, "little")
-        + payload
-    )
+    return frame(payload, 4)
 
 
 def _running_run_mutations() -> Iterator[tuple[str, dict[str, Any], str]]:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from aqwal import types as t
 from aqwal.atomicfile import write_atomically
+from aqwal.codec import frame
 from aqwal.errors import AqwalError, SnapshotError
 from aqwal.forms import JSON_FORM, parse_json_text, to_json_text, uuid_text
 from aqwal.projection import SNAPSHOT_FORMAT_VERSION, SNAPSHOT_SCHEMA_VERSION, build_snapshot
@@ -204,8 +205,7 @@ def encode_snapshot(snap: t.Snapshot) -> bytes:
     payload = to_json_text(JSON_FORM.dump("Snapshot", snap)).encode("utf-8")
     if len(payload) > MAX_PAYLOAD_LEN:
         raise _fail("snapshot_payload_too_large", f"payload of {len(payload)} bytes")
-    header = SNAPSHOT_FORMAT_VERSION.to_bytes(4, "little") + len(payload).to_bytes(4, "little")
-    return header + zlib.crc32(payload).to_bytes(4, "little") + payload
+    return frame(payload, SNAPSHOT_FORMAT_VERSION)  # the WAL record frame, version 4
 
 
 def decode_snapshot(data: bytes, *, accept_older_schema: bool = False) -> t.Snapshot:

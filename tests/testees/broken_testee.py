@@ -70,7 +70,11 @@ def broken(request: dict[str, Any]) -> dict[str, Any] | None:
     elif MODE == "silent-exit" and kind == "replay" and len(request["log"]) < 40:
         sys.exit(0)
     elif MODE == "answer-twice" and kind == "validate_wal" and len(request["log"]) == 3:
-        respond(sys.stdout.buffer, response)  # one answer too many
+        body = cbor2.dumps(response, canonical=True)
+        one = struct.pack("<I", len(body)) + body
+        sys.stdout.buffer.write(one + one)  # one answer too many, in the same write
+        sys.stdout.buffer.flush()
+        return None
     elif MODE == "refuse-positional" and kind == "load_snapshot":
         if b'"metadata":[' in request["snapshot"]:
             response = {"error": {"code": "form_type_mismatch"}}
