@@ -51,7 +51,13 @@ from aqwal.errors import AqwalError, ReducerError
 from aqwal.forms import JSON_FORM, parse_json_text, to_json_text
 from aqwal.projection import build_snapshot
 from aqwal.reducer import Reducer, replay
-from aqwal.snapshot import bootstrap, decode_snapshot, encode_snapshot, validate_snapshot
+from aqwal.snapshot import (
+    FIELDS_ADDED_IN_SCHEMA_8,
+    bootstrap,
+    decode_snapshot,
+    encode_snapshot,
+    validate_snapshot,
+)
 from aqwal.walfile import read_wal
 from aqwal_conformance.scenarios import task_spec
 
@@ -61,14 +67,6 @@ R = t.AttemptResultKind
 #: Event variants and run states the machine has produced, across all examples of a run.
 COVERAGE: Counter[str] = Counter()
 
-#: Fields added after schema 7, removed to make an "older" snapshot (spec: SNP-6).
-LATER_SNAPSHOT_FIELDS = (
-    "actors",
-    "tenants",
-    "role_assignments",
-    "capability_grants",
-    "ledger_entries",
-)
 
 ids = st.binary(min_size=16, max_size=16).filter(lambda b: b != bytes(16))
 timestamps = st.integers(0, 2**33)
@@ -711,7 +709,7 @@ class WalMachine(RuleBasedStateMachine):
             return
         body = JSON_FORM.dump("Snapshot", snap)
         body["metadata"]["schema_version"] = 7
-        for key in LATER_SNAPSHOT_FIELDS:
+        for key in FIELDS_ADDED_IN_SCHEMA_8:
             del body[key]
         data = frame(to_json_text(body).encode(), 4)
         loaded = bootstrap(decode_snapshot(data, accept_older_schema=True))

@@ -264,22 +264,26 @@ def _judge_outcome(v: Vector, expected: dict[str, Any], response: dict[str, Any]
     if got_error is not None:
         if want_error is None:
             return f"rejected with {_show_error(got_error)}, expected acceptance"
-        if not isinstance(got_error, dict):
-            return f"malformed error {got_error!r}"
-        ok, _coarse = _code_matches(want_error["code"], got_error.get("code"))
-        if not ok:
-            return f"error {got_error.get('code')!r}, expected {want_error['code']!r}"
-        off = got_error.get("offset")
-        want_off = want_error.get("offset")
-        if off is not None and want_off is not None and off != want_off:
-            return f"error offset {off}, expected {want_error['offset']}"
-        return None
+        return _judge_error(want_error, got_error)
     if value_key not in response:
         return f"neither {value_key!r} nor 'error' in the response: {sorted(response)}"
     if value_key not in expected:
         return f"accepted, expected {want_error['code']!r}"
     if not _same(response[value_key], expected[value_key]):
         return f"{value_key} differs from the expected one"
+    return None
+
+
+def _judge_error(want: dict[str, Any], got: Any) -> str | None:
+    """An error answer: the code (or its category), and the offset when both give one."""
+    if not isinstance(got, dict):
+        return f"malformed error {got!r}"
+    ok, _coarse = _code_matches(want["code"], got.get("code"))
+    if not ok:
+        return f"error {got.get('code')!r}, expected {want['code']!r}"
+    off, want_off = got.get("offset"), want.get("offset")
+    if off is not None and want_off is not None and off != want_off:
+        return f"error offset {off}, expected {want_off}"
     return None
 
 
@@ -305,16 +309,9 @@ def _judge_wal(expected: dict[str, Any], response: dict[str, Any]) -> str | None
 
 def _judge_state(expected: dict[str, Any], response: dict[str, Any]) -> str | None:
     if "error" in expected:
-        got = response.get("error")
-        if not isinstance(got, dict):
+        if "error" not in response:
             return f"accepted, expected {expected['error']['code']!r}"
-        ok, _ = _code_matches(expected["error"]["code"], got.get("code"))
-        if not ok:
-            return f"error {got.get('code')!r}, expected {expected['error']['code']!r}"
-        off, want_off = got.get("offset"), expected["error"].get("offset")
-        if off is not None and want_off is not None and off != want_off:
-            return f"error offset {off}, expected {want_off}"
-        return None
+        return _judge_error(expected["error"], response["error"])
     if "error" in response:
         return f"rejected with {_show_error(response['error'])}"
     if "outcomes" in expected:

@@ -45,7 +45,7 @@ from aqwal.projection import state_form
 from aqwal.reducer import Reducer, replay
 from aqwal.snapshot import bootstrap, decode_snapshot
 from aqwal.state import ReplayState
-from aqwal.walfile import read_wal, repair_wal_file, validate_wal_file
+from aqwal.walfile import bytes_to_keep, read_wal, validate_wal_file
 
 CATEGORIES = ("codec", "frame", "encode", "wal", "replay", "snapshot", "compat")
 RESULTS = ("valid", "invalid", "acceptable")
@@ -187,8 +187,7 @@ def wal_outcome(data: bytes) -> dict[str, Any]:
             }
         repair: dict[str, Any]
         try:
-            result = repair_wal_file(path, "truncate-partial", output=Path(tmp) / "out.wal")
-            repair = {"length": result.kept}
+            repair = {"length": bytes_to_keep(rep, "truncate-partial")}
         except AqwalError as exc:
             repair = {"error": exc.code}
     return {

@@ -26,6 +26,14 @@ HEADER_LEN = 12
 MAX_PAYLOAD_LEN = 256 * 1024 * 1024  # spec: SNP-2
 #: Oldest schema_version whose documents the JSON reader can fill with defaults (SNP-6).
 OLDEST_SCHEMA_VERSION = 4
+#: The Snapshot fields schema version 8 added (SNP-6): a schema-7 document lacks them.
+FIELDS_ADDED_IN_SCHEMA_8 = (
+    "actors",
+    "tenants",
+    "role_assignments",
+    "capability_grants",
+    "ledger_entries",
+)
 
 RS = t.RunState
 

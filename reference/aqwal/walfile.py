@@ -319,6 +319,22 @@ class RepairResult:
     written: str | None
 
 
+def bytes_to_keep(report: TailReport, policy: RepairPolicy) -> int:
+    """How much of the file a policy keeps, or the refusal it raises (spec: WAL-7, WAL-8)."""
+    corruption = report.corruption
+    if corruption is not None:
+        if policy == "strict":
+            raise corruption
+        if report.tail == "mid-file":
+            raise WalFileError(
+                "mid_file_corruption",
+                f"record at offset {corruption.offset} is corrupt ({corruption.code}) and a valid "
+                f"record follows at offset {report.next_valid_offset}; truncating would drop it",
+                offset=corruption.offset,
+            )
+    return report.valid_end
+
+
 def repair_wal_file(
     path: Path,
     policy: RepairPolicy,
@@ -338,18 +354,7 @@ def repair_wal_file(
     if output is not None and in_place:
         raise ValueError("give an output path or in_place, not both")
     report = validate_wal_file(path, strict=strict, workflow=workflow)
-    corruption = report.corruption
-    if corruption is not None:
-        if policy == "strict":
-            raise corruption
-        if report.tail == "mid-file":
-            raise WalFileError(
-                "mid_file_corruption",
-                f"record at offset {corruption.offset} is corrupt ({corruption.code}) and a valid "
-                f"record follows at offset {report.next_valid_offset}; truncating would drop it",
-                offset=corruption.offset,
-            )
-    kept = report.valid_end
+    kept = bytes_to_keep(report, policy)
     written: str | None = None
     if output is not None:
         if output.exists() and output.samefile(path):
