@@ -28,7 +28,6 @@ import argparse
 import json
 import platform
 import random
-import struct
 import sys
 import time
 import zlib
@@ -50,18 +49,26 @@ __all__ = ["bench_corpus", "mixed_events", "small_events", "task_events"]
 
 _STATES = tuple(t.RunState)
 _new = tuple.__new__
+_unpack_header = HEADER.unpack_from
+_crc32 = zlib.crc32
 
 
-def handwritten_run_state_changed(frame: bytes) -> t.WalEvent:
-    """Strict hand-written decoder of one RunStateChanged record into the same typed value
-    (length, version and CRC checked; varints bounded; no trailing bytes)."""
-    if len(frame) < 13:
+def handwritten_run_state_changed(data: bytes, offset: int) -> tuple[t.WalEvent, int]:
+    """Strict hand-written decoder of the RunStateChanged record at ``offset`` into the same
+    typed value (length, version and CRC checked; varints bounded; no trailing bytes).
+
+    It has aqwal's interface — a buffer and an offset in, the value and the next offset out —
+    so both do the same work, finding the record in the buffer included.
+    """
+    if len(data) - offset < 13:
         raise ValueError("short")
-    version, length, crc = struct.unpack_from("<III", frame)
-    if version != 5 or length != len(frame) - 12:
+    version, length, crc = _unpack_header(data, offset)
+    start = offset + 12
+    end = start + length
+    if version != 5 or end > len(data):
         raise ValueError("header")
-    payload = frame[12:]
-    if zlib.crc32(payload) != crc:
+    payload = data[start:end]
+    if _crc32(payload) != crc:
         raise ValueError("crc")
     p = 0
     seq = 0
@@ -93,10 +100,10 @@ def handwritten_run_state_changed(frame: bytes) -> t.WalEvent:
         shift += 7
         if shift > 63:
             raise ValueError("varint")
-    if p != len(payload):
+    if p != length:
         raise ValueError("trailing")
     event = _new(t.RunStateChanged, (run_id, _STATES[prev], _STATES[new], ts))
-    return _new(t.WalEvent, (seq, event))
+    return _new(t.WalEvent, (seq, event)), end
 
 
 class NaiveInterpreter:
@@ -330,8 +337,10 @@ def bench_corpus(name: str, events: list[t.WalEvent], seconds: float) -> list[di
         rsc_buf = b"".join(rsc)
 
         def hand() -> int:
-            for f in rsc:
-                handwritten_run_state_changed(f)
+            offset = 0
+            end = len(rsc_buf)
+            while offset < end:
+                _, offset = handwritten_run_state_changed(rsc_buf, offset)
             return len(rsc)
 
         def aqwal_rsc() -> int:
