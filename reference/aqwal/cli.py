@@ -20,6 +20,7 @@ from aqwal.atomicfile import write_atomically
 from aqwal.codec import decode_payload, encode_payload, encode_record, read_records
 from aqwal.errors import AqwalError, FormError
 from aqwal.forms import JSON_FORM, parse_json_text, to_json_text
+from aqwal.json_writer import wal_event_json
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -63,6 +64,10 @@ def report(err: AqwalError, stream: TextIO | None = None) -> None:
 # decode / encode
 
 
+#: Lines ``decode`` gathers before each write to stdout.
+DECODE_BATCH = 1024
+
+
 def cmd_decode(args: argparse.Namespace) -> int:
     strict = not args.lenient
     out = sys.stdout
@@ -74,15 +79,27 @@ def cmd_decode(args: argparse.Namespace) -> int:
             except AqwalError as exc:
                 report(exc)
                 return 1
-            out.write(to_json_text(JSON_FORM.dump("WalEvent", event)) + "\n")
+            out.write(wal_event_json(event) + "\n")
             return 0
+        # One write per batch of lines; the lines before a bad record are written before its
+        # error is reported.
+        batch: list[str] = []
+        add = batch.append
         try:
             for _offset, event in read_records(f, strict=strict, workflow=args.workflow):
-                out.write(to_json_text(JSON_FORM.dump("WalEvent", event)) + "\n")
+                add(wal_event_json(event))
+                if len(batch) == DECODE_BATCH:
+                    batch.append("")
+                    out.write("\n".join(batch))
+                    batch.clear()
         except AqwalError as exc:
+            if batch:
+                out.write("\n".join(batch) + "\n")
             out.flush()
             report(exc)
             return 1
+        if batch:
+            out.write("\n".join(batch) + "\n")
     return 0
 
 

@@ -212,30 +212,54 @@ def iter_records(
         offset = end
 
 
+#: How much :func:`read_records` reads from its stream at a time.
+READ_CHUNK = 1 << 20
+
+
 def read_records(
-    stream: BinaryIO, *, strict: bool = True, workflow: bool = False
+    stream: BinaryIO, *, strict: bool = True, workflow: bool = False, chunk: int = READ_CHUNK
 ) -> Iterator[tuple[int, WalEvent]]:
     """Every record of a binary stream of concatenated frames, with its start offset.
 
-    Reads one record at a time (memory bounded by the largest record, at most 256 MiB) and
-    reports the same errors, at the same offsets, as :func:`iter_records` on the whole input.
+    Reads ``chunk`` bytes at a time and reports the same errors, at the same offsets, as
+    :func:`iter_records` on the whole input. Memory stays bounded by a chunk plus the largest
+    record (at most 256 MiB): a record is only read past the chunk when its header is valid,
+    and then in chunk-sized reads, so a header that lies about its length costs nothing.
     """
-    mode = mode_of(strict=strict, workflow=workflow)
-    offset = 0
+    data = b""
+    pos = 0  # start of the next record in data
+    base = 0  # stream offset of data[0]
+    eof = False
+    decode = decode_frame_at
+    unpack = HEADER.unpack_from
     while True:
-        header = stream.read(HEADER_LEN)
-        if not header:
-            return
-        version, length, crc = HEADER.unpack(header) if len(header) == HEADER_LEN else (0, 0, 0)
-        payload = b""
-        try:
-            if len(header) == HEADER_LEN:
-                check_version_and_length(version, length, 0)
-                payload = stream.read(length)
-            if len(header) < HEADER_LEN or len(payload) < length or length == 0:
-                check_header(header + payload, 0, len(header) + len(payload))
-        except AqwalError as exc:
-            raise exc.rebased(offset) from None
-        start = offset + HEADER_LEN
-        yield offset, decode_checked_payload(payload, crc, start, mode)
-        offset = start + length
+        avail = len(data) - pos
+        need = HEADER_LEN
+        if avail >= HEADER_LEN:
+            version, length, _crc = unpack(data, pos)
+            if version == WAL_VERSION and length <= MAX_PAYLOAD_LEN:
+                need += length
+            else:
+                need = avail  # decode_frame_at reports the header's error
+        if avail >= need or eof:
+            if avail == 0:
+                return
+            try:
+                event, end = decode(data, pos, strict=strict, workflow=workflow)
+            except AqwalError as exc:
+                raise exc.rebased(base) from None
+            yield base + pos, event
+            pos = end
+            continue
+        parts = [data[pos:]]
+        have = avail
+        while have < need:
+            more = stream.read(chunk)
+            if not more:
+                eof = True
+                break
+            parts.append(more)
+            have += len(more)
+        base += pos
+        pos = 0
+        data = b"".join(parts)

@@ -1,4 +1,5 @@
-"""Generate ``aqwal/types.py`` and ``aqwal/postcard_codec.py`` from the declarations.
+"""Generate ``aqwal/types.py``, ``aqwal/postcard_codec.py`` and ``aqwal/json_writer.py`` from the
+declarations.
 
 Run ``python -m aqwal.codegen`` after editing ``aqwal/declarations.py``; a test fails while the
 committed files differ from what this module produces.
@@ -733,7 +734,13 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 
 def render_all(reg: Registry = ALL_TYPES) -> dict[str, str]:
     """File name → generated source text."""
-    return {"types.py": generate_types(reg), "postcard_codec.py": generate_codec(reg)}
+    from aqwal.codegen_json import generate_json_writer
+
+    return {
+        "types.py": generate_types(reg),
+        "postcard_codec.py": generate_codec(reg),
+        "json_writer.py": generate_json_writer(reg, HEADER),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
