@@ -413,7 +413,7 @@ def cmd_inspect(args: argparse.Namespace) -> int:
 
 def cmd_snapshot_write(args: argparse.Namespace) -> int:
     from aqwal.datadir import Layout, recover
-    from aqwal.snapshot import encode_snapshot, snapshot_of
+    from aqwal.snapshot import snapshot_file_of
 
     path = _existing(args.path)
     layout = Layout.of(path)
@@ -422,7 +422,7 @@ def cmd_snapshot_write(args: argparse.Namespace) -> int:
         raise UsageError("refusing to overwrite the WAL file with a snapshot")
     try:
         result = recover(path, stop_on_reject=True, workflow=args.workflow)
-        data = encode_snapshot(snapshot_of(result.state, args.timestamp))
+        data = snapshot_file_of(result.state, args.timestamp)
     except AqwalError as exc:
         report(exc)
         return 1
