@@ -99,7 +99,7 @@ WIRE_EDITS: list[tuple[str, Edit, str, str, str]] = [
         _insert_variant,
         "variant inserted",
         "VER-3",
-        "WalEventType > AttemptStarted",
+        "WalEventType > RunPaused",
     ),
     ("remove-variant", _remove_variant, "variant removed", "VER-3", "WalEventType > TaskCanceled"),
     ("reorder-variants", _swap_variants, "variant moved", "VER-3", "WalEventType > EnginePaused"),
