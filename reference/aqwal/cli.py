@@ -632,13 +632,16 @@ def _schema_overlay(path: str | None) -> Any:
         raise UsageError(f"cannot read {path}: {exc.strerror}") from None
 
 
-def _schema_side(spec: str, overlay: Any) -> Any:
-    """The registries of one side of a diff or of an extraction, by name."""
+def _schema_side(spec: str, overlay: Any, registry: str | None = None) -> Any:
+    """The registries of one side of a diff or of an extraction, by name. Only the WAL
+    registry is extracted when only it is wanted (the snapshot's needs the WAL's)."""
+    from aqwal.rustextract import ENGINE_TARGETS
     from aqwal.rustsource import ParserUnavailable
     from aqwal.schemasource import SourceUnavailable, registries_of
 
+    targets = ENGINE_TARGETS[:1] if registry == "wal" else ENGINE_TARGETS
     try:
-        return registries_of(spec, overlay)
+        return registries_of(spec, overlay, targets)
     except (SourceUnavailable, ParserUnavailable) as exc:
         raise UsageError(str(exc)) from None
 
@@ -647,7 +650,7 @@ def cmd_schema_extract(args: argparse.Namespace) -> int:
     from aqwal.registry import export_text
 
     try:
-        regs = _schema_side(args.source, _schema_overlay(args.overlay))
+        regs = _schema_side(args.source, _schema_overlay(args.overlay), args.registry)
     except AqwalError as err:
         report(err)
         return 2
@@ -670,7 +673,7 @@ def cmd_schema_diff(args: argparse.Namespace) -> int:
         if args.against_code:
             if args.new is not None:
                 raise UsageError("with --against-code give one registry")
-            old = _schema_side(args.old, overlay)
+            old = _schema_side(args.old, overlay, args.registry)
             new = {
                 name: _registry_for(current)
                 for name, current in (("wal", "wal-v5"), ("snapshot", "snapshot-v8"))
@@ -682,7 +685,8 @@ def cmd_schema_diff(args: argparse.Namespace) -> int:
         else:
             if args.new is None:
                 raise UsageError("give OLD and NEW (or --against-code OLD)")
-            old, new = _schema_side(args.old, overlay), _schema_side(args.new, overlay)
+            old = _schema_side(args.old, overlay, args.registry)
+            new = _schema_side(args.new, overlay, args.registry)
             new_label = args.new
     except AqwalError as err:
         report(err)

@@ -356,6 +356,7 @@ class SourceTree:
         parent.children[name] = child
         body = node.child_by_field_name("body")
         if body is not None:
+            self.modules.append(child)
             self._scan(child, body, directory / name, depth + 1)
             return
         explicit = next((a.value for a in attrs if a.path == "path" and a.value), None)
