@@ -301,7 +301,7 @@ def _decl(name: str, body: Any) -> Decl:
     if not isinstance(body, dict):
         raise _invalid(where, f"must be an object, not {_json_type(body)}")
     kind = body.get("kind")
-    if kind not in _TYPE_KEYS:
+    if not isinstance(kind, str) or kind not in _TYPE_KEYS:
         raise _invalid(where, f"unknown kind {_short(kind)}")
     body = _object(body, where, _TYPE_KEYS[kind])
     clause = _optional(body, "clause", str, "", where)
