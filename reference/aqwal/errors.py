@@ -131,6 +131,12 @@ class WalFileError(AqwalError):
     category = "wal"
 
 
+class SchemaError(AqwalError):
+    """A type registry, or the Rust source it is extracted from, is unusable (VER clauses)."""
+
+    category = "schema"
+
+
 _CATEGORY_CLASSES: dict[str, type[AqwalError]] = {
     cls.category: cls
     for cls in (
@@ -142,6 +148,7 @@ _CATEGORY_CLASSES: dict[str, type[AqwalError]] = {
         ReducerError,
         SnapshotError,
         WalFileError,
+        SchemaError,
     )
 }
 
@@ -275,6 +282,13 @@ ERROR_CODES: dict[str, ErrorCode] = _table(
     ("decode_failure", "wal", "WAL-3", "the record cannot be decoded (or is over 256 MiB)"),
     ("crc_mismatch", "wal", "WAL-3", "the record's payload CRC-32 differs from its header"),
     ("mid_file_corruption", "wal", "WAL-8", "a corrupt record is followed by valid records"),
+    # type registries and the Rust source they are extracted from (spec/versioning.md)
+    ("registry_invalid", "schema", "VER-13", "a registry document breaks the registry format"),
+    ("registry_cycle", "schema", "VER-14", "a registry type contains itself"),
+    ("source_syntax", "schema", "VER-15", "a Rust file or Cargo.toml cannot be parsed"),
+    ("source_unresolved", "schema", "VER-15", "a type or constant is not in the source tree"),
+    ("source_ambiguous", "schema", "VER-15", "a name means more than one type"),
+    ("source_unsupported", "schema", "VER-16", "a Rust construct has no registry form"),
 )
 
 
