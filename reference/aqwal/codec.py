@@ -231,35 +231,36 @@ def read_records(
     base = 0  # stream offset of data[0]
     eof = False
     decode = decode_frame_at
-    unpack = HEADER.unpack_from
     while True:
-        avail = len(data) - pos
-        need = HEADER_LEN
-        if avail >= HEADER_LEN:
-            version, length, _crc = unpack(data, pos)
-            if version == WAL_VERSION and length <= MAX_PAYLOAD_LEN:
-                need += length
-            else:
-                need = avail  # decode_frame_at reports the header's error
-        if avail >= need or eof:
-            if avail == 0:
-                return
-            try:
-                event, end = decode(data, pos, strict=strict, workflow=workflow)
-            except AqwalError as exc:
+        if pos == len(data) and eof:
+            return
+        try:
+            event, end = decode(data, pos, strict=strict, workflow=workflow)
+        except FrameError as exc:
+            # A record cut off by the end of the buffer: read on, unless the stream ended.
+            if eof or exc.code not in _INCOMPLETE:
                 raise exc.rebased(base) from None
-            yield base + pos, event
-            pos = end
+            need = HEADER_LEN
+            if exc.code == "frame_length_exceeds_buffer":
+                need += HEADER.unpack_from(data, pos)[1]
+            parts = [data[pos:]]
+            have = len(data) - pos
+            while have < need:
+                more = stream.read(chunk)
+                if not more:
+                    eof = True
+                    break
+                parts.append(more)
+                have += len(more)
+            base += pos
+            pos = 0
+            data = b"".join(parts)
             continue
-        parts = [data[pos:]]
-        have = avail
-        while have < need:
-            more = stream.read(chunk)
-            if not more:
-                eof = True
-                break
-            parts.append(more)
-            have += len(more)
-        base += pos
-        pos = 0
-        data = b"".join(parts)
+        except AqwalError as exc:
+            raise exc.rebased(base) from None
+        yield base + pos, event
+        pos = end
+
+
+#: The frame errors of a record that may only be incomplete (FRM-5 steps 1 and 4).
+_INCOMPLETE = frozenset({"frame_too_short", "frame_length_exceeds_buffer"})

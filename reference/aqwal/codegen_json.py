@@ -234,9 +234,8 @@ def generate_json_writer(reg: Registry, header: str) -> str:
         "    return WRITERS[type_name](value)",
         "",
         "",
-        "def wal_event_json(event: Any) -> str:",
-        '    """The JSON form of a WalEvent (one line of ``aqwal decode``)."""',
-        "    return _j_WalEvent(event)",
+        "#: The JSON form of a WalEvent (one line of ``aqwal decode``).",
+        "wal_event_json: Callable[[Any], str] = _j_WalEvent",
         "",
     ]
     return "\n".join(out)

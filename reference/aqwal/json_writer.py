@@ -679,6 +679,5 @@ def json_text(type_name: str, value: Any) -> str:
     return WRITERS[type_name](value)
 
 
-def wal_event_json(event: Any) -> str:
-    """The JSON form of a WalEvent (one line of ``aqwal decode``)."""
-    return _j_WalEvent(event)
+#: The JSON form of a WalEvent (one line of ``aqwal decode``).
+wal_event_json: Callable[[Any], str] = _j_WalEvent
