@@ -14,6 +14,7 @@ COMPILED = [
     "reference/aqwal/postcard_codec.py",
     "reference/aqwal/codec.py",
     "reference/aqwal/frame.py",
+    "reference/aqwal/json_writer.py",
     "reference/aqwal/validation.py",
     "reference/aqwal/state.py",
     "reference/aqwal/reducer.py",
