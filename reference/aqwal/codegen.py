@@ -166,6 +166,13 @@ class _Emitter:
     def __init__(self, reg: Registry) -> None:
         self.reg = reg
         self.counter = 0
+        #: Enums decoded through the variant functions of the struct they end (see fused_enum).
+        self.fused_into: dict[str, Struct] = {}
+        for d in reg:
+            if isinstance(d, Struct) and d.on_wire:
+                e = self.fused_enum(d)
+                if e is not None:
+                    self.fused_into[e.name] = d
 
     def tmp(self, base: str) -> str:
         self.counter += 1
@@ -290,6 +297,8 @@ class _Emitter:
                 f"{ind}else:",
                 f'{ind}    {tgt}, p = _pc.unit_enum(d, p, mode, {members}, "{d.name}")',
             ]
+        if isinstance(d, Enum) and d.name in self.fused_into:
+            return [f"{ind}{tgt}, p = _d_{d.name}(d, p, n, mode)"]
         if isinstance(d, Enum) and len(d.variants) > _INLINE_VARIANTS:
             # one-byte discriminant: jump straight to the variant's decoder
             return [
@@ -322,7 +331,13 @@ class _Emitter:
         if not isinstance(last, Ref):
             return None
         e = self.reg[last.name]
-        if isinstance(e, Enum) and not e.unit_only and len(e.variants) > _INLINE_VARIANTS:
+        leading_ints = all(f.wire in (Prim.U64, Prim.U32) for f in s.fields[:-1])
+        if (
+            isinstance(e, Enum)
+            and not e.unit_only
+            and len(e.variants) > _INLINE_VARIANTS
+            and leading_ints
+        ):
             return e
         return None
 
@@ -451,6 +466,18 @@ class _Emitter:
             "    start = p",
             *self.dec_varint("tag", "u32", "    "),
         ]
+        owner = self.fused_into.get(e.name)
+        if owner is not None:
+            # The variant functions of the struct this enum ends decode it: with zeros for the
+            # struct's leading fields, the enum value is the struct's last field.
+            zeros = ", 0" * (len(owner.fields) - 1)
+            return [
+                *out,
+                f"    if tag < {len(e.variants)}:",
+                f"        v, p = _{owner.name}_DECODERS[tag](d, p, n, mode{zeros})",
+                f"        return v[{len(owner.fields) - 1}], p",
+                f'    raise _pc.unknown_variant("{e.name}", tag, start)',
+            ]
         if len(e.variants) > _INLINE_VARIANTS:
             out += [
                 f"    if tag < {len(e.variants)}:",

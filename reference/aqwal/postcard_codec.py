@@ -2150,1901 +2150,9 @@ def _d_WalEventType(d: bytes, p: int, n: int, mode: int) -> tuple[WalEventType, 
     else:
         tag, p = _pc.u32(d, p, mode)
     if tag < 31:
-        return _WalEventType_DECODERS[tag](d, p, n, mode)
+        v, p = _WalEvent_DECODERS[tag](d, p, n, mode, 0)
+        return v[1], p
     raise _pc.unknown_variant("WalEventType", tag, start)
-
-
-def _d_WalEventType_TaskCreated(d: bytes, p: int, n: int, mode: int) -> tuple[WalEventType, int]:
-    """WalEventType::TaskCreated, after its discriminant."""
-    # task_spec: TaskSpec
-    f_task_spec, p = _d_TaskSpec(d, p, n, mode)
-    # timestamp: u64
-    b = d[p]
-    if b < 0x80:
-        f_timestamp = b
-        p += 1
-    else:
-        b1 = d[p + 1]
-        if b1 < 0x80:
-            if b1:
-                f_timestamp = (b & 0x7F) | b1 << 7
-                p += 2
-            else:
-                f_timestamp, p = _pc.u64(d, p, mode)
-        else:
-            b2 = d[p + 2]
-            if b2 < 0x80:
-                if b2:
-                    f_timestamp = (b & 0x7F) | (b1 & 0x7F) << 7 | b2 << 14
-                    p += 3
-                else:
-                    f_timestamp, p = _pc.u64(d, p, mode)
-            else:
-                b3 = d[p + 3]
-                if b3 < 0x80:
-                    if b3:
-                        f_timestamp = (b & 0x7F) | (b1 & 0x7F) << 7 | (b2 & 0x7F) << 14 | b3 << 21
-                        p += 4
-                    else:
-                        f_timestamp, p = _pc.u64(d, p, mode)
-                else:
-                    b4 = d[p + 4]
-                    if 0 < b4 < 0x80:
-                        f_timestamp = (b & 0x7F) | (b1 & 0x7F) << 7 | (b2 & 0x7F) << 14 | (b3 & 0x7F) << 21 | b4 << 28
-                        p += 5
-                    else:
-                        f_timestamp, p = _pc.u64(d, p, mode)
-    return _new(TaskCreated, (f_task_spec, f_timestamp)), p
-
-
-def _d_WalEventType_RunCreated(d: bytes, p: int, n: int, mode: int) -> tuple[WalEventType, int]:
-    """WalEventType::RunCreated, after its discriminant."""
-    # run_instance: RunInstance
-    f_run_instance, p = _d_RunInstance(d, p, n, mode)
-    return _new(RunCreated, (f_run_instance,)), p
-
-
-def _d_WalEventType_RunStateChanged(d: bytes, p: int, n: int, mode: int) -> tuple[WalEventType, int]:
-    """WalEventType::RunStateChanged, after its discriminant."""
-    # run_id: RunId
-    if d[p] == 16 and p + 17 <= n:
-        f_run_id = d[p + 1 : p + 17]
-        p += 17
-    else:
-        f_run_id, p = _pc.uuid(d, p, n, mode)
-    # previous_state: RunState
-    b = d[p]
-    if b < 9:
-        f_previous_state = _RunState_MEMBERS[b]
-        p += 1
-    else:
-        f_previous_state, p = _pc.unit_enum(d, p, mode, _RunState_MEMBERS, "RunState")
-    # new_state: RunState
-    b = d[p]
-    if b < 9:
-        f_new_state = _RunState_MEMBERS[b]
-        p += 1
-    else:
-        f_new_state, p = _pc.unit_enum(d, p, mode, _RunState_MEMBERS, "RunState")
-    # timestamp: u64
-    b = d[p]
-    if b < 0x80:
-        f_timestamp = b
-        p += 1
-    else:
-        b1 = d[p + 1]
-        if b1 < 0x80:
-            if b1:
-                f_timestamp = (b & 0x7F) | b1 << 7
-                p += 2
-            else:
-                f_timestamp, p = _pc.u64(d, p, mode)
-        else:
-            b2 = d[p + 2]
-            if b2 < 0x80:
-                if b2:
-                    f_timestamp = (b & 0x7F) | (b1 & 0x7F) << 7 | b2 << 14
-                    p += 3
-                else:
-                    f_timestamp, p = _pc.u64(d, p, mode)
-            else:
-                b3 = d[p + 3]
-                if b3 < 0x80:
-                    if b3:
-                        f_timestamp = (b & 0x7F) | (b1 & 0x7F) << 7 | (b2 & 0x7F) << 14 | b3 << 21
-                        p += 4
-                    else:
-                        f_timestamp, p = _pc.u64(d, p, mode)
-                else:
-                    b4 = d[p + 4]
-                    if 0 < b4 < 0x80:
-                        f_timestamp = (b & 0x7F) | (b1 & 0x7F) << 7 | (b2 & 0x7F) << 14 | (b3 & 0x7F) << 21 | b4 << 28
-                        p += 5
-                    else:
-                        f_timestamp, p = _pc.u64(d, p, mode)
-    return _new(RunStateChanged, (f_run_id, f_previous_state, f_new_state, f_timestamp)), p
-
-
-def _d_WalEventType_AttemptStarted(d: bytes, p: int, n: int, mode: int) -> tuple[WalEventType, int]:
-    """WalEventType::AttemptStarted, after its discriminant."""
-    # run_id: RunId
-    if d[p] == 16 and p + 17 <= n:
-        f_run_id = d[p + 1 : p + 17]
-        p += 17
-    else:
-        f_run_id, p = _pc.uuid(d, p, n, mode)
-    # attempt_id: AttemptId
-    if d[p] == 16 and p + 17 <= n:
-        f_attempt_id = d[p + 1 : p + 17]
-        p += 17
-    else:
-        f_attempt_id, p = _pc.uuid(d, p, n, mode)
-    # timestamp: u64
-    b = d[p]
-    if b < 0x80:
-        f_timestamp = b
-        p += 1
-    else:
-        b1 = d[p + 1]
-        if b1 < 0x80:
-            if b1:
-                f_timestamp = (b & 0x7F) | b1 << 7
-                p += 2
-            else:
-                f_timestamp, p = _pc.u64(d, p, mode)
-        else:
-            b2 = d[p + 2]
-            if b2 < 0x80:
-                if b2:
-                    f_timestamp = (b & 0x7F) | (b1 & 0x7F) << 7 | b2 << 14
-                    p += 3
-                else:
-                    f_timestamp, p = _pc.u64(d, p, mode)
-            else:
-                b3 = d[p + 3]
-                if b3 < 0x80:
-                    if b3:
-                        f_timestamp = (b & 0x7F) | (b1 & 0x7F) << 7 | (b2 & 0x7F) << 14 | b3 << 21
-                        p += 4
-                    else:
-                        f_timestamp, p = _pc.u64(d, p, mode)
-                else:
-                    b4 = d[p + 4]
-                    if 0 < b4 < 0x80:
-                        f_timestamp = (b & 0x7F) | (b1 & 0x7F) << 7 | (b2 & 0x7F) << 14 | (b3 & 0x7F) << 21 | b4 << 28
-                        p += 5
-                    else:
-                        f_timestamp, p = _pc.u64(d, p, mode)
-    return _new(AttemptStarted, (f_run_id, f_attempt_id, f_timestamp)), p
-
-
-def _d_WalEventType_AttemptFinished(d: bytes, p: int, n: int, mode: int) -> tuple[WalEventType, int]:
-    """WalEventType::AttemptFinished, after its discriminant."""
-    # run_id: RunId
-    if d[p] == 16 and p + 17 <= n:
-        f_run_id = d[p + 1 : p + 17]
-        p += 17
-    else:
-        f_run_id, p = _pc.uuid(d, p, n, mode)
-    # attempt_id: AttemptId
-    if d[p] == 16 and p + 17 <= n:
-        f_attempt_id = d[p + 1 : p + 17]
-        p += 17
-    else:
-        f_attempt_id, p = _pc.uuid(d, p, n, mode)
-    # result: AttemptResultKind
-    b = d[p]
-    if b < 4:
-        f_result = _AttemptResultKind_MEMBERS[b]
-        p += 1
-    else:
-        f_result, p = _pc.unit_enum(d, p, mode, _AttemptResultKind_MEMBERS, "AttemptResultKind")
-    # error: Option<String>
-    b = d[p]
-    if b == 0:
-        f_error = None
-        p += 1
-    elif b == 1:
-        p += 1
-        f_error, p = _pc.string(d, p, n, mode)
-    else:
-        raise _pc.bad_option(p, b)
-    # output: Option<Vec<u8>>
-    b = d[p]
-    if b == 0:
-        f_output = None
-        p += 1
-    elif b == 1:
-        p += 1
-        f_output, p = _pc.byte_vec(d, p, n, mode)
-    else:
-        raise _pc.bad_option(p, b)
-    # timestamp: u64
-    b = d[p]
-    if b < 0x80:
-        f_timestamp = b
-        p += 1
-    else:
-        b1 = d[p + 1]
-        if b1 < 0x80:
-            if b1:
-                f_timestamp = (b & 0x7F) | b1 << 7
-                p += 2
-            else:
-                f_timestamp, p = _pc.u64(d, p, mode)
-        else:
-            b2 = d[p + 2]
-            if b2 < 0x80:
-                if b2:
-                    f_timestamp = (b & 0x7F) | (b1 & 0x7F) << 7 | b2 << 14
-                    p += 3
-                else:
-                    f_timestamp, p = _pc.u64(d, p, mode)
-            else:
-                b3 = d[p + 3]
-                if b3 < 0x80:
-                    if b3:
-                        f_timestamp = (b & 0x7F) | (b1 & 0x7F) << 7 | (b2 & 0x7F) << 14 | b3 << 21
-                        p += 4
-                    else:
-                        f_timestamp, p = _pc.u64(d, p, mode)
-                else:
-                    b4 = d[p + 4]
-                    if 0 < b4 < 0x80:
-                        f_timestamp = (b & 0x7F) | (b1 & 0x7F) << 7 | (b2 & 0x7F) << 14 | (b3 & 0x7F) << 21 | b4 << 28
-                        p += 5
-                    else:
-                        f_timestamp, p = _pc.u64(d, p, mode)
-    return _new(AttemptFinished, (f_run_id, f_attempt_id, f_result, f_error, f_output, f_timestamp)), p
-
-
-def _d_WalEventType_TaskCanceled(d: bytes, p: int, n: int, mode: int) -> tuple[WalEventType, int]:
-    """WalEventType::TaskCanceled, after its discriminant."""
-    # task_id: TaskId
-    if d[p] == 16 and p + 17 <= n:
-        f_task_id = d[p + 1 : p + 17]
-        p += 17
-    else:
-        f_task_id, p = _pc.uuid(d, p, n, mode)
-    # timestamp: u64
-    b = d[p]
-    if b < 0x80:
-        f_timestamp = b
-        p += 1
-    else:
-        b1 = d[p + 1]
-        if b1 < 0x80:
-            if b1:
-                f_timestamp = (b & 0x7F) | b1 << 7
-                p += 2
-            else:
-                f_timestamp, p = _pc.u64(d, p, mode)
-        else:
-            b2 = d[p + 2]
-            if b2 < 0x80:
-                if b2:
-                    f_timestamp = (b & 0x7F) | (b1 & 0x7F) << 7 | b2 << 14
-                    p += 3
-                else:
-                    f_timestamp, p = _pc.u64(d, p, mode)
-            else:
-                b3 = d[p + 3]
-                if b3 < 0x80:
-                    if b3:
-                        f_timestamp = (b & 0x7F) | (b1 & 0x7F) << 7 | (b2 & 0x7F) << 14 | b3 << 21
-                        p += 4
-                    else:
-                        f_timestamp, p = _pc.u64(d, p, mode)
-                else:
-                    b4 = d[p + 4]
-                    if 0 < b4 < 0x80:
-                        f_timestamp = (b & 0x7F) | (b1 & 0x7F) << 7 | (b2 & 0x7F) << 14 | (b3 & 0x7F) << 21 | b4 << 28
-                        p += 5
-                    else:
-                        f_timestamp, p = _pc.u64(d, p, mode)
-    return _new(TaskCanceled, (f_task_id, f_timestamp)), p
-
-
-def _d_WalEventType_RunCanceled(d: bytes, p: int, n: int, mode: int) -> tuple[WalEventType, int]:
-    """WalEventType::RunCanceled, after its discriminant."""
-    # run_id: RunId
-    if d[p] == 16 and p + 17 <= n:
-        f_run_id = d[p + 1 : p + 17]
-        p += 17
-    else:
-        f_run_id, p = _pc.uuid(d, p, n, mode)
-    # timestamp: u64
-    b = d[p]
-    if b < 0x80:
-        f_timestamp = b
-        p += 1
-    else:
-        b1 = d[p + 1]
-        if b1 < 0x80:
-            if b1:
-                f_timestamp = (b & 0x7F) | b1 << 7
-                p += 2
-            else:
-                f_timestamp, p = _pc.u64(d, p, mode)
-        else:
-            b2 = d[p + 2]
-            if b2 < 0x80:
-                if b2:
-                    f_timestamp = (b & 0x7F) | (b1 & 0x7F) << 7 | b2 << 14
-                    p += 3
-                else:
-                    f_timestamp, p = _pc.u64(d, p, mode)
-            else:
-                b3 = d[p + 3]
-                if b3 < 0x80:
-                    if b3:
-                        f_timestamp = (b & 0x7F) | (b1 & 0x7F) << 7 | (b2 & 0x7F) << 14 | b3 << 21
-                        p += 4
-                    else:
-                        f_timestamp, p = _pc.u64(d, p, mode)
-                else:
-                    b4 = d[p + 4]
-                    if 0 < b4 < 0x80:
-                        f_timestamp = (b & 0x7F) | (b1 & 0x7F) << 7 | (b2 & 0x7F) << 14 | (b3 & 0x7F) << 21 | b4 << 28
-                        p += 5
-                    else:
-                        f_timestamp, p = _pc.u64(d, p, mode)
-    return _new(RunCanceled, (f_run_id, f_timestamp)), p
-
-
-def _d_WalEventType_LeaseAcquired(d: bytes, p: int, n: int, mode: int) -> tuple[WalEventType, int]:
-    """WalEventType::LeaseAcquired, after its discriminant."""
-    # run_id: RunId
-    if d[p] == 16 and p + 17 <= n:
-        f_run_id = d[p + 1 : p + 17]
-        p += 17
-    else:
-        f_run_id, p = _pc.uuid(d, p, n, mode)
-    # owner: String
-    f_owner, p = _pc.string(d, p, n, mode)
-    # expiry: u64
-    b = d[p]
-    if b < 0x80:
-        f_expiry = b
-        p += 1
-    else:
-        b1 = d[p + 1]
-        if b1 < 0x80:
-            if b1:
-                f_expiry = (b & 0x7F) | b1 << 7
-                p += 2
-            else:
-                f_expiry, p = _pc.u64(d, p, mode)
-        else:
-            b2 = d[p + 2]
-            if b2 < 0x80:
-                if b2:
-                    f_expiry = (b & 0x7F) | (b1 & 0x7F) << 7 | b2 << 14
-                    p += 3
-                else:
-                    f_expiry, p = _pc.u64(d, p, mode)
-            else:
-                b3 = d[p + 3]
-                if b3 < 0x80:
-                    if b3:
-                        f_expiry = (b & 0x7F) | (b1 & 0x7F) << 7 | (b2 & 0x7F) << 14 | b3 << 21
-                        p += 4
-                    else:
-                        f_expiry, p = _pc.u64(d, p, mode)
-                else:
-                    b4 = d[p + 4]
-                    if 0 < b4 < 0x80:
-                        f_expiry = (b & 0x7F) | (b1 & 0x7F) << 7 | (b2 & 0x7F) << 14 | (b3 & 0x7F) << 21 | b4 << 28
-                        p += 5
-                    else:
-                        f_expiry, p = _pc.u64(d, p, mode)
-    # timestamp: u64
-    b = d[p]
-    if b < 0x80:
-        f_timestamp = b
-        p += 1
-    else:
-        b1 = d[p + 1]
-        if b1 < 0x80:
-            if b1:
-                f_timestamp = (b & 0x7F) | b1 << 7
-                p += 2
-            else:
-                f_timestamp, p = _pc.u64(d, p, mode)
-        else:
-            b2 = d[p + 2]
-            if b2 < 0x80:
-                if b2:
-                    f_timestamp = (b & 0x7F) | (b1 & 0x7F) << 7 | b2 << 14
-                    p += 3
-                else:
-                    f_timestamp, p = _pc.u64(d, p, mode)
-            else:
-                b3 = d[p + 3]
-                if b3 < 0x80:
-                    if b3:
-                        f_timestamp = (b & 0x7F) | (b1 & 0x7F) << 7 | (b2 & 0x7F) << 14 | b3 << 21
-                        p += 4
-                    else:
-                        f_timestamp, p = _pc.u64(d, p, mode)
-                else:
-                    b4 = d[p + 4]
-                    if 0 < b4 < 0x80:
-                        f_timestamp = (b & 0x7F) | (b1 & 0x7F) << 7 | (b2 & 0x7F) << 14 | (b3 & 0x7F) << 21 | b4 << 28
-                        p += 5
-                    else:
-                        f_timestamp, p = _pc.u64(d, p, mode)
-    return _new(LeaseAcquired, (f_run_id, f_owner, f_expiry, f_timestamp)), p
-
-
-def _d_WalEventType_LeaseHeartbeat(d: bytes, p: int, n: int, mode: int) -> tuple[WalEventType, int]:
-    """WalEventType::LeaseHeartbeat, after its discriminant."""
-    # run_id: RunId
-    if d[p] == 16 and p + 17 <= n:
-        f_run_id = d[p + 1 : p + 17]
-        p += 17
-    else:
-        f_run_id, p = _pc.uuid(d, p, n, mode)
-    # owner: String
-    f_owner, p = _pc.string(d, p, n, mode)
-    # expiry: u64
-    b = d[p]
-    if b < 0x80:
-        f_expiry = b
-        p += 1
-    else:
-        b1 = d[p + 1]
-        if b1 < 0x80:
-            if b1:
-                f_expiry = (b & 0x7F) | b1 << 7
-                p += 2
-            else:
-                f_expiry, p = _pc.u64(d, p, mode)
-        else:
-            b2 = d[p + 2]
-            if b2 < 0x80:
-                if b2:
-                    f_expiry = (b & 0x7F) | (b1 & 0x7F) << 7 | b2 << 14
-                    p += 3
-                else:
-                    f_expiry, p = _pc.u64(d, p, mode)
-            else:
-                b3 = d[p + 3]
-                if b3 < 0x80:
-                    if b3:
-                        f_expiry = (b & 0x7F) | (b1 & 0x7F) << 7 | (b2 & 0x7F) << 14 | b3 << 21
-                        p += 4
-                    else:
-                        f_expiry, p = _pc.u64(d, p, mode)
-                else:
-                    b4 = d[p + 4]
-                    if 0 < b4 < 0x80:
-                        f_expiry = (b & 0x7F) | (b1 & 0x7F) << 7 | (b2 & 0x7F) << 14 | (b3 & 0x7F) << 21 | b4 << 28
-                        p += 5
-                    else:
-                        f_expiry, p = _pc.u64(d, p, mode)
-    # timestamp: u64
-    b = d[p]
-    if b < 0x80:
-        f_timestamp = b
-        p += 1
-    else:
-        b1 = d[p + 1]
-        if b1 < 0x80:
-            if b1:
-                f_timestamp = (b & 0x7F) | b1 << 7
-                p += 2
-            else:
-                f_timestamp, p = _pc.u64(d, p, mode)
-        else:
-            b2 = d[p + 2]
-            if b2 < 0x80:
-                if b2:
-                    f_timestamp = (b & 0x7F) | (b1 & 0x7F) << 7 | b2 << 14
-                    p += 3
-                else:
-                    f_timestamp, p = _pc.u64(d, p, mode)
-            else:
-                b3 = d[p + 3]
-                if b3 < 0x80:
-                    if b3:
-                        f_timestamp = (b & 0x7F) | (b1 & 0x7F) << 7 | (b2 & 0x7F) << 14 | b3 << 21
-                        p += 4
-                    else:
-                        f_timestamp, p = _pc.u64(d, p, mode)
-                else:
-                    b4 = d[p + 4]
-                    if 0 < b4 < 0x80:
-                        f_timestamp = (b & 0x7F) | (b1 & 0x7F) << 7 | (b2 & 0x7F) << 14 | (b3 & 0x7F) << 21 | b4 << 28
-                        p += 5
-                    else:
-                        f_timestamp, p = _pc.u64(d, p, mode)
-    return _new(LeaseHeartbeat, (f_run_id, f_owner, f_expiry, f_timestamp)), p
-
-
-def _d_WalEventType_LeaseExpired(d: bytes, p: int, n: int, mode: int) -> tuple[WalEventType, int]:
-    """WalEventType::LeaseExpired, after its discriminant."""
-    # run_id: RunId
-    if d[p] == 16 and p + 17 <= n:
-        f_run_id = d[p + 1 : p + 17]
-        p += 17
-    else:
-        f_run_id, p = _pc.uuid(d, p, n, mode)
-    # owner: String
-    f_owner, p = _pc.string(d, p, n, mode)
-    # expiry: u64
-    b = d[p]
-    if b < 0x80:
-        f_expiry = b
-        p += 1
-    else:
-        b1 = d[p + 1]
-        if b1 < 0x80:
-            if b1:
-                f_expiry = (b & 0x7F) | b1 << 7
-                p += 2
-            else:
-                f_expiry, p = _pc.u64(d, p, mode)
-        else:
-            b2 = d[p + 2]
-            if b2 < 0x80:
-                if b2:
-                    f_expiry = (b & 0x7F) | (b1 & 0x7F) << 7 | b2 << 14
-                    p += 3
-                else:
-                    f_expiry, p = _pc.u64(d, p, mode)
-            else:
-                b3 = d[p + 3]
-                if b3 < 0x80:
-                    if b3:
-                        f_expiry = (b & 0x7F) | (b1 & 0x7F) << 7 | (b2 & 0x7F) << 14 | b3 << 21
-                        p += 4
-                    else:
-                        f_expiry, p = _pc.u64(d, p, mode)
-                else:
-                    b4 = d[p + 4]
-                    if 0 < b4 < 0x80:
-                        f_expiry = (b & 0x7F) | (b1 & 0x7F) << 7 | (b2 & 0x7F) << 14 | (b3 & 0x7F) << 21 | b4 << 28
-                        p += 5
-                    else:
-                        f_expiry, p = _pc.u64(d, p, mode)
-    # timestamp: u64
-    b = d[p]
-    if b < 0x80:
-        f_timestamp = b
-        p += 1
-    else:
-        b1 = d[p + 1]
-        if b1 < 0x80:
-            if b1:
-                f_timestamp = (b & 0x7F) | b1 << 7
-                p += 2
-            else:
-                f_timestamp, p = _pc.u64(d, p, mode)
-        else:
-            b2 = d[p + 2]
-            if b2 < 0x80:
-                if b2:
-                    f_timestamp = (b & 0x7F) | (b1 & 0x7F) << 7 | b2 << 14
-                    p += 3
-                else:
-                    f_timestamp, p = _pc.u64(d, p, mode)
-            else:
-                b3 = d[p + 3]
-                if b3 < 0x80:
-                    if b3:
-                        f_timestamp = (b & 0x7F) | (b1 & 0x7F) << 7 | (b2 & 0x7F) << 14 | b3 << 21
-                        p += 4
-                    else:
-                        f_timestamp, p = _pc.u64(d, p, mode)
-                else:
-                    b4 = d[p + 4]
-                    if 0 < b4 < 0x80:
-                        f_timestamp = (b & 0x7F) | (b1 & 0x7F) << 7 | (b2 & 0x7F) << 14 | (b3 & 0x7F) << 21 | b4 << 28
-                        p += 5
-                    else:
-                        f_timestamp, p = _pc.u64(d, p, mode)
-    return _new(LeaseExpired, (f_run_id, f_owner, f_expiry, f_timestamp)), p
-
-
-def _d_WalEventType_LeaseReleased(d: bytes, p: int, n: int, mode: int) -> tuple[WalEventType, int]:
-    """WalEventType::LeaseReleased, after its discriminant."""
-    # run_id: RunId
-    if d[p] == 16 and p + 17 <= n:
-        f_run_id = d[p + 1 : p + 17]
-        p += 17
-    else:
-        f_run_id, p = _pc.uuid(d, p, n, mode)
-    # owner: String
-    f_owner, p = _pc.string(d, p, n, mode)
-    # expiry: u64
-    b = d[p]
-    if b < 0x80:
-        f_expiry = b
-        p += 1
-    else:
-        b1 = d[p + 1]
-        if b1 < 0x80:
-            if b1:
-                f_expiry = (b & 0x7F) | b1 << 7
-                p += 2
-            else:
-                f_expiry, p = _pc.u64(d, p, mode)
-        else:
-            b2 = d[p + 2]
-            if b2 < 0x80:
-                if b2:
-                    f_expiry = (b & 0x7F) | (b1 & 0x7F) << 7 | b2 << 14
-                    p += 3
-                else:
-                    f_expiry, p = _pc.u64(d, p, mode)
-            else:
-                b3 = d[p + 3]
-                if b3 < 0x80:
-                    if b3:
-                        f_expiry = (b & 0x7F) | (b1 & 0x7F) << 7 | (b2 & 0x7F) << 14 | b3 << 21
-                        p += 4
-                    else:
-                        f_expiry, p = _pc.u64(d, p, mode)
-                else:
-                    b4 = d[p + 4]
-                    if 0 < b4 < 0x80:
-                        f_expiry = (b & 0x7F) | (b1 & 0x7F) << 7 | (b2 & 0x7F) << 14 | (b3 & 0x7F) << 21 | b4 << 28
-                        p += 5
-                    else:
-                        f_expiry, p = _pc.u64(d, p, mode)
-    # timestamp: u64
-    b = d[p]
-    if b < 0x80:
-        f_timestamp = b
-        p += 1
-    else:
-        b1 = d[p + 1]
-        if b1 < 0x80:
-            if b1:
-                f_timestamp = (b & 0x7F) | b1 << 7
-                p += 2
-            else:
-                f_timestamp, p = _pc.u64(d, p, mode)
-        else:
-            b2 = d[p + 2]
-            if b2 < 0x80:
-                if b2:
-                    f_timestamp = (b & 0x7F) | (b1 & 0x7F) << 7 | b2 << 14
-                    p += 3
-                else:
-                    f_timestamp, p = _pc.u64(d, p, mode)
-            else:
-                b3 = d[p + 3]
-                if b3 < 0x80:
-                    if b3:
-                        f_timestamp = (b & 0x7F) | (b1 & 0x7F) << 7 | (b2 & 0x7F) << 14 | b3 << 21
-                        p += 4
-                    else:
-                        f_timestamp, p = _pc.u64(d, p, mode)
-                else:
-                    b4 = d[p + 4]
-                    if 0 < b4 < 0x80:
-                        f_timestamp = (b & 0x7F) | (b1 & 0x7F) << 7 | (b2 & 0x7F) << 14 | (b3 & 0x7F) << 21 | b4 << 28
-                        p += 5
-                    else:
-                        f_timestamp, p = _pc.u64(d, p, mode)
-    return _new(LeaseReleased, (f_run_id, f_owner, f_expiry, f_timestamp)), p
-
-
-def _d_WalEventType_EnginePaused(d: bytes, p: int, n: int, mode: int) -> tuple[WalEventType, int]:
-    """WalEventType::EnginePaused, after its discriminant."""
-    # timestamp: u64
-    b = d[p]
-    if b < 0x80:
-        f_timestamp = b
-        p += 1
-    else:
-        b1 = d[p + 1]
-        if b1 < 0x80:
-            if b1:
-                f_timestamp = (b & 0x7F) | b1 << 7
-                p += 2
-            else:
-                f_timestamp, p = _pc.u64(d, p, mode)
-        else:
-            b2 = d[p + 2]
-            if b2 < 0x80:
-                if b2:
-                    f_timestamp = (b & 0x7F) | (b1 & 0x7F) << 7 | b2 << 14
-                    p += 3
-                else:
-                    f_timestamp, p = _pc.u64(d, p, mode)
-            else:
-                b3 = d[p + 3]
-                if b3 < 0x80:
-                    if b3:
-                        f_timestamp = (b & 0x7F) | (b1 & 0x7F) << 7 | (b2 & 0x7F) << 14 | b3 << 21
-                        p += 4
-                    else:
-                        f_timestamp, p = _pc.u64(d, p, mode)
-                else:
-                    b4 = d[p + 4]
-                    if 0 < b4 < 0x80:
-                        f_timestamp = (b & 0x7F) | (b1 & 0x7F) << 7 | (b2 & 0x7F) << 14 | (b3 & 0x7F) << 21 | b4 << 28
-                        p += 5
-                    else:
-                        f_timestamp, p = _pc.u64(d, p, mode)
-    return _new(EnginePaused, (f_timestamp,)), p
-
-
-def _d_WalEventType_EngineResumed(d: bytes, p: int, n: int, mode: int) -> tuple[WalEventType, int]:
-    """WalEventType::EngineResumed, after its discriminant."""
-    # timestamp: u64
-    b = d[p]
-    if b < 0x80:
-        f_timestamp = b
-        p += 1
-    else:
-        b1 = d[p + 1]
-        if b1 < 0x80:
-            if b1:
-                f_timestamp = (b & 0x7F) | b1 << 7
-                p += 2
-            else:
-                f_timestamp, p = _pc.u64(d, p, mode)
-        else:
-            b2 = d[p + 2]
-            if b2 < 0x80:
-                if b2:
-                    f_timestamp = (b & 0x7F) | (b1 & 0x7F) << 7 | b2 << 14
-                    p += 3
-                else:
-                    f_timestamp, p = _pc.u64(d, p, mode)
-            else:
-                b3 = d[p + 3]
-                if b3 < 0x80:
-                    if b3:
-                        f_timestamp = (b & 0x7F) | (b1 & 0x7F) << 7 | (b2 & 0x7F) << 14 | b3 << 21
-                        p += 4
-                    else:
-                        f_timestamp, p = _pc.u64(d, p, mode)
-                else:
-                    b4 = d[p + 4]
-                    if 0 < b4 < 0x80:
-                        f_timestamp = (b & 0x7F) | (b1 & 0x7F) << 7 | (b2 & 0x7F) << 14 | (b3 & 0x7F) << 21 | b4 << 28
-                        p += 5
-                    else:
-                        f_timestamp, p = _pc.u64(d, p, mode)
-    return _new(EngineResumed, (f_timestamp,)), p
-
-
-def _d_WalEventType_DependencyDeclared(d: bytes, p: int, n: int, mode: int) -> tuple[WalEventType, int]:
-    """WalEventType::DependencyDeclared, after its discriminant."""
-    # task_id: TaskId
-    if d[p] == 16 and p + 17 <= n:
-        f_task_id = d[p + 1 : p + 17]
-        p += 17
-    else:
-        f_task_id, p = _pc.uuid(d, p, n, mode)
-    # depends_on: Vec<TaskId>
-    count7, p = _pc.length(d, p, n, mode, 17, "sequence")
-    items8 = []
-    for _ in range(count7):
-        if d[p] == 16 and p + 17 <= n:
-            item9 = d[p + 1 : p + 17]
-            p += 17
-        else:
-            item9, p = _pc.uuid(d, p, n, mode)
-        items8.append(item9)
-    f_depends_on = tuple(items8)
-    # timestamp: u64
-    b = d[p]
-    if b < 0x80:
-        f_timestamp = b
-        p += 1
-    else:
-        b1 = d[p + 1]
-        if b1 < 0x80:
-            if b1:
-                f_timestamp = (b & 0x7F) | b1 << 7
-                p += 2
-            else:
-                f_timestamp, p = _pc.u64(d, p, mode)
-        else:
-            b2 = d[p + 2]
-            if b2 < 0x80:
-                if b2:
-                    f_timestamp = (b & 0x7F) | (b1 & 0x7F) << 7 | b2 << 14
-                    p += 3
-                else:
-                    f_timestamp, p = _pc.u64(d, p, mode)
-            else:
-                b3 = d[p + 3]
-                if b3 < 0x80:
-                    if b3:
-                        f_timestamp = (b & 0x7F) | (b1 & 0x7F) << 7 | (b2 & 0x7F) << 14 | b3 << 21
-                        p += 4
-                    else:
-                        f_timestamp, p = _pc.u64(d, p, mode)
-                else:
-                    b4 = d[p + 4]
-                    if 0 < b4 < 0x80:
-                        f_timestamp = (b & 0x7F) | (b1 & 0x7F) << 7 | (b2 & 0x7F) << 14 | (b3 & 0x7F) << 21 | b4 << 28
-                        p += 5
-                    else:
-                        f_timestamp, p = _pc.u64(d, p, mode)
-    return _new(DependencyDeclared, (f_task_id, f_depends_on, f_timestamp)), p
-
-
-def _d_WalEventType_RunSuspended(d: bytes, p: int, n: int, mode: int) -> tuple[WalEventType, int]:
-    """WalEventType::RunSuspended, after its discriminant."""
-    # run_id: RunId
-    if d[p] == 16 and p + 17 <= n:
-        f_run_id = d[p + 1 : p + 17]
-        p += 17
-    else:
-        f_run_id, p = _pc.uuid(d, p, n, mode)
-    # reason: Option<String>
-    b = d[p]
-    if b == 0:
-        f_reason = None
-        p += 1
-    elif b == 1:
-        p += 1
-        f_reason, p = _pc.string(d, p, n, mode)
-    else:
-        raise _pc.bad_option(p, b)
-    # timestamp: u64
-    b = d[p]
-    if b < 0x80:
-        f_timestamp = b
-        p += 1
-    else:
-        b1 = d[p + 1]
-        if b1 < 0x80:
-            if b1:
-                f_timestamp = (b & 0x7F) | b1 << 7
-                p += 2
-            else:
-                f_timestamp, p = _pc.u64(d, p, mode)
-        else:
-            b2 = d[p + 2]
-            if b2 < 0x80:
-                if b2:
-                    f_timestamp = (b & 0x7F) | (b1 & 0x7F) << 7 | b2 << 14
-                    p += 3
-                else:
-                    f_timestamp, p = _pc.u64(d, p, mode)
-            else:
-                b3 = d[p + 3]
-                if b3 < 0x80:
-                    if b3:
-                        f_timestamp = (b & 0x7F) | (b1 & 0x7F) << 7 | (b2 & 0x7F) << 14 | b3 << 21
-                        p += 4
-                    else:
-                        f_timestamp, p = _pc.u64(d, p, mode)
-                else:
-                    b4 = d[p + 4]
-                    if 0 < b4 < 0x80:
-                        f_timestamp = (b & 0x7F) | (b1 & 0x7F) << 7 | (b2 & 0x7F) << 14 | (b3 & 0x7F) << 21 | b4 << 28
-                        p += 5
-                    else:
-                        f_timestamp, p = _pc.u64(d, p, mode)
-    return _new(RunSuspended, (f_run_id, f_reason, f_timestamp)), p
-
-
-def _d_WalEventType_RunResumed(d: bytes, p: int, n: int, mode: int) -> tuple[WalEventType, int]:
-    """WalEventType::RunResumed, after its discriminant."""
-    # run_id: RunId
-    if d[p] == 16 and p + 17 <= n:
-        f_run_id = d[p + 1 : p + 17]
-        p += 17
-    else:
-        f_run_id, p = _pc.uuid(d, p, n, mode)
-    # timestamp: u64
-    b = d[p]
-    if b < 0x80:
-        f_timestamp = b
-        p += 1
-    else:
-        b1 = d[p + 1]
-        if b1 < 0x80:
-            if b1:
-                f_timestamp = (b & 0x7F) | b1 << 7
-                p += 2
-            else:
-                f_timestamp, p = _pc.u64(d, p, mode)
-        else:
-            b2 = d[p + 2]
-            if b2 < 0x80:
-                if b2:
-                    f_timestamp = (b & 0x7F) | (b1 & 0x7F) << 7 | b2 << 14
-                    p += 3
-                else:
-                    f_timestamp, p = _pc.u64(d, p, mode)
-            else:
-                b3 = d[p + 3]
-                if b3 < 0x80:
-                    if b3:
-                        f_timestamp = (b & 0x7F) | (b1 & 0x7F) << 7 | (b2 & 0x7F) << 14 | b3 << 21
-                        p += 4
-                    else:
-                        f_timestamp, p = _pc.u64(d, p, mode)
-                else:
-                    b4 = d[p + 4]
-                    if 0 < b4 < 0x80:
-                        f_timestamp = (b & 0x7F) | (b1 & 0x7F) << 7 | (b2 & 0x7F) << 14 | (b3 & 0x7F) << 21 | b4 << 28
-                        p += 5
-                    else:
-                        f_timestamp, p = _pc.u64(d, p, mode)
-    return _new(RunResumed, (f_run_id, f_timestamp)), p
-
-
-def _d_WalEventType_BudgetAllocated(d: bytes, p: int, n: int, mode: int) -> tuple[WalEventType, int]:
-    """WalEventType::BudgetAllocated, after its discriminant."""
-    # task_id: TaskId
-    if d[p] == 16 and p + 17 <= n:
-        f_task_id = d[p + 1 : p + 17]
-        p += 17
-    else:
-        f_task_id, p = _pc.uuid(d, p, n, mode)
-    # dimension: BudgetDimension
-    b = d[p]
-    if b < 3:
-        f_dimension = _BudgetDimension_MEMBERS[b]
-        p += 1
-    else:
-        f_dimension, p = _pc.unit_enum(d, p, mode, _BudgetDimension_MEMBERS, "BudgetDimension")
-    # limit: u64
-    b = d[p]
-    if b < 0x80:
-        f_limit = b
-        p += 1
-    else:
-        b1 = d[p + 1]
-        if b1 < 0x80:
-            if b1:
-                f_limit = (b & 0x7F) | b1 << 7
-                p += 2
-            else:
-                f_limit, p = _pc.u64(d, p, mode)
-        else:
-            b2 = d[p + 2]
-            if b2 < 0x80:
-                if b2:
-                    f_limit = (b & 0x7F) | (b1 & 0x7F) << 7 | b2 << 14
-                    p += 3
-                else:
-                    f_limit, p = _pc.u64(d, p, mode)
-            else:
-                b3 = d[p + 3]
-                if b3 < 0x80:
-                    if b3:
-                        f_limit = (b & 0x7F) | (b1 & 0x7F) << 7 | (b2 & 0x7F) << 14 | b3 << 21
-                        p += 4
-                    else:
-                        f_limit, p = _pc.u64(d, p, mode)
-                else:
-                    b4 = d[p + 4]
-                    if 0 < b4 < 0x80:
-                        f_limit = (b & 0x7F) | (b1 & 0x7F) << 7 | (b2 & 0x7F) << 14 | (b3 & 0x7F) << 21 | b4 << 28
-                        p += 5
-                    else:
-                        f_limit, p = _pc.u64(d, p, mode)
-    # timestamp: u64
-    b = d[p]
-    if b < 0x80:
-        f_timestamp = b
-        p += 1
-    else:
-        b1 = d[p + 1]
-        if b1 < 0x80:
-            if b1:
-                f_timestamp = (b & 0x7F) | b1 << 7
-                p += 2
-            else:
-                f_timestamp, p = _pc.u64(d, p, mode)
-        else:
-            b2 = d[p + 2]
-            if b2 < 0x80:
-                if b2:
-                    f_timestamp = (b & 0x7F) | (b1 & 0x7F) << 7 | b2 << 14
-                    p += 3
-                else:
-                    f_timestamp, p = _pc.u64(d, p, mode)
-            else:
-                b3 = d[p + 3]
-                if b3 < 0x80:
-                    if b3:
-                        f_timestamp = (b & 0x7F) | (b1 & 0x7F) << 7 | (b2 & 0x7F) << 14 | b3 << 21
-                        p += 4
-                    else:
-                        f_timestamp, p = _pc.u64(d, p, mode)
-                else:
-                    b4 = d[p + 4]
-                    if 0 < b4 < 0x80:
-                        f_timestamp = (b & 0x7F) | (b1 & 0x7F) << 7 | (b2 & 0x7F) << 14 | (b3 & 0x7F) << 21 | b4 << 28
-                        p += 5
-                    else:
-                        f_timestamp, p = _pc.u64(d, p, mode)
-    return _new(BudgetAllocated, (f_task_id, f_dimension, f_limit, f_timestamp)), p
-
-
-def _d_WalEventType_BudgetConsumed(d: bytes, p: int, n: int, mode: int) -> tuple[WalEventType, int]:
-    """WalEventType::BudgetConsumed, after its discriminant."""
-    # task_id: TaskId
-    if d[p] == 16 and p + 17 <= n:
-        f_task_id = d[p + 1 : p + 17]
-        p += 17
-    else:
-        f_task_id, p = _pc.uuid(d, p, n, mode)
-    # dimension: BudgetDimension
-    b = d[p]
-    if b < 3:
-        f_dimension = _BudgetDimension_MEMBERS[b]
-        p += 1
-    else:
-        f_dimension, p = _pc.unit_enum(d, p, mode, _BudgetDimension_MEMBERS, "BudgetDimension")
-    # amount: u64
-    b = d[p]
-    if b < 0x80:
-        f_amount = b
-        p += 1
-    else:
-        b1 = d[p + 1]
-        if b1 < 0x80:
-            if b1:
-                f_amount = (b & 0x7F) | b1 << 7
-                p += 2
-            else:
-                f_amount, p = _pc.u64(d, p, mode)
-        else:
-            b2 = d[p + 2]
-            if b2 < 0x80:
-                if b2:
-                    f_amount = (b & 0x7F) | (b1 & 0x7F) << 7 | b2 << 14
-                    p += 3
-                else:
-                    f_amount, p = _pc.u64(d, p, mode)
-            else:
-                b3 = d[p + 3]
-                if b3 < 0x80:
-                    if b3:
-                        f_amount = (b & 0x7F) | (b1 & 0x7F) << 7 | (b2 & 0x7F) << 14 | b3 << 21
-                        p += 4
-                    else:
-                        f_amount, p = _pc.u64(d, p, mode)
-                else:
-                    b4 = d[p + 4]
-                    if 0 < b4 < 0x80:
-                        f_amount = (b & 0x7F) | (b1 & 0x7F) << 7 | (b2 & 0x7F) << 14 | (b3 & 0x7F) << 21 | b4 << 28
-                        p += 5
-                    else:
-                        f_amount, p = _pc.u64(d, p, mode)
-    # timestamp: u64
-    b = d[p]
-    if b < 0x80:
-        f_timestamp = b
-        p += 1
-    else:
-        b1 = d[p + 1]
-        if b1 < 0x80:
-            if b1:
-                f_timestamp = (b & 0x7F) | b1 << 7
-                p += 2
-            else:
-                f_timestamp, p = _pc.u64(d, p, mode)
-        else:
-            b2 = d[p + 2]
-            if b2 < 0x80:
-                if b2:
-                    f_timestamp = (b & 0x7F) | (b1 & 0x7F) << 7 | b2 << 14
-                    p += 3
-                else:
-                    f_timestamp, p = _pc.u64(d, p, mode)
-            else:
-                b3 = d[p + 3]
-                if b3 < 0x80:
-                    if b3:
-                        f_timestamp = (b & 0x7F) | (b1 & 0x7F) << 7 | (b2 & 0x7F) << 14 | b3 << 21
-                        p += 4
-                    else:
-                        f_timestamp, p = _pc.u64(d, p, mode)
-                else:
-                    b4 = d[p + 4]
-                    if 0 < b4 < 0x80:
-                        f_timestamp = (b & 0x7F) | (b1 & 0x7F) << 7 | (b2 & 0x7F) << 14 | (b3 & 0x7F) << 21 | b4 << 28
-                        p += 5
-                    else:
-                        f_timestamp, p = _pc.u64(d, p, mode)
-    return _new(BudgetConsumed, (f_task_id, f_dimension, f_amount, f_timestamp)), p
-
-
-def _d_WalEventType_BudgetExhausted(d: bytes, p: int, n: int, mode: int) -> tuple[WalEventType, int]:
-    """WalEventType::BudgetExhausted, after its discriminant."""
-    # task_id: TaskId
-    if d[p] == 16 and p + 17 <= n:
-        f_task_id = d[p + 1 : p + 17]
-        p += 17
-    else:
-        f_task_id, p = _pc.uuid(d, p, n, mode)
-    # dimension: BudgetDimension
-    b = d[p]
-    if b < 3:
-        f_dimension = _BudgetDimension_MEMBERS[b]
-        p += 1
-    else:
-        f_dimension, p = _pc.unit_enum(d, p, mode, _BudgetDimension_MEMBERS, "BudgetDimension")
-    # timestamp: u64
-    b = d[p]
-    if b < 0x80:
-        f_timestamp = b
-        p += 1
-    else:
-        b1 = d[p + 1]
-        if b1 < 0x80:
-            if b1:
-                f_timestamp = (b & 0x7F) | b1 << 7
-                p += 2
-            else:
-                f_timestamp, p = _pc.u64(d, p, mode)
-        else:
-            b2 = d[p + 2]
-            if b2 < 0x80:
-                if b2:
-                    f_timestamp = (b & 0x7F) | (b1 & 0x7F) << 7 | b2 << 14
-                    p += 3
-                else:
-                    f_timestamp, p = _pc.u64(d, p, mode)
-            else:
-                b3 = d[p + 3]
-                if b3 < 0x80:
-                    if b3:
-                        f_timestamp = (b & 0x7F) | (b1 & 0x7F) << 7 | (b2 & 0x7F) << 14 | b3 << 21
-                        p += 4
-                    else:
-                        f_timestamp, p = _pc.u64(d, p, mode)
-                else:
-                    b4 = d[p + 4]
-                    if 0 < b4 < 0x80:
-                        f_timestamp = (b & 0x7F) | (b1 & 0x7F) << 7 | (b2 & 0x7F) << 14 | (b3 & 0x7F) << 21 | b4 << 28
-                        p += 5
-                    else:
-                        f_timestamp, p = _pc.u64(d, p, mode)
-    return _new(BudgetExhausted, (f_task_id, f_dimension, f_timestamp)), p
-
-
-def _d_WalEventType_BudgetReplenished(d: bytes, p: int, n: int, mode: int) -> tuple[WalEventType, int]:
-    """WalEventType::BudgetReplenished, after its discriminant."""
-    # task_id: TaskId
-    if d[p] == 16 and p + 17 <= n:
-        f_task_id = d[p + 1 : p + 17]
-        p += 17
-    else:
-        f_task_id, p = _pc.uuid(d, p, n, mode)
-    # dimension: BudgetDimension
-    b = d[p]
-    if b < 3:
-        f_dimension = _BudgetDimension_MEMBERS[b]
-        p += 1
-    else:
-        f_dimension, p = _pc.unit_enum(d, p, mode, _BudgetDimension_MEMBERS, "BudgetDimension")
-    # new_limit: u64
-    b = d[p]
-    if b < 0x80:
-        f_new_limit = b
-        p += 1
-    else:
-        b1 = d[p + 1]
-        if b1 < 0x80:
-            if b1:
-                f_new_limit = (b & 0x7F) | b1 << 7
-                p += 2
-            else:
-                f_new_limit, p = _pc.u64(d, p, mode)
-        else:
-            b2 = d[p + 2]
-            if b2 < 0x80:
-                if b2:
-                    f_new_limit = (b & 0x7F) | (b1 & 0x7F) << 7 | b2 << 14
-                    p += 3
-                else:
-                    f_new_limit, p = _pc.u64(d, p, mode)
-            else:
-                b3 = d[p + 3]
-                if b3 < 0x80:
-                    if b3:
-                        f_new_limit = (b & 0x7F) | (b1 & 0x7F) << 7 | (b2 & 0x7F) << 14 | b3 << 21
-                        p += 4
-                    else:
-                        f_new_limit, p = _pc.u64(d, p, mode)
-                else:
-                    b4 = d[p + 4]
-                    if 0 < b4 < 0x80:
-                        f_new_limit = (b & 0x7F) | (b1 & 0x7F) << 7 | (b2 & 0x7F) << 14 | (b3 & 0x7F) << 21 | b4 << 28
-                        p += 5
-                    else:
-                        f_new_limit, p = _pc.u64(d, p, mode)
-    # timestamp: u64
-    b = d[p]
-    if b < 0x80:
-        f_timestamp = b
-        p += 1
-    else:
-        b1 = d[p + 1]
-        if b1 < 0x80:
-            if b1:
-                f_timestamp = (b & 0x7F) | b1 << 7
-                p += 2
-            else:
-                f_timestamp, p = _pc.u64(d, p, mode)
-        else:
-            b2 = d[p + 2]
-            if b2 < 0x80:
-                if b2:
-                    f_timestamp = (b & 0x7F) | (b1 & 0x7F) << 7 | b2 << 14
-                    p += 3
-                else:
-                    f_timestamp, p = _pc.u64(d, p, mode)
-            else:
-                b3 = d[p + 3]
-                if b3 < 0x80:
-                    if b3:
-                        f_timestamp = (b & 0x7F) | (b1 & 0x7F) << 7 | (b2 & 0x7F) << 14 | b3 << 21
-                        p += 4
-                    else:
-                        f_timestamp, p = _pc.u64(d, p, mode)
-                else:
-                    b4 = d[p + 4]
-                    if 0 < b4 < 0x80:
-                        f_timestamp = (b & 0x7F) | (b1 & 0x7F) << 7 | (b2 & 0x7F) << 14 | (b3 & 0x7F) << 21 | b4 << 28
-                        p += 5
-                    else:
-                        f_timestamp, p = _pc.u64(d, p, mode)
-    return _new(BudgetReplenished, (f_task_id, f_dimension, f_new_limit, f_timestamp)), p
-
-
-def _d_WalEventType_SubscriptionCreated(d: bytes, p: int, n: int, mode: int) -> tuple[WalEventType, int]:
-    """WalEventType::SubscriptionCreated, after its discriminant."""
-    # subscription_id: SubscriptionId
-    if d[p] == 16 and p + 17 <= n:
-        f_subscription_id = d[p + 1 : p + 17]
-        p += 17
-    else:
-        f_subscription_id, p = _pc.uuid(d, p, n, mode)
-    # task_id: TaskId
-    if d[p] == 16 and p + 17 <= n:
-        f_task_id = d[p + 1 : p + 17]
-        p += 17
-    else:
-        f_task_id, p = _pc.uuid(d, p, n, mode)
-    # filter: EventFilter
-    f_filter, p = _d_EventFilter(d, p, n, mode)
-    # timestamp: u64
-    b = d[p]
-    if b < 0x80:
-        f_timestamp = b
-        p += 1
-    else:
-        b1 = d[p + 1]
-        if b1 < 0x80:
-            if b1:
-                f_timestamp = (b & 0x7F) | b1 << 7
-                p += 2
-            else:
-                f_timestamp, p = _pc.u64(d, p, mode)
-        else:
-            b2 = d[p + 2]
-            if b2 < 0x80:
-                if b2:
-                    f_timestamp = (b & 0x7F) | (b1 & 0x7F) << 7 | b2 << 14
-                    p += 3
-                else:
-                    f_timestamp, p = _pc.u64(d, p, mode)
-            else:
-                b3 = d[p + 3]
-                if b3 < 0x80:
-                    if b3:
-                        f_timestamp = (b & 0x7F) | (b1 & 0x7F) << 7 | (b2 & 0x7F) << 14 | b3 << 21
-                        p += 4
-                    else:
-                        f_timestamp, p = _pc.u64(d, p, mode)
-                else:
-                    b4 = d[p + 4]
-                    if 0 < b4 < 0x80:
-                        f_timestamp = (b & 0x7F) | (b1 & 0x7F) << 7 | (b2 & 0x7F) << 14 | (b3 & 0x7F) << 21 | b4 << 28
-                        p += 5
-                    else:
-                        f_timestamp, p = _pc.u64(d, p, mode)
-    return _new(SubscriptionCreated, (f_subscription_id, f_task_id, f_filter, f_timestamp)), p
-
-
-def _d_WalEventType_SubscriptionTriggered(d: bytes, p: int, n: int, mode: int) -> tuple[WalEventType, int]:
-    """WalEventType::SubscriptionTriggered, after its discriminant."""
-    # subscription_id: SubscriptionId
-    if d[p] == 16 and p + 17 <= n:
-        f_subscription_id = d[p + 1 : p + 17]
-        p += 17
-    else:
-        f_subscription_id, p = _pc.uuid(d, p, n, mode)
-    # timestamp: u64
-    b = d[p]
-    if b < 0x80:
-        f_timestamp = b
-        p += 1
-    else:
-        b1 = d[p + 1]
-        if b1 < 0x80:
-            if b1:
-                f_timestamp = (b & 0x7F) | b1 << 7
-                p += 2
-            else:
-                f_timestamp, p = _pc.u64(d, p, mode)
-        else:
-            b2 = d[p + 2]
-            if b2 < 0x80:
-                if b2:
-                    f_timestamp = (b & 0x7F) | (b1 & 0x7F) << 7 | b2 << 14
-                    p += 3
-                else:
-                    f_timestamp, p = _pc.u64(d, p, mode)
-            else:
-                b3 = d[p + 3]
-                if b3 < 0x80:
-                    if b3:
-                        f_timestamp = (b & 0x7F) | (b1 & 0x7F) << 7 | (b2 & 0x7F) << 14 | b3 << 21
-                        p += 4
-                    else:
-                        f_timestamp, p = _pc.u64(d, p, mode)
-                else:
-                    b4 = d[p + 4]
-                    if 0 < b4 < 0x80:
-                        f_timestamp = (b & 0x7F) | (b1 & 0x7F) << 7 | (b2 & 0x7F) << 14 | (b3 & 0x7F) << 21 | b4 << 28
-                        p += 5
-                    else:
-                        f_timestamp, p = _pc.u64(d, p, mode)
-    return _new(SubscriptionTriggered, (f_subscription_id, f_timestamp)), p
-
-
-def _d_WalEventType_SubscriptionCanceled(d: bytes, p: int, n: int, mode: int) -> tuple[WalEventType, int]:
-    """WalEventType::SubscriptionCanceled, after its discriminant."""
-    # subscription_id: SubscriptionId
-    if d[p] == 16 and p + 17 <= n:
-        f_subscription_id = d[p + 1 : p + 17]
-        p += 17
-    else:
-        f_subscription_id, p = _pc.uuid(d, p, n, mode)
-    # timestamp: u64
-    b = d[p]
-    if b < 0x80:
-        f_timestamp = b
-        p += 1
-    else:
-        b1 = d[p + 1]
-        if b1 < 0x80:
-            if b1:
-                f_timestamp = (b & 0x7F) | b1 << 7
-                p += 2
-            else:
-                f_timestamp, p = _pc.u64(d, p, mode)
-        else:
-            b2 = d[p + 2]
-            if b2 < 0x80:
-                if b2:
-                    f_timestamp = (b & 0x7F) | (b1 & 0x7F) << 7 | b2 << 14
-                    p += 3
-                else:
-                    f_timestamp, p = _pc.u64(d, p, mode)
-            else:
-                b3 = d[p + 3]
-                if b3 < 0x80:
-                    if b3:
-                        f_timestamp = (b & 0x7F) | (b1 & 0x7F) << 7 | (b2 & 0x7F) << 14 | b3 << 21
-                        p += 4
-                    else:
-                        f_timestamp, p = _pc.u64(d, p, mode)
-                else:
-                    b4 = d[p + 4]
-                    if 0 < b4 < 0x80:
-                        f_timestamp = (b & 0x7F) | (b1 & 0x7F) << 7 | (b2 & 0x7F) << 14 | (b3 & 0x7F) << 21 | b4 << 28
-                        p += 5
-                    else:
-                        f_timestamp, p = _pc.u64(d, p, mode)
-    return _new(SubscriptionCanceled, (f_subscription_id, f_timestamp)), p
-
-
-def _d_WalEventType_ActorRegistered(d: bytes, p: int, n: int, mode: int) -> tuple[WalEventType, int]:
-    """WalEventType::ActorRegistered, after its discriminant."""
-    # actor_id: ActorId
-    if d[p] == 16 and p + 17 <= n:
-        f_actor_id = d[p + 1 : p + 17]
-        p += 17
-    else:
-        f_actor_id, p = _pc.uuid(d, p, n, mode)
-    # identity: String
-    f_identity, p = _pc.string(d, p, n, mode)
-    # capabilities: Vec<String>
-    count10, p = _pc.length(d, p, n, mode, 1, "sequence")
-    items11 = []
-    for _ in range(count10):
-        item12, p = _pc.string(d, p, n, mode)
-        items11.append(item12)
-    f_capabilities = tuple(items11)
-    # department: Option<String>
-    b = d[p]
-    if b == 0:
-        f_department = None
-        p += 1
-    elif b == 1:
-        p += 1
-        f_department, p = _pc.string(d, p, n, mode)
-    else:
-        raise _pc.bad_option(p, b)
-    # heartbeat_interval_secs: u64
-    b = d[p]
-    if b < 0x80:
-        f_heartbeat_interval_secs = b
-        p += 1
-    else:
-        b1 = d[p + 1]
-        if b1 < 0x80:
-            if b1:
-                f_heartbeat_interval_secs = (b & 0x7F) | b1 << 7
-                p += 2
-            else:
-                f_heartbeat_interval_secs, p = _pc.u64(d, p, mode)
-        else:
-            b2 = d[p + 2]
-            if b2 < 0x80:
-                if b2:
-                    f_heartbeat_interval_secs = (b & 0x7F) | (b1 & 0x7F) << 7 | b2 << 14
-                    p += 3
-                else:
-                    f_heartbeat_interval_secs, p = _pc.u64(d, p, mode)
-            else:
-                b3 = d[p + 3]
-                if b3 < 0x80:
-                    if b3:
-                        f_heartbeat_interval_secs = (b & 0x7F) | (b1 & 0x7F) << 7 | (b2 & 0x7F) << 14 | b3 << 21
-                        p += 4
-                    else:
-                        f_heartbeat_interval_secs, p = _pc.u64(d, p, mode)
-                else:
-                    b4 = d[p + 4]
-                    if 0 < b4 < 0x80:
-                        f_heartbeat_interval_secs = (b & 0x7F) | (b1 & 0x7F) << 7 | (b2 & 0x7F) << 14 | (b3 & 0x7F) << 21 | b4 << 28
-                        p += 5
-                    else:
-                        f_heartbeat_interval_secs, p = _pc.u64(d, p, mode)
-    # tenant_id: Option<TenantId>
-    b = d[p]
-    if b == 0:
-        f_tenant_id = None
-        p += 1
-    elif b == 1:
-        p += 1
-        if d[p] == 16 and p + 17 <= n:
-            f_tenant_id = d[p + 1 : p + 17]
-            p += 17
-        else:
-            f_tenant_id, p = _pc.uuid(d, p, n, mode)
-    else:
-        raise _pc.bad_option(p, b)
-    # timestamp: u64
-    b = d[p]
-    if b < 0x80:
-        f_timestamp = b
-        p += 1
-    else:
-        b1 = d[p + 1]
-        if b1 < 0x80:
-            if b1:
-                f_timestamp = (b & 0x7F) | b1 << 7
-                p += 2
-            else:
-                f_timestamp, p = _pc.u64(d, p, mode)
-        else:
-            b2 = d[p + 2]
-            if b2 < 0x80:
-                if b2:
-                    f_timestamp = (b & 0x7F) | (b1 & 0x7F) << 7 | b2 << 14
-                    p += 3
-                else:
-                    f_timestamp, p = _pc.u64(d, p, mode)
-            else:
-                b3 = d[p + 3]
-                if b3 < 0x80:
-                    if b3:
-                        f_timestamp = (b & 0x7F) | (b1 & 0x7F) << 7 | (b2 & 0x7F) << 14 | b3 << 21
-                        p += 4
-                    else:
-                        f_timestamp, p = _pc.u64(d, p, mode)
-                else:
-                    b4 = d[p + 4]
-                    if 0 < b4 < 0x80:
-                        f_timestamp = (b & 0x7F) | (b1 & 0x7F) << 7 | (b2 & 0x7F) << 14 | (b3 & 0x7F) << 21 | b4 << 28
-                        p += 5
-                    else:
-                        f_timestamp, p = _pc.u64(d, p, mode)
-    return _new(ActorRegistered, (f_actor_id, f_identity, f_capabilities, f_department, f_heartbeat_interval_secs, f_tenant_id, f_timestamp)), p
-
-
-def _d_WalEventType_ActorDeregistered(d: bytes, p: int, n: int, mode: int) -> tuple[WalEventType, int]:
-    """WalEventType::ActorDeregistered, after its discriminant."""
-    # actor_id: ActorId
-    if d[p] == 16 and p + 17 <= n:
-        f_actor_id = d[p + 1 : p + 17]
-        p += 17
-    else:
-        f_actor_id, p = _pc.uuid(d, p, n, mode)
-    # timestamp: u64
-    b = d[p]
-    if b < 0x80:
-        f_timestamp = b
-        p += 1
-    else:
-        b1 = d[p + 1]
-        if b1 < 0x80:
-            if b1:
-                f_timestamp = (b & 0x7F) | b1 << 7
-                p += 2
-            else:
-                f_timestamp, p = _pc.u64(d, p, mode)
-        else:
-            b2 = d[p + 2]
-            if b2 < 0x80:
-                if b2:
-                    f_timestamp = (b & 0x7F) | (b1 & 0x7F) << 7 | b2 << 14
-                    p += 3
-                else:
-                    f_timestamp, p = _pc.u64(d, p, mode)
-            else:
-                b3 = d[p + 3]
-                if b3 < 0x80:
-                    if b3:
-                        f_timestamp = (b & 0x7F) | (b1 & 0x7F) << 7 | (b2 & 0x7F) << 14 | b3 << 21
-                        p += 4
-                    else:
-                        f_timestamp, p = _pc.u64(d, p, mode)
-                else:
-                    b4 = d[p + 4]
-                    if 0 < b4 < 0x80:
-                        f_timestamp = (b & 0x7F) | (b1 & 0x7F) << 7 | (b2 & 0x7F) << 14 | (b3 & 0x7F) << 21 | b4 << 28
-                        p += 5
-                    else:
-                        f_timestamp, p = _pc.u64(d, p, mode)
-    return _new(ActorDeregistered, (f_actor_id, f_timestamp)), p
-
-
-def _d_WalEventType_ActorHeartbeat(d: bytes, p: int, n: int, mode: int) -> tuple[WalEventType, int]:
-    """WalEventType::ActorHeartbeat, after its discriminant."""
-    # actor_id: ActorId
-    if d[p] == 16 and p + 17 <= n:
-        f_actor_id = d[p + 1 : p + 17]
-        p += 17
-    else:
-        f_actor_id, p = _pc.uuid(d, p, n, mode)
-    # timestamp: u64
-    b = d[p]
-    if b < 0x80:
-        f_timestamp = b
-        p += 1
-    else:
-        b1 = d[p + 1]
-        if b1 < 0x80:
-            if b1:
-                f_timestamp = (b & 0x7F) | b1 << 7
-                p += 2
-            else:
-                f_timestamp, p = _pc.u64(d, p, mode)
-        else:
-            b2 = d[p + 2]
-            if b2 < 0x80:
-                if b2:
-                    f_timestamp = (b & 0x7F) | (b1 & 0x7F) << 7 | b2 << 14
-                    p += 3
-                else:
-                    f_timestamp, p = _pc.u64(d, p, mode)
-            else:
-                b3 = d[p + 3]
-                if b3 < 0x80:
-                    if b3:
-                        f_timestamp = (b & 0x7F) | (b1 & 0x7F) << 7 | (b2 & 0x7F) << 14 | b3 << 21
-                        p += 4
-                    else:
-                        f_timestamp, p = _pc.u64(d, p, mode)
-                else:
-                    b4 = d[p + 4]
-                    if 0 < b4 < 0x80:
-                        f_timestamp = (b & 0x7F) | (b1 & 0x7F) << 7 | (b2 & 0x7F) << 14 | (b3 & 0x7F) << 21 | b4 << 28
-                        p += 5
-                    else:
-                        f_timestamp, p = _pc.u64(d, p, mode)
-    return _new(ActorHeartbeat, (f_actor_id, f_timestamp)), p
-
-
-def _d_WalEventType_TenantCreated(d: bytes, p: int, n: int, mode: int) -> tuple[WalEventType, int]:
-    """WalEventType::TenantCreated, after its discriminant."""
-    # tenant_id: TenantId
-    if d[p] == 16 and p + 17 <= n:
-        f_tenant_id = d[p + 1 : p + 17]
-        p += 17
-    else:
-        f_tenant_id, p = _pc.uuid(d, p, n, mode)
-    # name: String
-    f_name, p = _pc.string(d, p, n, mode)
-    # timestamp: u64
-    b = d[p]
-    if b < 0x80:
-        f_timestamp = b
-        p += 1
-    else:
-        b1 = d[p + 1]
-        if b1 < 0x80:
-            if b1:
-                f_timestamp = (b & 0x7F) | b1 << 7
-                p += 2
-            else:
-                f_timestamp, p = _pc.u64(d, p, mode)
-        else:
-            b2 = d[p + 2]
-            if b2 < 0x80:
-                if b2:
-                    f_timestamp = (b & 0x7F) | (b1 & 0x7F) << 7 | b2 << 14
-                    p += 3
-                else:
-                    f_timestamp, p = _pc.u64(d, p, mode)
-            else:
-                b3 = d[p + 3]
-                if b3 < 0x80:
-                    if b3:
-                        f_timestamp = (b & 0x7F) | (b1 & 0x7F) << 7 | (b2 & 0x7F) << 14 | b3 << 21
-                        p += 4
-                    else:
-                        f_timestamp, p = _pc.u64(d, p, mode)
-                else:
-                    b4 = d[p + 4]
-                    if 0 < b4 < 0x80:
-                        f_timestamp = (b & 0x7F) | (b1 & 0x7F) << 7 | (b2 & 0x7F) << 14 | (b3 & 0x7F) << 21 | b4 << 28
-                        p += 5
-                    else:
-                        f_timestamp, p = _pc.u64(d, p, mode)
-    return _new(TenantCreated, (f_tenant_id, f_name, f_timestamp)), p
-
-
-def _d_WalEventType_RoleAssigned(d: bytes, p: int, n: int, mode: int) -> tuple[WalEventType, int]:
-    """WalEventType::RoleAssigned, after its discriminant."""
-    # actor_id: ActorId
-    if d[p] == 16 and p + 17 <= n:
-        f_actor_id = d[p + 1 : p + 17]
-        p += 17
-    else:
-        f_actor_id, p = _pc.uuid(d, p, n, mode)
-    # role: Role
-    f_role, p = _d_Role(d, p, n, mode)
-    # tenant_id: TenantId
-    if d[p] == 16 and p + 17 <= n:
-        f_tenant_id = d[p + 1 : p + 17]
-        p += 17
-    else:
-        f_tenant_id, p = _pc.uuid(d, p, n, mode)
-    # timestamp: u64
-    b = d[p]
-    if b < 0x80:
-        f_timestamp = b
-        p += 1
-    else:
-        b1 = d[p + 1]
-        if b1 < 0x80:
-            if b1:
-                f_timestamp = (b & 0x7F) | b1 << 7
-                p += 2
-            else:
-                f_timestamp, p = _pc.u64(d, p, mode)
-        else:
-            b2 = d[p + 2]
-            if b2 < 0x80:
-                if b2:
-                    f_timestamp = (b & 0x7F) | (b1 & 0x7F) << 7 | b2 << 14
-                    p += 3
-                else:
-                    f_timestamp, p = _pc.u64(d, p, mode)
-            else:
-                b3 = d[p + 3]
-                if b3 < 0x80:
-                    if b3:
-                        f_timestamp = (b & 0x7F) | (b1 & 0x7F) << 7 | (b2 & 0x7F) << 14 | b3 << 21
-                        p += 4
-                    else:
-                        f_timestamp, p = _pc.u64(d, p, mode)
-                else:
-                    b4 = d[p + 4]
-                    if 0 < b4 < 0x80:
-                        f_timestamp = (b & 0x7F) | (b1 & 0x7F) << 7 | (b2 & 0x7F) << 14 | (b3 & 0x7F) << 21 | b4 << 28
-                        p += 5
-                    else:
-                        f_timestamp, p = _pc.u64(d, p, mode)
-    return _new(RoleAssigned, (f_actor_id, f_role, f_tenant_id, f_timestamp)), p
-
-
-def _d_WalEventType_CapabilityGranted(d: bytes, p: int, n: int, mode: int) -> tuple[WalEventType, int]:
-    """WalEventType::CapabilityGranted, after its discriminant."""
-    # actor_id: ActorId
-    if d[p] == 16 and p + 17 <= n:
-        f_actor_id = d[p + 1 : p + 17]
-        p += 17
-    else:
-        f_actor_id, p = _pc.uuid(d, p, n, mode)
-    # capability: Capability
-    f_capability, p = _d_Capability(d, p, n, mode)
-    # tenant_id: TenantId
-    if d[p] == 16 and p + 17 <= n:
-        f_tenant_id = d[p + 1 : p + 17]
-        p += 17
-    else:
-        f_tenant_id, p = _pc.uuid(d, p, n, mode)
-    # timestamp: u64
-    b = d[p]
-    if b < 0x80:
-        f_timestamp = b
-        p += 1
-    else:
-        b1 = d[p + 1]
-        if b1 < 0x80:
-            if b1:
-                f_timestamp = (b & 0x7F) | b1 << 7
-                p += 2
-            else:
-                f_timestamp, p = _pc.u64(d, p, mode)
-        else:
-            b2 = d[p + 2]
-            if b2 < 0x80:
-                if b2:
-                    f_timestamp = (b & 0x7F) | (b1 & 0x7F) << 7 | b2 << 14
-                    p += 3
-                else:
-                    f_timestamp, p = _pc.u64(d, p, mode)
-            else:
-                b3 = d[p + 3]
-                if b3 < 0x80:
-                    if b3:
-                        f_timestamp = (b & 0x7F) | (b1 & 0x7F) << 7 | (b2 & 0x7F) << 14 | b3 << 21
-                        p += 4
-                    else:
-                        f_timestamp, p = _pc.u64(d, p, mode)
-                else:
-                    b4 = d[p + 4]
-                    if 0 < b4 < 0x80:
-                        f_timestamp = (b & 0x7F) | (b1 & 0x7F) << 7 | (b2 & 0x7F) << 14 | (b3 & 0x7F) << 21 | b4 << 28
-                        p += 5
-                    else:
-                        f_timestamp, p = _pc.u64(d, p, mode)
-    return _new(CapabilityGranted, (f_actor_id, f_capability, f_tenant_id, f_timestamp)), p
-
-
-def _d_WalEventType_CapabilityRevoked(d: bytes, p: int, n: int, mode: int) -> tuple[WalEventType, int]:
-    """WalEventType::CapabilityRevoked, after its discriminant."""
-    # actor_id: ActorId
-    if d[p] == 16 and p + 17 <= n:
-        f_actor_id = d[p + 1 : p + 17]
-        p += 17
-    else:
-        f_actor_id, p = _pc.uuid(d, p, n, mode)
-    # capability: Capability
-    f_capability, p = _d_Capability(d, p, n, mode)
-    # tenant_id: TenantId
-    if d[p] == 16 and p + 17 <= n:
-        f_tenant_id = d[p + 1 : p + 17]
-        p += 17
-    else:
-        f_tenant_id, p = _pc.uuid(d, p, n, mode)
-    # timestamp: u64
-    b = d[p]
-    if b < 0x80:
-        f_timestamp = b
-        p += 1
-    else:
-        b1 = d[p + 1]
-        if b1 < 0x80:
-            if b1:
-                f_timestamp = (b & 0x7F) | b1 << 7
-                p += 2
-            else:
-                f_timestamp, p = _pc.u64(d, p, mode)
-        else:
-            b2 = d[p + 2]
-            if b2 < 0x80:
-                if b2:
-                    f_timestamp = (b & 0x7F) | (b1 & 0x7F) << 7 | b2 << 14
-                    p += 3
-                else:
-                    f_timestamp, p = _pc.u64(d, p, mode)
-            else:
-                b3 = d[p + 3]
-                if b3 < 0x80:
-                    if b3:
-                        f_timestamp = (b & 0x7F) | (b1 & 0x7F) << 7 | (b2 & 0x7F) << 14 | b3 << 21
-                        p += 4
-                    else:
-                        f_timestamp, p = _pc.u64(d, p, mode)
-                else:
-                    b4 = d[p + 4]
-                    if 0 < b4 < 0x80:
-                        f_timestamp = (b & 0x7F) | (b1 & 0x7F) << 7 | (b2 & 0x7F) << 14 | (b3 & 0x7F) << 21 | b4 << 28
-                        p += 5
-                    else:
-                        f_timestamp, p = _pc.u64(d, p, mode)
-    return _new(CapabilityRevoked, (f_actor_id, f_capability, f_tenant_id, f_timestamp)), p
-
-
-def _d_WalEventType_LedgerEntryAppended(d: bytes, p: int, n: int, mode: int) -> tuple[WalEventType, int]:
-    """WalEventType::LedgerEntryAppended, after its discriminant."""
-    # entry_id: LedgerEntryId
-    if d[p] == 16 and p + 17 <= n:
-        f_entry_id = d[p + 1 : p + 17]
-        p += 17
-    else:
-        f_entry_id, p = _pc.uuid(d, p, n, mode)
-    # tenant_id: TenantId
-    if d[p] == 16 and p + 17 <= n:
-        f_tenant_id = d[p + 1 : p + 17]
-        p += 17
-    else:
-        f_tenant_id, p = _pc.uuid(d, p, n, mode)
-    # ledger_key: String
-    f_ledger_key, p = _pc.string(d, p, n, mode)
-    # actor_id: Option<ActorId>
-    b = d[p]
-    if b == 0:
-        f_actor_id = None
-        p += 1
-    elif b == 1:
-        p += 1
-        if d[p] == 16 and p + 17 <= n:
-            f_actor_id = d[p + 1 : p + 17]
-            p += 17
-        else:
-            f_actor_id, p = _pc.uuid(d, p, n, mode)
-    else:
-        raise _pc.bad_option(p, b)
-    # payload: Vec<u8>
-    f_payload, p = _pc.byte_vec(d, p, n, mode)
-    # timestamp: u64
-    b = d[p]
-    if b < 0x80:
-        f_timestamp = b
-        p += 1
-    else:
-        b1 = d[p + 1]
-        if b1 < 0x80:
-            if b1:
-                f_timestamp = (b & 0x7F) | b1 << 7
-                p += 2
-            else:
-                f_timestamp, p = _pc.u64(d, p, mode)
-        else:
-            b2 = d[p + 2]
-            if b2 < 0x80:
-                if b2:
-                    f_timestamp = (b & 0x7F) | (b1 & 0x7F) << 7 | b2 << 14
-                    p += 3
-                else:
-                    f_timestamp, p = _pc.u64(d, p, mode)
-            else:
-                b3 = d[p + 3]
-                if b3 < 0x80:
-                    if b3:
-                        f_timestamp = (b & 0x7F) | (b1 & 0x7F) << 7 | (b2 & 0x7F) << 14 | b3 << 21
-                        p += 4
-                    else:
-                        f_timestamp, p = _pc.u64(d, p, mode)
-                else:
-                    b4 = d[p + 4]
-                    if 0 < b4 < 0x80:
-                        f_timestamp = (b & 0x7F) | (b1 & 0x7F) << 7 | (b2 & 0x7F) << 14 | (b3 & 0x7F) << 21 | b4 << 28
-                        p += 5
-                    else:
-                        f_timestamp, p = _pc.u64(d, p, mode)
-    return _new(LedgerEntryAppended, (f_entry_id, f_tenant_id, f_ledger_key, f_actor_id, f_payload, f_timestamp)), p
-
-
-_WalEventType_DECODERS = (_d_WalEventType_TaskCreated, _d_WalEventType_RunCreated, _d_WalEventType_RunStateChanged, _d_WalEventType_AttemptStarted, _d_WalEventType_AttemptFinished, _d_WalEventType_TaskCanceled, _d_WalEventType_RunCanceled, _d_WalEventType_LeaseAcquired, _d_WalEventType_LeaseHeartbeat, _d_WalEventType_LeaseExpired, _d_WalEventType_LeaseReleased, _d_WalEventType_EnginePaused, _d_WalEventType_EngineResumed, _d_WalEventType_DependencyDeclared, _d_WalEventType_RunSuspended, _d_WalEventType_RunResumed, _d_WalEventType_BudgetAllocated, _d_WalEventType_BudgetConsumed, _d_WalEventType_BudgetExhausted, _d_WalEventType_BudgetReplenished, _d_WalEventType_SubscriptionCreated, _d_WalEventType_SubscriptionTriggered, _d_WalEventType_SubscriptionCanceled, _d_WalEventType_ActorRegistered, _d_WalEventType_ActorDeregistered, _d_WalEventType_ActorHeartbeat, _d_WalEventType_TenantCreated, _d_WalEventType_RoleAssigned, _d_WalEventType_CapabilityGranted, _d_WalEventType_CapabilityRevoked, _d_WalEventType_LedgerEntryAppended)
 
 
 def _e_WalEventType(v: Any, out: bytearray, mode: int) -> None:
@@ -4131,14 +2239,14 @@ def _e_WalEventType_AttemptFinished(v: Any, out: bytearray, mode: int) -> None:
         out.append(0)
     else:
         out.append(1)
-        some13 = f_error
-        _pc.put_str(out, some13, "WalEventType::AttemptFinished.error")
+        some7 = f_error
+        _pc.put_str(out, some7, "WalEventType::AttemptFinished.error")
     if f_output is None:
         out.append(0)
     else:
         out.append(1)
-        some14 = f_output
-        _pc.put_bytes(out, some14, "WalEventType::AttemptFinished.output")
+        some8 = f_output
+        _pc.put_bytes(out, some8, "WalEventType::AttemptFinished.output")
     if type(f_timestamp) is not int or f_timestamp < 0 or f_timestamp > _pc.U64_MAX:
         _pc.out_of_range("WalEventType::AttemptFinished.timestamp", f_timestamp, len(out))
     if f_timestamp < 0x80:
@@ -4295,11 +2403,11 @@ def _e_WalEventType_DependencyDeclared(v: Any, out: bytearray, mode: int) -> Non
     out.append(16)
     out += f_task_id
     _pc.put_len(out, f_depends_on, "WalEventType::DependencyDeclared.depends_on")
-    for item15 in f_depends_on:
-        if not isinstance(item15, bytes) or len(item15) != 16:
-            _pc.bad_id("WalEventType::DependencyDeclared.depends_on[] (TaskId)", item15, len(out))
+    for item9 in f_depends_on:
+        if not isinstance(item9, bytes) or len(item9) != 16:
+            _pc.bad_id("WalEventType::DependencyDeclared.depends_on[] (TaskId)", item9, len(out))
         out.append(16)
-        out += item15
+        out += item9
     if type(f_timestamp) is not int or f_timestamp < 0 or f_timestamp > _pc.U64_MAX:
         _pc.out_of_range("WalEventType::DependencyDeclared.timestamp", f_timestamp, len(out))
     if f_timestamp < 0x80:
@@ -4319,8 +2427,8 @@ def _e_WalEventType_RunSuspended(v: Any, out: bytearray, mode: int) -> None:
         out.append(0)
     else:
         out.append(1)
-        some16 = f_reason
-        _pc.put_str(out, some16, "WalEventType::RunSuspended.reason")
+        some10 = f_reason
+        _pc.put_str(out, some10, "WalEventType::RunSuspended.reason")
     if type(f_timestamp) is not int or f_timestamp < 0 or f_timestamp > _pc.U64_MAX:
         _pc.out_of_range("WalEventType::RunSuspended.timestamp", f_timestamp, len(out))
     if f_timestamp < 0x80:
@@ -4493,14 +2601,14 @@ def _e_WalEventType_ActorRegistered(v: Any, out: bytearray, mode: int) -> None:
     out += f_actor_id
     _pc.put_str(out, f_identity, "WalEventType::ActorRegistered.identity")
     _pc.put_len(out, f_capabilities, "WalEventType::ActorRegistered.capabilities")
-    for item17 in f_capabilities:
-        _pc.put_str(out, item17, "WalEventType::ActorRegistered.capabilities[]")
+    for item11 in f_capabilities:
+        _pc.put_str(out, item11, "WalEventType::ActorRegistered.capabilities[]")
     if f_department is None:
         out.append(0)
     else:
         out.append(1)
-        some18 = f_department
-        _pc.put_str(out, some18, "WalEventType::ActorRegistered.department")
+        some12 = f_department
+        _pc.put_str(out, some12, "WalEventType::ActorRegistered.department")
     if type(f_heartbeat_interval_secs) is not int or f_heartbeat_interval_secs < 0 or f_heartbeat_interval_secs > _pc.U64_MAX:
         _pc.out_of_range("WalEventType::ActorRegistered.heartbeat_interval_secs", f_heartbeat_interval_secs, len(out))
     if f_heartbeat_interval_secs < 0x80:
@@ -4511,11 +2619,11 @@ def _e_WalEventType_ActorRegistered(v: Any, out: bytearray, mode: int) -> None:
         out.append(0)
     else:
         out.append(1)
-        some19 = f_tenant_id
-        if not isinstance(some19, bytes) or len(some19) != 16:
-            _pc.bad_id("WalEventType::ActorRegistered.tenant_id (TenantId)", some19, len(out))
+        some13 = f_tenant_id
+        if not isinstance(some13, bytes) or len(some13) != 16:
+            _pc.bad_id("WalEventType::ActorRegistered.tenant_id (TenantId)", some13, len(out))
         out.append(16)
-        out += some19
+        out += some13
     if type(f_timestamp) is not int or f_timestamp < 0 or f_timestamp > _pc.U64_MAX:
         _pc.out_of_range("WalEventType::ActorRegistered.timestamp", f_timestamp, len(out))
     if f_timestamp < 0x80:
@@ -4646,11 +2754,11 @@ def _e_WalEventType_LedgerEntryAppended(v: Any, out: bytearray, mode: int) -> No
         out.append(0)
     else:
         out.append(1)
-        some20 = f_actor_id
-        if not isinstance(some20, bytes) or len(some20) != 16:
-            _pc.bad_id("WalEventType::LedgerEntryAppended.actor_id (ActorId)", some20, len(out))
+        some14 = f_actor_id
+        if not isinstance(some14, bytes) or len(some14) != 16:
+            _pc.bad_id("WalEventType::LedgerEntryAppended.actor_id (ActorId)", some14, len(out))
         out.append(16)
-        out += some20
+        out += some14
     _pc.put_bytes(out, f_payload, "WalEventType::LedgerEntryAppended.payload")
     if type(f_timestamp) is not int or f_timestamp < 0 or f_timestamp > _pc.U64_MAX:
         _pc.out_of_range("WalEventType::LedgerEntryAppended.timestamp", f_timestamp, len(out))
@@ -4731,20 +2839,20 @@ def _e_TaskSpec(v: Any, out: bytearray, mode: int) -> None:
         out.append(0)
     else:
         out.append(1)
-        some21 = f_parent_task_id
-        if not isinstance(some21, bytes) or len(some21) != 16:
-            _pc.bad_id("TaskSpec.parent_task_id (TaskId)", some21, len(out))
+        some15 = f_parent_task_id
+        if not isinstance(some15, bytes) or len(some15) != 16:
+            _pc.bad_id("TaskSpec.parent_task_id (TaskId)", some15, len(out))
         out.append(16)
-        out += some21
+        out += some15
     if f_tenant_id is None:
         out.append(0)
     else:
         out.append(1)
-        some22 = f_tenant_id
-        if not isinstance(some22, bytes) or len(some22) != 16:
-            _pc.bad_id("TaskSpec.tenant_id (TenantId)", some22, len(out))
+        some16 = f_tenant_id
+        if not isinstance(some16, bytes) or len(some16) != 16:
+            _pc.bad_id("TaskSpec.tenant_id (TenantId)", some16, len(out))
         out.append(16)
-        out += some22
+        out += some16
     if mode & _pc.VALIDATE:
         _val.validate_task_spec(v, start)
 
@@ -4777,8 +2885,8 @@ def _e_TaskPayload(v: Any, out: bytearray, mode: int) -> None:
         out.append(0)
     else:
         out.append(1)
-        some23 = f_content_type
-        _pc.put_str(out, some23, "TaskPayload.content_type")
+        some17 = f_content_type
+        _pc.put_str(out, some17, "TaskPayload.content_type")
 
 
 def _d_RunPolicy(d: bytes, p: int, n: int, mode: int) -> tuple[RunPolicy, int]:
@@ -4932,13 +3040,13 @@ def _e_CronPolicy(v: Any, out: bytearray, mode: int) -> None:
         out.append(0)
     else:
         out.append(1)
-        some24 = f_max_occurrences
-        if type(some24) is not int or some24 < 0 or some24 > _pc.U32_MAX:
-            _pc.out_of_range("CronPolicy.max_occurrences", some24, len(out))
-        if some24 < 0x80:
-            out.append(some24)
+        some18 = f_max_occurrences
+        if type(some18) is not int or some18 < 0 or some18 > _pc.U32_MAX:
+            _pc.out_of_range("CronPolicy.max_occurrences", some18, len(out))
+        if some18 < 0x80:
+            out.append(some18)
         else:
-            out += _pc.uvarint(some24)
+            out += _pc.uvarint(some18)
     if mode & _pc.VALIDATE:
         _val.validate_cron_policy(v, start)
 
@@ -5028,12 +3136,12 @@ def _d_TaskConstraints(d: bytes, p: int, n: int, mode: int) -> tuple[TaskConstra
         p += 1
     elif b == 1:
         p += 1
-        count25, p = _pc.length(d, p, n, mode, 1, "sequence")
-        items26 = []
-        for _ in range(count25):
-            item27, p = _pc.string(d, p, n, mode)
-            items26.append(item27)
-        f_required_capabilities = tuple(items26)
+        count19, p = _pc.length(d, p, n, mode, 1, "sequence")
+        items20 = []
+        for _ in range(count19):
+            item21, p = _pc.string(d, p, n, mode)
+            items20.append(item21)
+        f_required_capabilities = tuple(items20)
     else:
         raise _pc.bad_option(p, b)
     v = _new(TaskConstraints, (f_max_attempts, f_timeout_secs, f_concurrency_key, f_concurrency_key_hold_policy, f_safety_level, f_required_capabilities))
@@ -5057,19 +3165,19 @@ def _e_TaskConstraints(v: Any, out: bytearray, mode: int) -> None:
         out.append(0)
     else:
         out.append(1)
-        some28 = f_timeout_secs
-        if type(some28) is not int or some28 < 0 or some28 > _pc.U64_MAX:
-            _pc.out_of_range("TaskConstraints.timeout_secs", some28, len(out))
-        if some28 < 0x80:
-            out.append(some28)
+        some22 = f_timeout_secs
+        if type(some22) is not int or some22 < 0 or some22 > _pc.U64_MAX:
+            _pc.out_of_range("TaskConstraints.timeout_secs", some22, len(out))
+        if some22 < 0x80:
+            out.append(some22)
         else:
-            out += _pc.uvarint(some28)
+            out += _pc.uvarint(some22)
     if f_concurrency_key is None:
         out.append(0)
     else:
         out.append(1)
-        some29 = f_concurrency_key
-        _pc.put_str(out, some29, "TaskConstraints.concurrency_key")
+        some23 = f_concurrency_key
+        _pc.put_str(out, some23, "TaskConstraints.concurrency_key")
     if type(f_concurrency_key_hold_policy) is not ConcurrencyKeyHoldPolicy:
         _pc.wrong_type("TaskConstraints.concurrency_key_hold_policy (ConcurrencyKeyHoldPolicy)", f_concurrency_key_hold_policy, len(out))
     out.append(f_concurrency_key_hold_policy._value_)
@@ -5080,10 +3188,10 @@ def _e_TaskConstraints(v: Any, out: bytearray, mode: int) -> None:
         out.append(0)
     else:
         out.append(1)
-        some30 = f_required_capabilities
-        _pc.put_len(out, some30, "TaskConstraints.required_capabilities")
-        for item31 in some30:
-            _pc.put_str(out, item31, "TaskConstraints.required_capabilities[]")
+        some24 = f_required_capabilities
+        _pc.put_len(out, some24, "TaskConstraints.required_capabilities")
+        for item25 in some24:
+            _pc.put_str(out, item25, "TaskConstraints.required_capabilities[]")
     if mode & _pc.VALIDATE:
         _val.validate_task_constraints(v, start)
 
@@ -5091,20 +3199,20 @@ def _e_TaskConstraints(v: Any, out: bytearray, mode: int) -> None:
 def _d_TaskMetadata(d: bytes, p: int, n: int, mode: int) -> tuple[TaskMetadata, int]:
     """Decode a TaskMetadata (spec: TYP-7)."""
     # tags: Vec<String>
-    count32, p = _pc.length(d, p, n, mode, 1, "sequence")
-    items33 = []
-    for _ in range(count32):
-        item34, p = _pc.string(d, p, n, mode)
-        items33.append(item34)
-    f_tags = tuple(items33)
+    count26, p = _pc.length(d, p, n, mode, 1, "sequence")
+    items27 = []
+    for _ in range(count26):
+        item28, p = _pc.string(d, p, n, mode)
+        items27.append(item28)
+    f_tags = tuple(items27)
     # priority: i32
     b = d[p]
     if b < 0x80:
-        z35 = b
+        z29 = b
         p += 1
     else:
-        z35, p = _pc.u32(d, p, mode)
-    f_priority = (z35 >> 1) ^ -(z35 & 1)  # ENC-5 zigzag
+        z29, p = _pc.u32(d, p, mode)
+    f_priority = (z29 >> 1) ^ -(z29 & 1)  # ENC-5 zigzag
     # description: Option<String>
     b = d[p]
     if b == 0:
@@ -5125,21 +3233,21 @@ def _e_TaskMetadata(v: Any, out: bytearray, mode: int) -> None:
         _pc.wrong_type("TaskMetadata", v, len(out))
     f_tags, f_priority, f_description = v
     _pc.put_len(out, f_tags, "TaskMetadata.tags")
-    for item36 in f_tags:
-        _pc.put_str(out, item36, "TaskMetadata.tags[]")
+    for item30 in f_tags:
+        _pc.put_str(out, item30, "TaskMetadata.tags[]")
     if type(f_priority) is not int or f_priority < _pc.I32_MIN or f_priority > _pc.I32_MAX:
         _pc.out_of_range("TaskMetadata.priority", f_priority, len(out))
-    z37 = (f_priority << 1) ^ (f_priority >> 31)  # ENC-5 zigzag
-    if z37 < 0x80:
-        out.append(z37)
+    z31 = (f_priority << 1) ^ (f_priority >> 31)  # ENC-5 zigzag
+    if z31 < 0x80:
+        out.append(z31)
     else:
-        out += _pc.uvarint(z37)
+        out += _pc.uvarint(z31)
     if f_description is None:
         out.append(0)
     else:
         out.append(1)
-        some38 = f_description
-        _pc.put_str(out, some38, "TaskMetadata.description")
+        some32 = f_description
+        _pc.put_str(out, some32, "TaskMetadata.description")
 
 
 def _d_RunInstance(d: bytes, p: int, n: int, mode: int) -> tuple[RunInstance, int]:
@@ -5260,11 +3368,11 @@ def _d_RunInstance(d: bytes, p: int, n: int, mode: int) -> tuple[RunInstance, in
     # effective_priority: i32
     b = d[p]
     if b < 0x80:
-        z39 = b
+        z33 = b
         p += 1
     else:
-        z39, p = _pc.u32(d, p, mode)
-    f_effective_priority = (z39 >> 1) ^ -(z39 & 1)  # ENC-5 zigzag
+        z33, p = _pc.u32(d, p, mode)
+    f_effective_priority = (z33 >> 1) ^ -(z33 & 1)  # ENC-5 zigzag
     # last_state_change_at: u64
     b = d[p]
     if b < 0x80:
@@ -5327,11 +3435,11 @@ def _e_RunInstance(v: Any, out: bytearray, mode: int) -> None:
         out.append(0)
     else:
         out.append(1)
-        some40 = f_current_attempt_id
-        if not isinstance(some40, bytes) or len(some40) != 16:
-            _pc.bad_id("RunInstance.current_attempt_id (AttemptId)", some40, len(out))
+        some34 = f_current_attempt_id
+        if not isinstance(some34, bytes) or len(some34) != 16:
+            _pc.bad_id("RunInstance.current_attempt_id (AttemptId)", some34, len(out))
         out.append(16)
-        out += some40
+        out += some34
     if type(f_attempt_count) is not int or f_attempt_count < 0 or f_attempt_count > _pc.U32_MAX:
         _pc.out_of_range("RunInstance.attempt_count", f_attempt_count, len(out))
     if f_attempt_count < 0x80:
@@ -5352,11 +3460,11 @@ def _e_RunInstance(v: Any, out: bytearray, mode: int) -> None:
         out += _pc.uvarint(f_scheduled_at)
     if type(f_effective_priority) is not int or f_effective_priority < _pc.I32_MIN or f_effective_priority > _pc.I32_MAX:
         _pc.out_of_range("RunInstance.effective_priority", f_effective_priority, len(out))
-    z41 = (f_effective_priority << 1) ^ (f_effective_priority >> 31)  # ENC-5 zigzag
-    if z41 < 0x80:
-        out.append(z41)
+    z35 = (f_effective_priority << 1) ^ (f_effective_priority >> 31)  # ENC-5 zigzag
+    if z35 < 0x80:
+        out.append(z35)
     else:
-        out += _pc.uvarint(z41)
+        out += _pc.uvarint(z35)
     if type(f_last_state_change_at) is not int or f_last_state_change_at < 0 or f_last_state_change_at > _pc.U64_MAX:
         _pc.out_of_range("RunInstance.last_state_change_at", f_last_state_change_at, len(out))
     if f_last_state_change_at < 0x80:
