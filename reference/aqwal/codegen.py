@@ -761,12 +761,13 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 
 def render_all(reg: Registry = ALL_TYPES) -> dict[str, str]:
     """File name → generated source text."""
-    from aqwal.codegen_json import generate_json_writer
+    from aqwal.codegen_json import generate_json_reader, generate_json_writer
 
     return {
         "types.py": generate_types(reg),
         "postcard_codec.py": generate_codec(reg),
         "json_writer.py": generate_json_writer(reg, HEADER),
+        "json_reader.py": generate_json_reader(reg, HEADER),
     }
 
 

@@ -239,3 +239,228 @@ def generate_json_writer(reg: Registry, header: str) -> str:
         "",
     ]
     return "\n".join(out)
+
+
+# =============================================================================================
+# json_reader.py
+
+
+_INT_RANGES = {
+    Prim.U8: "0, 0xFF",
+    Prim.U32: "0, 0xFFFF_FFFF",
+    Prim.U64: "0, 0xFFFF_FFFF_FFFF_FFFF",
+    Prim.I32: "-0x8000_0000, 0x7FFF_FFFF",
+}
+
+
+class _ReaderEmitter:
+    """Fast readers of the JSON form's usual shape; anything else raises ``_Doubt`` and the
+    caller reads the whole value again with ``aqwal.forms``, which applies every rule."""
+
+    def __init__(self, reg: Registry) -> None:
+        self.reg = reg
+
+    def conv(self, w: object, x: str, ind: str) -> list[str]:
+        """Lines that check ``x`` (a JSON value) and rebind it to the declared value."""
+        if isinstance(w, Prim):
+            if w in _INT_RANGES:
+                lo, hi = _INT_RANGES[w].split(", ")
+                return [
+                    f"{ind}if type({x}) is not int or not {lo} <= {x} <= {hi}:",
+                    f"{ind}    raise _DOUBT",
+                ]
+            if w is Prim.BOOL:
+                return [f"{ind}if type({x}) is not bool:", f"{ind}    raise _DOUBT"]
+            if w is Prim.STRING:
+                return [f"{ind}if type({x}) is not str:", f"{ind}    raise _DOUBT"]
+            if w is Prim.UUID:
+                return [f"{ind}{x} = _uuid({x})"]
+            assert w is Prim.BYTES
+            return [f"{ind}{x} = _byte_array({x})"]
+        if isinstance(w, Opt):
+            inner = self.conv(w.inner, x, ind + "    ")
+            return [f"{ind}if {x} is not None:", *inner]
+        if isinstance(w, Seq):
+            fn = self.item_fn(w.inner)
+            return [
+                f"{ind}if type({x}) is not list:",
+                f"{ind}    raise _DOUBT",
+                f"{ind}{x} = tuple(map({fn}, {x}))",
+            ]
+        assert isinstance(w, Ref)
+        d = self.reg[w.name]
+        if isinstance(d, Newtype):
+            return self.conv(d.inner, x, ind)
+        if isinstance(d, Enum) and d.unit_only:
+            return [f"{ind}{x} = _{d.name}_BY_NAME[{x}]"]
+        return [f"{ind}{x} = _r_{d.name}({x})"]
+
+    def item_fn(self, w: object) -> str:
+        """A one-argument function reading one element of a sequence."""
+        if isinstance(w, Ref):
+            d = self.reg[w.name]
+            if isinstance(d, Newtype):
+                return self.item_fn(d.inner)
+            if isinstance(d, Enum) and d.unit_only:
+                return f"_{d.name}_BY_NAME.__getitem__"
+            return f"_r_{d.name}"
+        if w is Prim.UUID:
+            return "_uuid"
+        if w is Prim.STRING:
+            return "_string"
+        if w is Prim.BYTES:
+            return "_byte_array"
+        raise ValueError(f"no element reader for {w}")
+
+    def fields(self, cls: str, fields: tuple[Field, ...], src: str) -> list[str]:
+        lines = [f"    if type({src}) is not dict:", "        raise _DOUBT"]
+        names = []
+        for f in fields:
+            nm = f"f_{f.name}"
+            names.append(nm)
+            lines.append(f'    {nm} = {src}["{f.name}"]')
+            lines += self.conv(f.wire, nm, "    ")
+        tup = ", ".join(names) + ("," if len(names) == 1 else "")
+        lines.append(f"    v = _new({cls}, ({tup}))")
+        return lines
+
+    def struct(self, s: Struct) -> list[str]:
+        out = ["", "", f"def _r_{s.name}(o: Any) -> Any:"]
+        out += self.fields(s.class_name, s.fields, "o")
+        if s.validator:
+            out.append(f'    _val.{s.validator}(v, None, "/")')
+        out.append("    return v")
+        return out
+
+    def enum(self, e: Enum) -> list[str]:
+        out: list[str] = []
+        units = {v.name: v for v in e.variants if v.kind == "unit"}
+        data = [v for v in e.variants if v.kind != "unit"]
+        for v in data:
+            cls = v.py_name or v.name
+            out += ["", "", f"def _r_{e.name}_{v.name}(o: Any) -> Any:"]
+            if v.kind == "newtype":
+                out += [*self.conv(v.fields[0].wire, "o", "    "), f"    return _new({cls}, (o,))"]
+            else:
+                out += [*self.fields(cls, v.fields, "o"), "    return v"]
+        unit_rows = ", ".join(
+            f'"{name}": _new({v.py_name or v.name}, ())' for name, v in units.items()
+        )
+        data_rows = ", ".join(f'"{v.name}": _r_{e.name}_{v.name}' for v in data)
+        out += [
+            "",
+            "",
+            f"_{e.name}_UNITS: dict[str, Any] = {{{unit_rows}}}",
+            f"_{e.name}_READERS: dict[str, Callable[[Any], Any]] = {{{data_rows}}}",
+            "",
+            "",
+            f"def _r_{e.name}(o: Any) -> Any:",
+            "    if type(o) is str:",
+            f"        return _{e.name}_UNITS[o]",
+            "    if type(o) is not dict or len(o) != 1:",
+            "        raise _DOUBT",
+            "    ((name, inner),) = o.items()",
+            f"    return _{e.name}_READERS[name](inner)",
+        ]
+        return out
+
+
+def generate_json_reader(reg: Registry, header: str) -> str:
+    em = _ReaderEmitter(reg)
+    classes: set[str] = set()
+    for d in reg:
+        if isinstance(d, Struct):
+            classes.add(d.class_name)
+        elif isinstance(d, Enum):
+            classes.add(d.name) if d.unit_only else classes.update(
+                v.py_name or v.name for v in d.variants
+            )
+    out = [
+        header.format(
+            doc="Values from the JSON form, fast, with aqwal.forms behind (spec: JSN-1 .. JSN-12)."
+        ),
+        "",
+        "# ruff: noqa: E501, SIM102",
+        "from __future__ import annotations",
+        "",
+        "from collections.abc import Callable",
+        "from typing import Any",
+        "",
+        "from aqwal import validation as _val",
+        "from aqwal.errors import AqwalError",
+        "from aqwal.forms import JSON_FORM",
+        "from aqwal.types import (",
+        *[f"    {c}," for c in sorted(classes)],
+        ")",
+        "",
+        "_new = tuple.__new__",
+        "",
+        "",
+        "class _Doubt(Exception):",
+        '    """The value is not in the usual shape: read it with aqwal.forms instead."""',
+        "",
+        "",
+        "_DOUBT = _Doubt()",
+        "_INT_ONLY = frozenset({int})",
+        "",
+        "",
+        "def _uuid(text: Any) -> bytes:",
+        '    """The hyphenated form only (spec: JSN-6); other forms are read by aqwal.forms."""',
+        "    if type(text) is not str or len(text) != 36:",
+        "        raise _DOUBT",
+        '    if text[8] != "-" or text[13] != "-" or text[18] != "-" or text[23] != "-":',
+        "        raise _DOUBT",
+        '    raw = bytes.fromhex(text.replace("-", ""))',
+        "    if len(raw) != 16:",
+        "        raise _DOUBT",
+        "    return raw",
+        "",
+        "",
+        "def _byte_array(items: Any) -> bytes:",
+        '    """An array of integers 0-255 (spec: JSN-5)."""',
+        "    if type(items) is not list or not _INT_ONLY.issuperset(map(type, items)):",
+        "        raise _DOUBT",
+        "    return bytes(items)",
+        "",
+        "",
+        "def _string(text: Any) -> str:",
+        "    if type(text) is not str:",
+        "        raise _DOUBT",
+        "    return text",
+        "",
+    ]
+    for d in reg:
+        if isinstance(d, Enum) and d.unit_only:
+            rows = ", ".join(f'"{v.name}": {d.name}.{v.name}' for v in d.variants)
+            out.append(f"_{d.name}_BY_NAME: dict[str, {d.name}] = {{{rows}}}")
+    read: list[str] = []
+    for d in reg:
+        if isinstance(d, Struct):
+            out += em.struct(d)
+            read.append(d.name)
+        elif isinstance(d, Enum) and not d.unit_only:
+            out += em.enum(d)
+            read.append(d.name)
+    out += [
+        "",
+        "",
+        "#: Fast reader of each struct and data enum by its Rust name (raises on any doubt).",
+        "FAST_READERS: dict[str, Callable[[Any], Any]] = {",
+        *[f'    "{nm}": _r_{nm},' for nm in read],
+        "}",
+        "",
+        "",
+        "def read_json(type_name: str, obj: Any) -> Any:",
+        '    """``JSON_FORM.load(type_name, obj)``, faster for values in the usual shape.',
+        "",
+        "    The usual shape (every field present, identifiers hyphenated, enums by name) is",
+        "    read here; for anything else, and for every error, the value is read again by",
+        "    ``aqwal.forms``, which applies every rule and reports the first one broken.",
+        '    """',
+        "    try:",
+        "        return FAST_READERS[type_name](obj)",
+        "    except (_Doubt, AqwalError, KeyError, TypeError, ValueError):",
+        "        return JSON_FORM.load(type_name, obj)",
+        "",
+    ]
+    return "\n".join(out)

@@ -16,8 +16,9 @@ from aqwal import types as t
 from aqwal.atomicfile import write_atomically
 from aqwal.codec import frame
 from aqwal.errors import AqwalError, SnapshotError
-from aqwal.forms import JSON_FORM, parse_json_text, uuid_text
+from aqwal.forms import parse_json_text, uuid_text
 from aqwal.gcpause import paused_gc
+from aqwal.json_reader import read_json
 from aqwal.json_writer import json_text
 from aqwal.projection import SNAPSHOT_FORMAT_VERSION, SNAPSHOT_SCHEMA_VERSION, build_snapshot
 from aqwal.reducer import TRANSITIONS, Reducer
@@ -264,7 +265,7 @@ def decode_snapshot(data: bytes, *, accept_older_schema: bool = False) -> t.Snap
         )
     with paused_gc():
         try:
-            snap: t.Snapshot = JSON_FORM.load("Snapshot", parse_json_text(payload))
+            snap: t.Snapshot = read_json("Snapshot", parse_json_text(payload))
         except AqwalError as exc:
             raise exc.rebased(HEADER_LEN) from None
         validate_snapshot(snap, accept_older_schema=accept_older_schema)
