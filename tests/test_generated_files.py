@@ -38,3 +38,36 @@ def test_v4_is_a_prefix_of_v5() -> None:
     v5 = WAL_V5.enum("WalEventType").variants
     assert len(v4) == 23
     assert v5[:23] == v4
+
+
+def test_registry_defaults_are_the_readers_defaults() -> None:
+    """spec: VER-1, JSN-3 — the ``default`` member is what a reader fills in for an absent key."""
+    from aqwal.declarations import SNAPSHOT_V8
+    from aqwal.forms import JSON_FORM
+    from aqwal.schema import Struct
+
+    seen = 0
+    for reg in (WAL_V5, SNAPSHOT_V8):
+        doc = export(reg)
+        for d in reg:
+            if not isinstance(d, Struct):
+                continue
+            rows = {f["name"]: f for f in doc["types"][d.name]["fields"]}
+            for f in d.fields:
+                if f.serde_default:
+                    assert rows[f.name]["default"] == JSON_FORM.default_of(f.wire), (d.name, f.name)
+                    seen += 1
+    assert seen >= 15
+    engine = export(SNAPSHOT_V8)["types"]["Snapshot"]["fields"][5]
+    assert engine["default"] == {"paused": False, "paused_at": None, "resumed_at": None}
+
+
+def test_newtype_variants_name_no_field() -> None:
+    """The one field of a newtype variant has no name in Rust; the registry gives its type."""
+    variants = export(WAL_V5)["types"]["RunPolicy"]["variants"]
+    assert variants[1] == {
+        "index": 1,
+        "name": "Repeat",
+        "kind": "newtype",
+        "inner": {"ref": "RepeatPolicy"},
+    }

@@ -7,13 +7,15 @@ so what a document means would depend on cbor2's version. The form reader needs 
 data model instead: this module checks well-formedness (RFC 8949 section 5.3.1 and
 Appendix C) and returns the item with
 
-* integers (major types 0 and 1) and bignums (tags 2 and 3 around a byte string) as ``int``;
+* integers (major types 0 and 1) as ``int``;
 * byte strings as ``bytes``, text strings as ``str``, arrays as ``list``, maps as ``dict``
   (later duplicates replace earlier ones; keys that are arrays or maps become tuples, only so
   that they can be dict keys — the form reader refuses every key that is not text);
 * ``false``, ``true``, ``null`` as ``False``, ``True``, ``None``; ``undefined`` as
   ``cbor2.undefined``; other simple values as ``cbor2.CBORSimpleValue``; floats as ``float``;
-* every other tag as ``cbor2.CBORTag`` around its content.
+* every tag, bignums (tags 2 and 3) included, as ``cbor2.CBORTag`` around its content: the form
+  reader gives tags their meaning (CBR-7), and a document read here and written again by cbor2
+  keeps its tags.
 
 These are the types cbor2 itself produces for such items, so a document read here can be
 embedded in a conformance request and written again by cbor2.
@@ -85,9 +87,6 @@ class _Reader:
         if major == 6:
             assert arg is not None
             content, p = self.item(p, depth + 1)
-            if arg in (2, 3) and type(content) is bytes:
-                value = int.from_bytes(content, "big")
-                return (value if arg == 2 else -1 - value), p
             return cbor2.CBORTag(arg, content), p
         return self.simple(start, info, arg, p)
 

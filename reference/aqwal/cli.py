@@ -132,7 +132,12 @@ def cmd_schema_export(args: argparse.Namespace) -> int:
     from aqwal.registry import export_text
 
     which = args.registry or ("wal-v4" if args.wal_version == 4 else "wal-v5")
-    text = export_text(_registry_for(which))
+    if which == "errors":
+        from aqwal.errors import errors_registry_text
+
+        text = errors_registry_text()
+    else:
+        text = export_text(_registry_for(which))
     if args.output:
         write_output_atomically(args.output, text.encode("utf-8"))
     else:
@@ -801,8 +806,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--wal-version", type=int, choices=(4, 5), default=5)
     p.add_argument(
         "--registry",
-        choices=("wal-v5", "wal-v4", "snapshot-v8"),
-        help="which registry (default: the WAL of --wal-version)",
+        choices=("wal-v5", "wal-v4", "snapshot-v8", "errors"),
+        help="which registry (default: the WAL of --wal-version; errors: the error table)",
     )
     p.set_defaults(handler=cmd_schema_export)
     p = schema.add_parser(

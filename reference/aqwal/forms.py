@@ -92,6 +92,14 @@ def _type_name(obj: object) -> str:
     return type(obj).__name__
 
 
+def _bignum(obj: object) -> int | None:
+    """The integer of a CBOR bignum — tag 2 or 3 around a byte string (spec: CBR-7) — or None."""
+    if type(obj) is cbor2.CBORTag and obj.tag in (2, 3) and type(obj.value) is bytes:
+        magnitude = int.from_bytes(obj.value, "big")
+        return magnitude if obj.tag == 2 else -1 - magnitude
+    return None
+
+
 def _mismatch(expected: str, obj: object, path: str) -> FormError:
     return FormError(
         "form_type_mismatch", f"expected {expected}, found {_type_name(obj)}", path=path or "/"
@@ -117,6 +125,10 @@ class Form:
     def dump(self, type_name: str, value: Any) -> Any:
         """The form object (dicts, lists, str, int, bytes, None) of ``value``."""
         return self._dump_ref(type_name)(value)
+
+    def default_of(self, w: WireType) -> Any:
+        """The form object of the value an absent ``#[serde(default)]`` field takes (JSN-3)."""
+        return self._dump_wire(w)(self._default(w))
 
     def load(self, type_name: str, obj: Any, path: str = "") -> Any:
         """The value described by a form object; raises :class:`FormError` / ValidationError."""
@@ -228,13 +240,14 @@ class Form:
             lo, hi = _INT_RANGES[w]
 
             def load_int(o: Any, p: str) -> int:
-                if type(o) is not int:
+                value: int | None = o if type(o) is int else _bignum(o)
+                if value is None:
                     raise _mismatch(f"integer ({w.value})", o, p)
-                if not lo <= o <= hi:
+                if not lo <= value <= hi:
                     raise FormError(
-                        "form_out_of_range", f"{o} does not fit in {w.value}", path=p or "/"
+                        "form_out_of_range", f"{value} does not fit in {w.value}", path=p or "/"
                     )
-                return o
+                return value
 
             return load_int
         if w is Prim.BOOL:

@@ -16,7 +16,9 @@ Document format (``"format": "aqwal-registry/1"``), spec: VER-1::
        "TaskId": {"kind": "newtype", "clause": "TYP-15", "inner": "uuid"}, ...}}
 
 A wire type is a primitive name (``u8 u32 u64 i32 bool string bytes uuid``), ``{"ref": NAME}``,
-``{"option": T}`` or ``{"seq": T}``.
+``{"option": T}`` or ``{"seq": T}``. A field marked ``serde_default`` also gives ``default``,
+the JSON form of the value an absent key takes; a newtype variant gives its one field's type as
+``inner`` (the field has no name); an enum's ``default`` names its ``#[default]`` variant.
 """
 
 from __future__ import annotations
@@ -37,9 +39,12 @@ from aqwal.schema import (
     Struct,
     Variant,
     WireType,
+    json_default,
 )
 
 FORMAT = "aqwal-registry/1"
+#: The name of a newtype variant's one field: its position, as in Rust (``Repeat.0``).
+NEWTYPE_FIELD = "0"
 
 
 class RegistryFormatError(ValueError):
@@ -73,39 +78,44 @@ def wire_from_json(obj: Any, where: str) -> WireType:
     raise RegistryFormatError(f"{where}: not a wire type: {obj!r}")
 
 
-def _field_to_json(f: Field) -> dict[str, Any]:
+def _field_to_json(reg: Registry, f: Field) -> dict[str, Any]:
     out: dict[str, Any] = {"name": f.name, "type": wire_to_json(f.wire)}
     if f.serde_default:
         out["serde_default"] = True
+        out["default"] = json_default(reg, f.wire)
     if f.skip_if_none:
         out["skip_if_none"] = True
     return out
 
 
-def _variant_to_json(v: Variant) -> dict[str, Any]:
+def _variant_to_json(reg: Registry, v: Variant) -> dict[str, Any]:
     out: dict[str, Any] = {"index": v.index, "name": v.name, "kind": v.kind}
-    if v.fields:
-        out["fields"] = [_field_to_json(f) for f in v.fields]
+    if v.kind == "newtype":
+        # A newtype variant's one field has no name in Rust (it is field 0) and none in any
+        # form: the registry gives its type only, as for a newtype struct.
+        out["inner"] = wire_to_json(v.fields[0].wire)
+    elif v.fields:
+        out["fields"] = [_field_to_json(reg, f) for f in v.fields]
     if v.feature:
         out["feature"] = v.feature
     return out
 
 
-def _decl_to_json(d: Decl) -> dict[str, Any]:
+def _decl_to_json(reg: Registry, d: Decl) -> dict[str, Any]:
     if isinstance(d, Newtype):
         return {"kind": "newtype", "clause": d.clause, "inner": wire_to_json(d.inner)}
     if isinstance(d, Struct):
         out: dict[str, Any] = {"kind": "struct", "clause": d.clause}
         if not d.on_wire:
             out["json_only"] = True
-        out["fields"] = [_field_to_json(f) for f in d.fields]
+        out["fields"] = [_field_to_json(reg, f) for f in d.fields]
         return out
     out = {"kind": "enum", "clause": d.clause}
     if not d.on_wire:
         out["json_only"] = True
     if d.default:
         out["default"] = d.default
-    out["variants"] = [_variant_to_json(v) for v in d.variants]
+    out["variants"] = [_variant_to_json(reg, v) for v in d.variants]
     return out
 
 
@@ -116,7 +126,7 @@ def export(reg: Registry) -> dict[str, Any]:
         "name": reg.name,
         "version": reg.version,
         "root": reg.root,
-        "types": {d.name: _decl_to_json(d) for d in reg},
+        "types": {d.name: _decl_to_json(reg, d) for d in reg},
     }
 
 
@@ -179,16 +189,16 @@ def load(doc: Any) -> Registry:
                     raise RegistryFormatError(f"{where}: bad variant")
                 if not isinstance(v.get("index"), int) or not isinstance(v.get("name"), str):
                     raise RegistryFormatError(f"{where}: a variant needs index and name")
-                variants.append(
-                    Variant(
-                        v["name"],
-                        v["index"],
-                        v["kind"],
-                        tuple(
-                            _field_from_json(f, f"{where}.{v['name']}") for f in v.get("fields", [])
-                        ),
-                        feature=v.get("feature"),
+                if v["kind"] == "newtype":
+                    members: tuple[Field, ...] = (
+                        Field(NEWTYPE_FIELD, wire_from_json(v.get("inner"), where)),
                     )
+                else:
+                    members = tuple(
+                        _field_from_json(f, f"{where}.{v['name']}") for f in v.get("fields", [])
+                    )
+                variants.append(
+                    Variant(v["name"], v["index"], v["kind"], members, feature=v.get("feature"))
                 )
             decls[name] = Enum(
                 name,
