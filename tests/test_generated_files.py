@@ -62,12 +62,38 @@ def test_registry_defaults_are_the_readers_defaults() -> None:
     assert engine["default"] == {"paused": False, "paused_at": None, "resumed_at": None}
 
 
-def test_newtype_variants_name_no_field() -> None:
-    """The one field of a newtype variant has no name in Rust; the registry gives its type."""
+def test_newtype_variant_field_names_appear_in_no_form() -> None:
+    """spec: VER-1 — the name a registry gives a newtype variant's one field (from the overlay)
+    is a label only: no form and no byte carries it."""
+    from aqwal import types as t
+    from aqwal.forms import CBOR_FORM, JSON_FORM
+
     variants = export(WAL_V5)["types"]["RunPolicy"]["variants"]
-    assert variants[1] == {
-        "index": 1,
-        "name": "Repeat",
-        "kind": "newtype",
-        "inner": {"ref": "RepeatPolicy"},
+    assert variants[1]["fields"] == [{"name": "policy", "type": {"ref": "RepeatPolicy"}}]
+    repeat = t.RunPolicyRepeat(t.RepeatPolicy(6, 1800))
+    for form in (JSON_FORM, CBOR_FORM):
+        assert form.dump("RunPolicy", repeat) == {"Repeat": {"count": 6, "interval_secs": 1800}}
+        assert form.dump("Role", t.RoleCustom("x")) == {"Custom": "x"}
+
+
+def test_a_registry_default_must_be_the_derived_one() -> None:
+    """spec: VER-1 — ``default`` is optional on reading, but never contradicts the type."""
+    import pytest
+
+    from aqwal.errors import SchemaError
+    from aqwal.registry import parse
+
+    doc = export(WAL_V5)
+    field = doc["types"]["RunInstance"]["fields"][-1]
+    assert field == {
+        "name": "last_state_change_at",
+        "type": "u64",
+        "serde_default": True,
+        "default": 0,
     }
+    del field["default"]
+    parse(json.dumps(doc))  # an older registry without defaults still reads
+    field["default"] = 7
+    with pytest.raises(SchemaError) as info:
+        parse(json.dumps(doc))
+    assert info.value.code == "registry_invalid"

@@ -140,6 +140,12 @@ class WalFileError(AqwalError):
     category = "wal"
 
 
+class SchemaError(AqwalError):
+    """A type registry, or the Rust source it is extracted from, is unusable (VER clauses)."""
+
+    category = "schema"
+
+
 _CATEGORY_CLASSES: dict[str, type[AqwalError]] = {
     cls.category: cls
     for cls in (
@@ -151,6 +157,7 @@ _CATEGORY_CLASSES: dict[str, type[AqwalError]] = {
         ReducerError,
         SnapshotError,
         WalFileError,
+        SchemaError,
     )
 }
 
@@ -1001,6 +1008,55 @@ ERROR_CODES: dict[str, ErrorCode] = _table(
         "offset",
         "none: the engine's TruncatePartial truncates instead",
         "a corrupt record is followed by valid records",
+    ),
+    # type registries and the Rust source they are extracted from (spec/versioning.md)
+    (
+        "registry_invalid",
+        "schema",
+        "VER-13",
+        "none",
+        "none: tooling for reviewing format changes",
+        "a registry document breaks the registry format",
+    ),
+    (
+        "registry_cycle",
+        "schema",
+        "VER-14",
+        "none",
+        "none: tooling for reviewing format changes",
+        "a registry type contains itself",
+    ),
+    (
+        "source_syntax",
+        "schema",
+        "VER-15",
+        "none",
+        "none: tooling for reviewing format changes",
+        "a Rust file or Cargo.toml cannot be parsed",
+    ),
+    (
+        "source_unresolved",
+        "schema",
+        "VER-15",
+        "none",
+        "none: tooling for reviewing format changes",
+        "a type or constant is not in the source tree",
+    ),
+    (
+        "source_ambiguous",
+        "schema",
+        "VER-15",
+        "none",
+        "none: tooling for reviewing format changes",
+        "a name means more than one type",
+    ),
+    (
+        "source_unsupported",
+        "schema",
+        "VER-16",
+        "none",
+        "none: tooling for reviewing format changes",
+        "a Rust construct has no registry form",
     ),
 )
 

@@ -1691,15 +1691,15 @@ def _d_RunPolicy(d: bytes, p: int, n: int, mode: int) -> tuple[RunPolicy, int]:
     if tag == 0:
         return _RunPolicyOnce_VALUE, p
     if tag == 1:
-        # 0: RepeatPolicy
-        repeat_0, p = _d_RepeatPolicy(d, p, n, mode)
-        return _new(RunPolicyRepeat, (repeat_0,)), p
+        # policy: RepeatPolicy
+        repeat_policy, p = _d_RepeatPolicy(d, p, n, mode)
+        return _new(RunPolicyRepeat, (repeat_policy,)), p
     if tag == 2:
         if not mode & _pc.WORKFLOW:
             raise _pc.unknown_variant("RunPolicy", tag, start, " (exists only with feature workflow)")
-        # 0: CronPolicy
-        cron_0, p = _d_CronPolicy(d, p, n, mode)
-        return _new(RunPolicyCron, (cron_0,)), p
+        # policy: CronPolicy
+        cron_policy, p = _d_CronPolicy(d, p, n, mode)
+        return _new(RunPolicyCron, (cron_policy,)), p
     raise _pc.unknown_variant("RunPolicy", tag, start)
 
 
@@ -1709,14 +1709,14 @@ def _e_RunPolicy(v: Any, out: bytearray, mode: int) -> None:
         out.append(0)
     elif type(v) is RunPolicyRepeat:
         out.append(1)
-        repeat_0, = v
-        _e_RepeatPolicy(repeat_0, out, mode)
+        repeat_policy, = v
+        _e_RepeatPolicy(repeat_policy, out, mode)
     elif type(v) is RunPolicyCron:
         if not mode & _pc.WORKFLOW:
             raise _variant_not_enabled("RunPolicy::Cron", "workflow", len(out))
         out.append(2)
-        cron_0, = v
-        _e_CronPolicy(cron_0, out, mode)
+        cron_policy, = v
+        _e_CronPolicy(cron_policy, out, mode)
     else:
         _pc.wrong_type("RunPolicy", v, len(out))
 
@@ -2233,9 +2233,9 @@ def _d_Role(d: bytes, p: int, n: int, mode: int) -> tuple[Role, int]:
     if tag == 2:
         return _RoleGatekeeper_VALUE, p
     if tag == 3:
-        # 0: String
-        custom_0, p = _pc.string(d, p, n, mode)
-        return _new(RoleCustom, (custom_0,)), p
+        # name: String
+        custom_name, p = _pc.string(d, p, n, mode)
+        return _new(RoleCustom, (custom_name,)), p
     raise _pc.unknown_variant("Role", tag, start)
 
 
@@ -2249,8 +2249,8 @@ def _e_Role(v: Any, out: bytearray, mode: int) -> None:
         out.append(2)
     elif type(v) is RoleCustom:
         out.append(3)
-        custom_0, = v
-        _pc.put_str(out, custom_0, "Role::Custom.0")
+        custom_name, = v
+        _pc.put_str(out, custom_name, "Role::Custom.name")
     else:
         _pc.wrong_type("Role", v, len(out))
 
@@ -2275,9 +2275,9 @@ def _d_Capability(d: bytes, p: int, n: int, mode: int) -> tuple[Capability, int]
     if tag == 4:
         return _CapabilityCanCancel_VALUE, p
     if tag == 5:
-        # 0: String
-        custom_0, p = _pc.string(d, p, n, mode)
-        return _new(CapabilityCustom, (custom_0,)), p
+        # name: String
+        custom_name, p = _pc.string(d, p, n, mode)
+        return _new(CapabilityCustom, (custom_name,)), p
     raise _pc.unknown_variant("Capability", tag, start)
 
 
@@ -2295,8 +2295,8 @@ def _e_Capability(v: Any, out: bytearray, mode: int) -> None:
         out.append(4)
     elif type(v) is CapabilityCustom:
         out.append(5)
-        custom_0, = v
-        _pc.put_str(out, custom_0, "Capability::Custom.0")
+        custom_name, = v
+        _pc.put_str(out, custom_name, "Capability::Custom.name")
     else:
         _pc.wrong_type("Capability", v, len(out))
 
