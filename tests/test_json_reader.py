@@ -122,3 +122,13 @@ def test_other_spellings_and_errors_are_those_of_the_json_form(name: str, obj: A
 @pytest.mark.parametrize(("name", "obj"), ERRORS)
 def test_errors_are_errors(name: str, obj: Any) -> None:
     assert outcome(read_json, name, obj)[0] == "error"
+
+
+@pytest.mark.parametrize("workflow", [True, False])
+def test_a_feature_variant_is_read_by_the_profile_of_the_form(workflow: bool) -> None:
+    from aqwal.forms import json_form
+
+    form = json_form(workflow=workflow)
+    obj = {"Cron": {"expression": "0 * * * * *", "max_occurrences": None}}
+    assert outcome(read_json, "RunPolicy", obj, form) == outcome(form.load, "RunPolicy", obj)
+    assert (outcome(read_json, "RunPolicy", obj, form)[0] == "ok") is workflow

@@ -244,7 +244,7 @@ SNAPSHOT_EDITS: list[tuple[str, Edit, str, str]] = [
     ),
     (
         "default-dropped",
-        lambda d: fields(d, "Snapshot")[6].pop("serde_default"),
+        lambda d: [fields(d, "Snapshot")[6].pop(k) for k in ("serde_default", "default")],
         "json default removed",
         "Snapshot > dependency_declarations",
     ),

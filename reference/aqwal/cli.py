@@ -153,11 +153,16 @@ def cmd_schema_export(args: argparse.Namespace) -> int:
         from aqwal.rustextract import overlay_document
 
         text = document_text(overlay_document([WAL_V5, SNAPSHOT_V8]))
+    elif args.registry == "errors":
+        from aqwal.errors import errors_registry_text
+
+        text = errors_registry_text()
     else:
         which = args.registry or ("wal-v4" if args.wal_version == 4 else "wal-v5")
         text = export_text(_registry_for(which))
     if args.check:
-        return _check_export(args.check, text, is_overlay=args.overlay)
+        kind = "overlay" if args.overlay else "errors" if args.registry == "errors" else "registry"
+        return _check_export(args.check, text, kind=kind)
     if args.output:
         write_output_atomically(args.output, text.encode("utf-8"))
     else:
@@ -165,7 +170,7 @@ def cmd_schema_export(args: argparse.Namespace) -> int:
     return 0
 
 
-def _check_export(path: str, text: str, *, is_overlay: bool) -> int:
+def _check_export(path: str, text: str, *, kind: str) -> int:
     """``export --check FILE``: 0 when FILE is current, 1 when stale, 2 when not valid."""
     from aqwal.rustextract import load_overlay
 
@@ -175,8 +180,12 @@ def _check_export(path: str, text: str, *, is_overlay: bool) -> int:
     except OSError as exc:
         raise UsageError(f"cannot read {path}: {exc.strerror}") from None
     try:
-        if is_overlay:
+        if kind == "overlay":
             load_overlay(data, path)
+        elif kind == "errors":
+            if data != text.encode("utf-8"):
+                print(f"{path}: stale; regenerate it with aqwal schema export --registry errors")
+                return 1
         else:
             from aqwal.registry import parse
 
@@ -888,8 +897,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--wal-version", type=int, choices=(4, 5), default=5)
     p.add_argument(
         "--registry",
-        choices=("wal-v5", "wal-v4", "snapshot-v8"),
-        help="which registry (default: the WAL of --wal-version)",
+        choices=("wal-v5", "wal-v4", "snapshot-v8", "errors"),
+        help="which registry (default: the WAL of --wal-version; errors: the error table)",
     )
     p.add_argument(
         "--overlay",

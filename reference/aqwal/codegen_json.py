@@ -334,8 +334,10 @@ class _ReaderEmitter:
 
     def enum(self, e: Enum) -> list[str]:
         out: list[str] = []
-        units = {v.name: v for v in e.variants if v.kind == "unit"}
-        data = [v for v in e.variants if v.kind != "unit"]
+        # A variant of a build feature is left to the form, which knows the reader's profile.
+        plain = [v for v in e.variants if v.feature is None]
+        units = {v.name: v for v in plain if v.kind == "unit"}
+        data = [v for v in plain if v.kind != "unit"]
         for v in data:
             cls = v.py_name or v.name
             out += ["", "", f"def _r_{e.name}_{v.name}(o: Any) -> Any:"]
@@ -371,10 +373,10 @@ def generate_json_reader(reg: Registry, header: str) -> str:
     for d in reg:
         if isinstance(d, Struct):
             classes.add(d.class_name)
+        elif isinstance(d, Enum) and d.unit_only:
+            classes.add(d.name)
         elif isinstance(d, Enum):
-            classes.add(d.name) if d.unit_only else classes.update(
-                v.py_name or v.name for v in d.variants
-            )
+            classes.update(v.py_name or v.name for v in d.variants if v.feature is None)
     out = [
         header.format(
             doc="Values from the JSON form, fast, with aqwal.forms behind (spec: JSN-1 .. JSN-12)."
@@ -388,7 +390,7 @@ def generate_json_reader(reg: Registry, header: str) -> str:
         "",
         "from aqwal import validation as _val",
         "from aqwal.errors import AqwalError",
-        "from aqwal.forms import JSON_FORM",
+        "from aqwal.forms import JSON_FORM, Form",
         "from aqwal.types import (",
         *[f"    {c}," for c in sorted(classes)],
         ")",
@@ -450,17 +452,18 @@ def generate_json_reader(reg: Registry, header: str) -> str:
         "}",
         "",
         "",
-        "def read_json(type_name: str, obj: Any) -> Any:",
-        '    """``JSON_FORM.load(type_name, obj)``, faster for values in the usual shape.',
+        "def read_json(type_name: str, obj: Any, form: Form = JSON_FORM) -> Any:",
+        '    """``form.load(type_name, obj)``, faster for values in the usual shape.',
         "",
-        "    The usual shape (every field present, identifiers hyphenated, enums by name) is",
-        "    read here; for anything else, and for every error, the value is read again by",
-        "    ``aqwal.forms``, which applies every rule and reports the first one broken.",
+        "    The usual shape (every field present, identifiers hyphenated, enums by name, no",
+        "    variant of a build feature) is read here; for anything else, and for every error,",
+        "    the value is read again by ``form`` (``aqwal.forms``), which applies every rule and",
+        "    reports the first one broken.",
         '    """',
         "    try:",
         "        return FAST_READERS[type_name](obj)",
         "    except (_Doubt, AqwalError, KeyError, TypeError, ValueError):",
-        "        return JSON_FORM.load(type_name, obj)",
+        "        return form.load(type_name, obj)",
         "",
     ]
     return "\n".join(out)

@@ -12,7 +12,7 @@ from typing import Any
 
 from aqwal import validation as _val
 from aqwal.errors import AqwalError
-from aqwal.forms import JSON_FORM
+from aqwal.forms import JSON_FORM, Form
 from aqwal.types import (
     ActorDeregistered,
     ActorHeartbeat,
@@ -56,7 +56,6 @@ from aqwal.types import (
     RunCanceled,
     RunCreated,
     RunInstance,
-    RunPolicyCron,
     RunPolicyOnce,
     RunPolicyRepeat,
     RunResumed,
@@ -681,13 +680,8 @@ def _r_RunPolicy_Repeat(o: Any) -> Any:
     return _new(RunPolicyRepeat, (o,))
 
 
-def _r_RunPolicy_Cron(o: Any) -> Any:
-    o = _r_CronPolicy(o)
-    return _new(RunPolicyCron, (o,))
-
-
 _RunPolicy_UNITS: dict[str, Any] = {"Once": _new(RunPolicyOnce, ())}
-_RunPolicy_READERS: dict[str, Callable[[Any], Any]] = {"Repeat": _r_RunPolicy_Repeat, "Cron": _r_RunPolicy_Cron}
+_RunPolicy_READERS: dict[str, Callable[[Any], Any]] = {"Repeat": _r_RunPolicy_Repeat}
 
 
 def _r_RunPolicy(o: Any) -> Any:
@@ -1369,14 +1363,15 @@ FAST_READERS: dict[str, Callable[[Any], Any]] = {
 }
 
 
-def read_json(type_name: str, obj: Any) -> Any:
-    """``JSON_FORM.load(type_name, obj)``, faster for values in the usual shape.
+def read_json(type_name: str, obj: Any, form: Form = JSON_FORM) -> Any:
+    """``form.load(type_name, obj)``, faster for values in the usual shape.
 
-    The usual shape (every field present, identifiers hyphenated, enums by name) is
-    read here; for anything else, and for every error, the value is read again by
-    ``aqwal.forms``, which applies every rule and reports the first one broken.
+    The usual shape (every field present, identifiers hyphenated, enums by name, no
+    variant of a build feature) is read here; for anything else, and for every error,
+    the value is read again by ``form`` (``aqwal.forms``), which applies every rule and
+    reports the first one broken.
     """
     try:
         return FAST_READERS[type_name](obj)
     except (_Doubt, AqwalError, KeyError, TypeError, ValueError):
-        return JSON_FORM.load(type_name, obj)
+        return form.load(type_name, obj)

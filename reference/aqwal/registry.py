@@ -42,6 +42,7 @@ from aqwal.schema import (
     Struct,
     Variant,
     WireType,
+    json_default,
 )
 
 FORMAT = "aqwal-registry/1"
@@ -100,39 +101,41 @@ def _shallow(obj: Any) -> bool:
     )
 
 
-def _field_to_json(f: Field) -> dict[str, Any]:
+def _field_to_json(reg: Registry, f: Field) -> dict[str, Any]:
     out: dict[str, Any] = {"name": f.name, "type": wire_to_json(f.wire)}
     if f.serde_default:
         out["serde_default"] = True
+        # spec: VER-1 — the JSON form of the value an absent key takes
+        out["default"] = json_default(reg, f.wire)
     if f.skip_if_none:
         out["skip_if_none"] = True
     return out
 
 
-def _variant_to_json(v: Variant) -> dict[str, Any]:
+def _variant_to_json(reg: Registry, v: Variant) -> dict[str, Any]:
     out: dict[str, Any] = {"index": v.index, "name": v.name, "kind": v.kind}
     if v.fields:
-        out["fields"] = [_field_to_json(f) for f in v.fields]
+        out["fields"] = [_field_to_json(reg, f) for f in v.fields]
     if v.feature:
         out["feature"] = v.feature
     return out
 
 
-def _decl_to_json(d: Decl) -> dict[str, Any]:
+def _decl_to_json(reg: Registry, d: Decl) -> dict[str, Any]:
     if isinstance(d, Newtype):
         return {"kind": "newtype", "clause": d.clause, "inner": wire_to_json(d.inner)}
     if isinstance(d, Struct):
         out: dict[str, Any] = {"kind": "struct", "clause": d.clause}
         if not d.on_wire:
             out["json_only"] = True
-        out["fields"] = [_field_to_json(f) for f in d.fields]
+        out["fields"] = [_field_to_json(reg, f) for f in d.fields]
         return out
     out = {"kind": "enum", "clause": d.clause}
     if not d.on_wire:
         out["json_only"] = True
     if d.default:
         out["default"] = d.default
-    out["variants"] = [_variant_to_json(v) for v in d.variants]
+    out["variants"] = [_variant_to_json(reg, v) for v in d.variants]
     return out
 
 
@@ -143,7 +146,7 @@ def export(reg: Registry) -> dict[str, Any]:
         "name": reg.name,
         "version": reg.version,
         "root": reg.root,
-        "types": {d.name: _decl_to_json(d) for d in reg},
+        "types": {d.name: _decl_to_json(reg, d) for d in reg},
     }
 
 
@@ -179,7 +182,7 @@ _TYPE_KEYS = {
     "struct": {"kind", "clause", "json_only", "fields"},
     "enum": {"kind", "clause", "json_only", "default", "variants"},
 }
-_FIELD_KEYS = {"name", "type", "serde_default", "skip_if_none"}
+_FIELD_KEYS = {"name", "type", "serde_default", "default", "skip_if_none"}
 _VARIANT_KEYS = {"index", "name", "kind", "fields", "feature"}
 
 
@@ -334,7 +337,38 @@ def load(doc: Any, where: str = "") -> Registry:
         raise _invalid(where, f"more than {MAX_TYPES} types")
     reg = Registry(name, version, root, {n: _decl(n, body) for n, body in types.items()})
     check(reg)
+    _check_defaults(reg, types)
     return reg
+
+
+def _check_defaults(reg: Registry, types: dict[str, Any]) -> None:
+    """A field's ``default`` member, optional (older registries lack it), must be the default
+    its type derives and belongs to ``serde_default`` fields only (spec: VER-1)."""
+    for name, d in reg.decls.items():
+        if isinstance(d, Struct):
+            members = [("", d.fields, types[name]["fields"])]
+        elif isinstance(d, Enum):
+            members = [
+                (f".{v.name}", v.fields, obj.get("fields", []))
+                for v, obj in zip(d.variants, types[name]["variants"], strict=True)
+            ]
+        else:
+            continue
+        for suffix, fields, objs in members:
+            for f, obj in zip(fields, objs, strict=True):
+                if "default" not in obj:
+                    continue
+                at = f"types.{name}{suffix}.{f.name}"
+                if not f.serde_default:
+                    raise _invalid(at, "a default on a field without serde_default")
+                try:
+                    derived = json_default(reg, f.wire)
+                except ValueError as exc:
+                    raise _invalid(at, str(exc)) from None
+                if json.dumps(obj["default"]) != json.dumps(derived):
+                    raise _invalid(
+                        at, f"default {_short(obj['default'])}, the type gives {_short(derived)}"
+                    )
 
 
 def _edges(d: Decl) -> list[tuple[str, str]]:
