@@ -51,3 +51,30 @@ def test_snapshot_file_of_validates_once_and_matches_encode_snapshot(tmp_path: P
     wal.write_bytes(b"".join(encode_record(e) for e in engine_like_log(random.Random(2), 300)))
     state = recover(wal).state
     assert snapshot_file_of(state, 5) == encode_snapshot(snapshot_of(state, 5))
+
+
+def test_snapshot_load_and_bootstrap_share_one_pause(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from aqwal import datadir
+    from aqwal.walfile import SNAPSHOT_RELATIVE_PATH, WAL_RELATIVE_PATH
+
+    events = list(engine_like_log(random.Random(3), 60))
+    wal = tmp_path / WAL_RELATIVE_PATH
+    wal.parent.mkdir(parents=True)
+    wal.write_bytes(b"".join(encode_record(e) for e in events))
+    snap = tmp_path / SNAPSHOT_RELATIVE_PATH
+    snap.parent.mkdir(parents=True)
+    snap.write_bytes(snapshot_file_of(recover(wal).state, 1))
+    seen: list[bool] = []
+    real_read = getattr(datadir, "read_snapshot_file")  # noqa: B009
+
+    def spying_read(*args: object, **kw: object) -> object:
+        seen.append(gc.isenabled())
+        return real_read(*args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(datadir, "read_snapshot_file", spying_read)
+    result = recover(tmp_path)
+    assert result.snapshot_used
+    assert seen == [False]
+    assert gc.isenabled()

@@ -75,15 +75,18 @@ def recover(
     result = Recovery(ReplayState())
     reducer = Reducer(result.state)
     if use_snapshot and layout.snapshot is not None:
-        try:
-            snap = read_snapshot_file(layout.snapshot, workflow=workflow)
-            if snap is not None:
-                result.state = bootstrap(snap, engine_compatible=engine_compatible)
-                reducer = Reducer(result.state)
-                result.snapshot_used = True
-                result.snapshot_sequence = snap.metadata.wal_sequence
-        except AqwalError as exc:
-            result.snapshot_problem = exc
+        # one pause for loading and bootstrapping (a collection between them would walk the
+        # whole snapshot)
+        with paused_gc():
+            try:
+                snap = read_snapshot_file(layout.snapshot, workflow=workflow)
+                if snap is not None:
+                    result.state = bootstrap(snap, engine_compatible=engine_compatible)
+                    reducer = Reducer(result.state)
+                    result.snapshot_used = True
+                    result.snapshot_sequence = snap.metadata.wal_sequence
+            except AqwalError as exc:
+                result.snapshot_problem = exc
     floor = result.snapshot_sequence
     if layout.wal.exists():
         with paused_gc():
