@@ -71,7 +71,7 @@ def test_snapshot_load_and_bootstrap_share_one_pause(
 
     def spying_read(*args: object, **kw: object) -> object:
         seen.append(gc.isenabled())
-        return real_read(*args, **kw)  # type: ignore[arg-type]
+        return real_read(*args, **kw)
 
     monkeypatch.setattr(datadir, "read_snapshot_file", spying_read)
     result = recover(tmp_path)
