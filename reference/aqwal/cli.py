@@ -17,7 +17,7 @@ from typing import Any, BinaryIO, TextIO
 
 from aqwal import __version__
 from aqwal.atomicfile import write_atomically
-from aqwal.codec import decode_payload, encode_payload, encode_record, read_records
+from aqwal.codec import decode_payload, encode_payload, encode_record, read_record_batches
 from aqwal.errors import AqwalError, FormError
 from aqwal.forms import JSON_FORM, parse_json_text, to_json_text
 from aqwal.json_writer import wal_event_json
@@ -64,10 +64,6 @@ def report(err: AqwalError, stream: TextIO | None = None) -> None:
 # decode / encode
 
 
-#: Lines ``decode`` gathers before each write to stdout.
-DECODE_BATCH = 1024
-
-
 def cmd_decode(args: argparse.Namespace) -> int:
     strict = not args.lenient
     out = sys.stdout
@@ -81,25 +77,15 @@ def cmd_decode(args: argparse.Namespace) -> int:
                 return 1
             out.write(wal_event_json(event) + "\n")
             return 0
-        # One write per batch of lines; the lines before a bad record are written before its
+        # One write per chunk read; the lines before a bad record are written before its
         # error is reported.
-        batch: list[str] = []
-        add = batch.append
         try:
-            for _offset, event in read_records(f, strict=strict, workflow=args.workflow):
-                add(wal_event_json(event))
-                if len(batch) == DECODE_BATCH:
-                    batch.append("")
-                    out.write("\n".join(batch))
-                    batch.clear()
+            for _offsets, events in read_record_batches(f, strict=strict, workflow=args.workflow):
+                out.write("\n".join(map(wal_event_json, events)) + "\n")
         except AqwalError as exc:
-            if batch:
-                out.write("\n".join(batch) + "\n")
             out.flush()
             report(exc)
             return 1
-        if batch:
-            out.write("\n".join(batch) + "\n")
     return 0
 
 

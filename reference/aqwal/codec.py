@@ -55,6 +55,7 @@ __all__ = [
     "frame",
     "iter_records",
     "mode_of",
+    "read_record_batches",
     "read_records",
 ]
 
@@ -226,20 +227,42 @@ def read_records(
     record (at most 256 MiB): a record is only read past the chunk when its header is valid,
     and then in chunk-sized reads, so a header that lies about its length costs nothing.
     """
+    for offsets, events in read_record_batches(
+        stream, strict=strict, workflow=workflow, chunk=chunk
+    ):
+        yield from zip(offsets, events, strict=True)
+
+
+def read_record_batches(
+    stream: BinaryIO, *, strict: bool = True, workflow: bool = False, chunk: int = READ_CHUNK
+) -> Iterator[tuple[list[int], list[WalEvent]]]:
+    """:func:`read_records` a buffer at a time: the offsets and the records of each chunk read.
+
+    At a bad record, the records before it come first (as a last batch), then its error.
+    """
     data = b""
     pos = 0  # start of the next record in data
     base = 0  # stream offset of data[0]
     eof = False
     decode = decode_frame_at
+    offsets: list[int] = []
+    events: list[WalEvent] = []
     while True:
         if pos == len(data) and eof:
+            if events:
+                yield offsets, events
             return
         try:
             event, end = decode(data, pos, strict=strict, workflow=workflow)
         except FrameError as exc:
             # A record cut off by the end of the buffer: read on, unless the stream ended.
             if eof or exc.code not in _INCOMPLETE:
+                if events:
+                    yield offsets, events
                 raise exc.rebased(base) from None
+            if events:
+                yield offsets, events
+                offsets, events = [], []
             need = HEADER_LEN
             if exc.code == "frame_length_exceeds_buffer":
                 need += HEADER.unpack_from(data, pos)[1]
@@ -257,8 +280,11 @@ def read_records(
             data = b"".join(parts)
             continue
         except AqwalError as exc:
+            if events:
+                yield offsets, events
             raise exc.rebased(base) from None
-        yield base + pos, event
+        offsets.append(base + pos)
+        events.append(event)
         pos = end
 
 

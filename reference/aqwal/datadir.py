@@ -128,8 +128,30 @@ def _replay_tail(
     apply = reducer.apply
     read = skipped = applied = rejected = 0
     sequence = 0
+    records = iter_wal_file(wal, strict=strict, workflow=workflow)
+    if started and not skip_covered and on_outcome is None:
+        # every record is applied and nobody watches: the loop at its shortest
+        last = None
+        try:
+            for _offset, event in records:
+                last = event
+                try:
+                    apply(event)
+                except ReducerError:
+                    if stop_on_reject:
+                        raise
+                    rejected += 1
+                else:
+                    applied += 1
+        finally:
+            result.records_read += applied + rejected
+            result.applied += applied
+            result.rejected += rejected
+            if last is not None:
+                result.wal_last_sequence = last.sequence
+        return
     try:
-        for _offset, event in iter_wal_file(wal, strict=strict, workflow=workflow):
+        for _offset, event in records:
             read += 1
             sequence = event.sequence
             if not started:
