@@ -296,21 +296,23 @@ def msgspec_json_lines_peer(events: list[t.WalEvent]) -> Callable[[], int] | Non
 # ---------------------------------------------------------------------------------------------
 
 
-def rate(fn: Callable[[], int], min_seconds: float) -> float:
-    """Items per CPU-second of ``fn`` (which returns how many items it handled), best of runs.
+def interleaved_rates(
+    fns: list[Callable[[], float]], min_seconds: float, min_rounds: int = 3
+) -> list[float]:
+    """Items per CPU-second of each function, best of rounds in which each runs once in turn.
 
-    CPU time of this process (``time.process_time``), not wall time: on a machine shared with
-    other work, a run that was preempted is not counted as slow.
+    Taking turns, every function meets the same conditions of a shared machine; CPU time of
+    this process (``time.process_time``) does not count time the process was preempted.
     """
-    best = 0.0
+    best = [0.0] * len(fns)
     deadline = time.process_time() + min_seconds
-    runs = 0
-    while runs < 3 or time.process_time() < deadline:
-        start = time.process_time()
-        count = fn()
-        elapsed = max(time.process_time() - start, 1e-9)
-        best = max(best, count / elapsed)
-        runs += 1
+    rounds = 0
+    while rounds < min_rounds or time.process_time() < deadline:
+        for i, fn in enumerate(fns):
+            start = time.process_time()
+            count = fn()
+            best[i] = max(best[i], count / max(time.process_time() - start, 1e-9))
+        rounds += 1
     return best
 
 
@@ -346,15 +348,13 @@ def bench_corpus(name: str, events: list[t.WalEvent], seconds: float) -> list[di
             naive.frame(f)
         return n
 
-    decode_rate = rate(aqwal_decode, seconds)
-    rows.append({"corpus": name, "op": "decode", "impl": "aqwal", "rate": decode_rate})
-    rows.append(
-        {"corpus": name, "op": "encode", "impl": "aqwal", "rate": rate(aqwal_encode, seconds)}
-    )
-    rows.append({"corpus": name, "op": "decode", "impl": "crc32", "rate": rate(crc_only, seconds)})
-    rows.append(
-        {"corpus": name, "op": "decode", "impl": "naive", "rate": rate(naive_decode, seconds)}
-    )
+    # (corpus, op, impl) -> function; all of one corpus are measured in alternation
+    fns: dict[tuple[str, str, str], Callable[[], int]] = {
+        (name, "decode", "aqwal"): aqwal_decode,
+        (name, "encode", "aqwal"): aqwal_encode,
+        (name, "decode", "crc32"): crc_only,
+        (name, "decode", "naive"): naive_decode,
+    }
     if name == "small":
         rsc = [f for f, e in zip(frames, events, strict=True) if type(e.event) is t.RunStateChanged]
         rsc_buf = b"".join(rsc)
@@ -373,22 +373,8 @@ def bench_corpus(name: str, events: list[t.WalEvent], seconds: float) -> list[di
                 _, offset = decode_frame_at(rsc_buf, offset)
             return len(rsc)
 
-        rows.append(
-            {
-                "corpus": "small/RunStateChanged",
-                "op": "decode",
-                "impl": "aqwal",
-                "rate": rate(aqwal_rsc, seconds),
-            }
-        )
-        rows.append(
-            {
-                "corpus": "small/RunStateChanged",
-                "op": "decode",
-                "impl": "handwritten",
-                "rate": rate(hand, seconds),
-            }
-        )
+        fns["small/RunStateChanged", "decode", "aqwal"] = aqwal_rsc
+        fns["small/RunStateChanged", "decode", "handwritten"] = hand
     peer = msgspec_peer(events)
     if peer is not None:
         decode, encoded = peer
@@ -398,14 +384,10 @@ def bench_corpus(name: str, events: list[t.WalEvent], seconds: float) -> list[di
                 decode(m)
             return n
 
-        rows.append(
-            {
-                "corpus": name,
-                "op": "decode",
-                "impl": "msgspec",
-                "rate": rate(msgspec_decode, seconds),
-            }
-        )
+        fns[name, "decode", "msgspec"] = msgspec_decode
+    rates = interleaved_rates(list(fns.values()), seconds * len(fns))
+    for (corpus, op, impl), r in zip(fns, rates, strict=True):
+        rows.append({"corpus": corpus, "op": op, "impl": impl, "rate": r})
     return rows
 
 

@@ -96,15 +96,14 @@ def file_rows(tmp: Path, events: int, runs: int) -> list[Row]:
         return recover(log).applied
 
     corpus = f"log {events // 1000}k events"
-    rows.append({"corpus": corpus, "op": "scan", "impl": "aqwal", "rate": best_rate(scan, runs)})
-    rows.append(
-        {"corpus": corpus, "op": "scan", "impl": "crc32", "rate": best_rate(crc_only, runs)}
-    )
-    rows.append(
-        {"corpus": corpus, "op": "replay", "impl": "aqwal", "rate": best_rate(replay, runs)}
-    )
-    rows.append(
-        {"corpus": corpus, "op": "replay", "impl": "scan only", "rate": best_rate(scan, runs)}
+    rows += measured(
+        [
+            (corpus, "scan", "aqwal", scan),
+            (corpus, "scan", "crc32", crc_only),
+            (corpus, "replay", "aqwal", replay),
+            (corpus, "replay", "scan only", scan),
+        ],
+        runs,
     )
     rows += decode_cli_rows(log, runs)
     state = recover(log).state
@@ -114,39 +113,25 @@ def file_rows(tmp: Path, events: int, runs: int) -> list[Row]:
     payload = data[12:]
     records = len(snap.tasks) + len(snap.runs)
     corpus = f"snapshot {records} tasks+runs"
-    rows.append(
-        {
-            "corpus": corpus,
-            "op": "write",
-            "impl": "aqwal",
-            "rate": best_rate(lambda: (snapshot_file_of(state, 1), records)[1], runs),
-        }
-    )
-    rows.append(
-        {
-            "corpus": corpus,
-            "op": "write",
-            "impl": "json.dumps",
-            "rate": best_rate(lambda: (to_json_text(doc), records)[1], runs),
-        }
-    )
-    rows.append(
-        {
-            "corpus": corpus,
-            "op": "load",
-            "impl": "aqwal",
-            "rate": best_rate(lambda: load_state(data, records), runs),
-        }
-    )
-    rows.append(
-        {
-            "corpus": corpus,
-            "op": "load",
-            "impl": "json.loads",
-            "rate": best_rate(lambda: (json.loads(payload), records)[1], runs),
-        }
+    rows += measured(
+        [
+            (corpus, "write", "aqwal", lambda: (snapshot_file_of(state, 1), records)[1]),
+            (corpus, "write", "json.dumps", lambda: (to_json_text(doc), records)[1]),
+            (corpus, "load", "aqwal", lambda: load_state(data, records)),
+            (corpus, "load", "json.loads", lambda: (json.loads(payload), records)[1]),
+        ],
+        runs,
     )
     return rows
+
+
+def measured(specs: list[tuple[str, str, str, Callable[[], float]]], runs: int) -> list[Row]:
+    """Rows for (corpus, op, impl, function), the functions measured in alternation."""
+    rates = codec_bench.interleaved_rates([fn for *_, fn in specs], 0.0, min_rounds=runs)
+    return [
+        {"corpus": corpus, "op": op, "impl": impl, "rate": r}
+        for (corpus, op, impl, _), r in zip(specs, rates, strict=True)
+    ]
 
 
 def decode_cli_rows(log: Path, runs: int) -> list[Row]:
@@ -171,23 +156,14 @@ def decode_cli_rows(log: Path, runs: int) -> list[Row]:
         "\n".join([to_json_text(f) for f in forms])
         return len(events)
 
-    rows.append(
-        {"corpus": corpus, "op": "decode", "impl": "aqwal", "rate": best_rate(aqwal_cli, runs)}
-    )
-    rows.append(
-        {
-            "corpus": corpus,
-            "op": "decode",
-            "impl": "json.dumps",
-            "rate": best_rate(dumps_only, runs),
-        }
-    )
+    specs: list[tuple[str, str, str, Callable[[], float]]] = [
+        (corpus, "decode", "aqwal", aqwal_cli),
+        (corpus, "decode", "json.dumps", dumps_only),
+    ]
     peer = codec_bench.msgspec_json_lines_peer(events)
     if peer is not None:
-        rows.append(
-            {"corpus": corpus, "op": "decode", "impl": "msgspec", "rate": best_rate(peer, runs)}
-        )
-    return rows
+        specs.append((corpus, "decode", "msgspec", peer))
+    return rows + measured(specs, runs)
 
 
 def load_state(data: bytes, records: int) -> int:
@@ -364,10 +340,9 @@ def verify_rows(path: Path, runs: int) -> list[Row]:
         return size_mb
 
     corpus = f"verify {size_mb / 1000:.2f} GB log (MB/s)"
-    return [
-        {"corpus": corpus, "op": "verify", "impl": "aqwal", "rate": best_rate(verify, runs)},
-        {"corpus": corpus, "op": "verify", "impl": "crc32 scan", "rate": best_rate(crc_only, runs)},
-    ]
+    return measured(
+        [(corpus, "verify", "aqwal", verify), (corpus, "verify", "crc32 scan", crc_only)], runs
+    )
 
 
 def print_table(rows: list[Row]) -> None:
