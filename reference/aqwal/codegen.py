@@ -192,26 +192,34 @@ class _Emitter:
             f"{ind}    {tgt}, p = _pc.{fn}(d, p, mode)",
         ]
 
-    def dec_u64(self, tgt: str, ind: str) -> list[str]:
+    def dec_u64(self, tgt: str, ind: str, *, at_start: bool = False) -> list[str]:
         """A u64 varint with the canonical forms of up to 5 bytes inlined (timestamps take 5).
 
         Anything else (a longer value, an over-long form, an overflow) goes to ``_pc.u64``,
         which decodes again from the first byte and applies every rule (ENC-2 .. ENC-4).
+        ``at_start``: the varint is the first thing in the payload (``p`` is not yet set).
         """
-        slow = f"{tgt}, p = _pc.u64(d, p, mode)"
-        out = [f"{ind}b = d[p]", f"{ind}if b < 0x80:", f"{ind}    {tgt} = b", f"{ind}    p += 1"]
-        out.append(f"{ind}else:")
+
+        def at(i: int) -> str:
+            return f"d[{i}]" if at_start else f"d[p + {i}]" if i else "d[p]"
+
+        def advance(i: int) -> str:
+            return f"p = {i}" if at_start else f"p += {i}"
+
+        slow = f"{tgt}, p = _pc.u64(d, {'0' if at_start else 'p'}, mode)"
+        out = [f"{ind}b = {at(0)}", f"{ind}if b < 0x80:", f"{ind}    {tgt} = b"]
+        out += [f"{ind}    {advance(1)}", f"{ind}else:"]
         inner = ind + "    "
         # b, b1 .. b4: the bytes read so far; the value is assembled once the last is known
         parts = ["(b & 0x7F)"]
         for i in range(1, _INLINE_VARINT_BYTES):
-            out.append(f"{inner}b{i} = d[p + {i}]")
+            out.append(f"{inner}b{i} = {at(i)}")
             value = " | ".join([*parts, f"b{i} << {7 * i}"])
             if i == _INLINE_VARINT_BYTES - 1:
                 out += [
                     f"{inner}if 0 < b{i} < 0x80:",
                     f"{inner}    {tgt} = {value}",
-                    f"{inner}    p += {i + 1}",
+                    f"{inner}    {advance(i + 1)}",
                     f"{inner}else:",
                     f"{inner}    {slow}",
                 ]
@@ -220,7 +228,7 @@ class _Emitter:
                 f"{inner}if b{i} < 0x80:",
                 f"{inner}    if b{i}:",
                 f"{inner}        {tgt} = {value}",
-                f"{inner}        p += {i + 1}",
+                f"{inner}        {advance(i + 1)}",
                 f"{inner}    else:",
                 f"{inner}        {slow}",
                 f"{inner}else:",
@@ -386,7 +394,13 @@ class _Emitter:
         """``decode_frame_at``: a well-formed record decoded in two calls (this function and
         the variant's), the header, CRC and leading fields inline; anything in doubt goes to
         ``aqwal.frame.decode_frame_checked``, which runs the checks in the FRM-5 order."""
-        head, names = self.dec_fields(s.fields[:-1], "                    ")
+        ind = "                    "
+        first = s.fields[0]
+        assert first.wire is Prim.U64, "the record decoder expects a leading u64"
+        head = [f"{ind}# {first.name}: u64", *self.dec_u64(f"f_{first.name}", ind, at_start=True)]
+        rest, names = self.dec_fields(s.fields[1:-1], ind)
+        head += rest
+        names = [f"f_{first.name}", *names]
         args = "".join(", " + nm for nm in names)
         return [
             "",
@@ -401,15 +415,15 @@ class _Emitter:
             "    mode = _STRICT if strict else 0",
             "    if workflow:",
             "        mode |= _WORKFLOW",
-            "    if len(data) - offset > _HEADER_LEN:",
+            "    size = len(data)",
+            "    if size - offset > _HEADER_LEN:",
             "        version, length, crc = _unpack_header(data, offset)",
-            "        if version == _WAL_VERSION and 0 < length <= _MAX_PAYLOAD_LEN:",
-            "            start = offset + _HEADER_LEN",
-            "            end = start + length",
+            "        start = offset + _HEADER_LEN",
+            "        end = start + length",
+            "        if version == _WAL_VERSION and 0 < length <= _MAX_PAYLOAD_LEN and end <= size:",
             "            d = data[start:end]",
-            "            if len(d) == length and _crc32(d) == crc and type(d) is bytes:",
+            "            if _crc32(d) == crc and type(d) is bytes:",
             "                n = length",
-            "                p = 0",
             "                try:",
             *head,
             "                    b = d[p]",

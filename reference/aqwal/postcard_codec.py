@@ -2065,52 +2065,52 @@ def decode_frame_at(
     mode = _STRICT if strict else 0
     if workflow:
         mode |= _WORKFLOW
-    if len(data) - offset > _HEADER_LEN:
+    size = len(data)
+    if size - offset > _HEADER_LEN:
         version, length, crc = _unpack_header(data, offset)
-        if version == _WAL_VERSION and 0 < length <= _MAX_PAYLOAD_LEN:
-            start = offset + _HEADER_LEN
-            end = start + length
+        start = offset + _HEADER_LEN
+        end = start + length
+        if version == _WAL_VERSION and 0 < length <= _MAX_PAYLOAD_LEN and end <= size:
             d = data[start:end]
-            if len(d) == length and _crc32(d) == crc and type(d) is bytes:
+            if _crc32(d) == crc and type(d) is bytes:
                 n = length
-                p = 0
                 try:
                     # sequence: u64
-                    b = d[p]
+                    b = d[0]
                     if b < 0x80:
                         f_sequence = b
-                        p += 1
+                        p = 1
                     else:
-                        b1 = d[p + 1]
+                        b1 = d[1]
                         if b1 < 0x80:
                             if b1:
                                 f_sequence = (b & 0x7F) | b1 << 7
-                                p += 2
+                                p = 2
                             else:
-                                f_sequence, p = _pc.u64(d, p, mode)
+                                f_sequence, p = _pc.u64(d, 0, mode)
                         else:
-                            b2 = d[p + 2]
+                            b2 = d[2]
                             if b2 < 0x80:
                                 if b2:
                                     f_sequence = (b & 0x7F) | (b1 & 0x7F) << 7 | b2 << 14
-                                    p += 3
+                                    p = 3
                                 else:
-                                    f_sequence, p = _pc.u64(d, p, mode)
+                                    f_sequence, p = _pc.u64(d, 0, mode)
                             else:
-                                b3 = d[p + 3]
+                                b3 = d[3]
                                 if b3 < 0x80:
                                     if b3:
                                         f_sequence = (b & 0x7F) | (b1 & 0x7F) << 7 | (b2 & 0x7F) << 14 | b3 << 21
-                                        p += 4
+                                        p = 4
                                     else:
-                                        f_sequence, p = _pc.u64(d, p, mode)
+                                        f_sequence, p = _pc.u64(d, 0, mode)
                                 else:
-                                    b4 = d[p + 4]
+                                    b4 = d[4]
                                     if 0 < b4 < 0x80:
                                         f_sequence = (b & 0x7F) | (b1 & 0x7F) << 7 | (b2 & 0x7F) << 14 | (b3 & 0x7F) << 21 | b4 << 28
-                                        p += 5
+                                        p = 5
                                     else:
-                                        f_sequence, p = _pc.u64(d, p, mode)
+                                        f_sequence, p = _pc.u64(d, 0, mode)
                     b = d[p]
                     if b < 31:
                         value, p = _WalEvent_DECODERS[b](d, p + 1, n, mode, f_sequence)
