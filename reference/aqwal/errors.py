@@ -131,6 +131,13 @@ class WalFileError(AqwalError):
     category = "wal"
 
 
+class RequestError(AqwalError):
+    """A conformance-protocol request cannot be read (CP-13); only implementations under test
+    report it."""
+
+    category = "protocol"
+
+
 _CATEGORY_CLASSES: dict[str, type[AqwalError]] = {
     cls.category: cls
     for cls in (
@@ -142,6 +149,7 @@ _CATEGORY_CLASSES: dict[str, type[AqwalError]] = {
         ReducerError,
         SnapshotError,
         WalFileError,
+        RequestError,
     )
 }
 
@@ -275,6 +283,13 @@ ERROR_CODES: dict[str, ErrorCode] = _table(
     ("decode_failure", "wal", "WAL-3", "the record cannot be decoded (or is over 256 MiB)"),
     ("crc_mismatch", "wal", "WAL-3", "the record's payload CRC-32 differs from its header"),
     ("mid_file_corruption", "wal", "WAL-8", "a corrupt record is followed by valid records"),
+    # the conformance protocol (spec/conformance-protocol.md)
+    (
+        "request_malformed",
+        "protocol",
+        "CP-13",
+        "a conformance-protocol request lacks a member or has one of the wrong type",
+    ),
 )
 
 

@@ -469,10 +469,31 @@ def _reject_float(text: str) -> Any:
     raise FormError("form_type_mismatch", f"floating-point number {text} is not allowed")
 
 
+# A \uD800-\uDFFF escape: only text holding one can decode to a lone surrogate.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89abcdefABCDEF]")
+
+
+def _reject_lone_surrogates(doc: Any) -> None:
+    """serde_json refuses a string holding a lone surrogate (it is no Unicode scalar value)."""
+    pending = [doc]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, dict):
+            pending.extend(item)
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+        elif isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                raise FormError("form_syntax", "a string escapes a lone surrogate") from None
+
+
 def parse_json_text(text: str | bytes) -> Any:
     """Parse JSON the way serde_json does for these types (spec: JSN-1, JSN-4, JSN-12)."""
     try:
-        return json.loads(
+        doc = json.loads(
             text,
             object_pairs_hook=_pairs_no_duplicates,
             parse_float=_reject_float,
@@ -486,6 +507,10 @@ def parse_json_text(text: str | bytes) -> Any:
         ) from None
     except RecursionError:
         raise FormError("form_syntax", "JSON nests too deeply") from None
+    raw = text.decode("utf-8", "replace") if isinstance(text, bytes) else text
+    if _SURROGATE_ESCAPE.search(raw):
+        _reject_lone_surrogates(doc)
+    return doc
 
 
 def to_cbor_bytes(obj: Any) -> bytes:
