@@ -182,17 +182,26 @@ def test_vectors_path_is_the_packaged_set(capsys: pytest.CaptureFixture[str]) ->
 
 def test_the_package_ships_every_vector_file() -> None:
     # The wheel's aqwal_vectors is vectors/ itself: every file must match a package-data
-    # pattern, so the installed copy is identical (.ci/run checks an installed wheel too).
+    # pattern of its directory, so the installed copy is identical (.ci/run checks an
+    # installed wheel too).
     config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]
     assert config["setuptools"]["package-dir"]["aqwal_vectors"] == "vectors"
-    patterns = config["setuptools"]["package-data"]["aqwal_vectors"]
-    files = [p.relative_to(VECTORS).as_posix() for p in VECTORS.rglob("*") if p.is_file()]
-    unshipped = [
-        f
-        for f in files
-        if not any(fnmatch(f, p) and p.count("/") == f.count("/") for p in patterns)
-    ]
-    assert files and unshipped == []
+    package_data = config["setuptools"]["package-data"]
+    unshipped = []
+    for path in VECTORS.rglob("*"):
+        if path.is_file():
+            folder = path.parent.relative_to(VECTORS).as_posix()
+            package = "aqwal_vectors" + ("" if folder == "." else "." + folder)
+            patterns = package_data.get(package, []) if package in packages() else []
+            if not any(fnmatch(path.name, p) for p in patterns):
+                unshipped.append(path)
+    assert unshipped == []
+
+
+def packages() -> list[str]:
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    listed: list[str] = config["tool"]["setuptools"]["packages"]
+    return listed
 
 
 def test_a_checkout_takes_precedence_over_the_packaged_set(

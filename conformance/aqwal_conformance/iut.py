@@ -156,7 +156,9 @@ class ProcessIUT:
             raise IUTFailure(f"no response within {self.timeout:g} s (restarted)")
         if kind == "eof":
             if child.wait(EXIT_GRACE):
-                raise IUTFailure(f"the IUT exited without answering ({child.ending()})")
+                # exit status 0 says "my input ended" (CP-1), but the runner had not closed it
+                still_open = ", its input still open" if child.proc.returncode == 0 else ""
+                raise IUTFailure(f"the IUT exited without answering{still_open} ({child.ending()})")
             ending = child.ending()
             child.kill()
             raise IUTFailure(
