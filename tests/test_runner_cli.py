@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from aqwal.cli import main
+from aqwal_conformance.iut import ReferenceIUT
 from aqwal_conformance.vectorset import checkout_vectors, default_vectors, packaged_vectors
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -160,6 +161,30 @@ def test_differential_mode_honours_reports_outputs_and_expected_failures(
     (case,) = json.loads(capsys.readouterr().out)["cases"]
     assert case["status"] == "xfail"
     assert case["detail"].startswith("digests are numbers (invariant differential failed")
+
+
+def test_differential_mode_keeps_hypothesis_storage_private(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Hypothesis caches data in .hypothesis/ of the current directory unless told otherwise; a
+    # run writes nothing but its named outputs.
+    from hypothesis.configuration import storage_directory
+
+    import aqwal_conformance.differential as differential
+
+    used: list[Path] = []
+
+    def caching_run(machine: object, settings: object) -> None:
+        cache = storage_directory("constants")
+        cache.create_if_missing()
+        used.append(cache.path)
+
+    monkeypatch.setattr(differential, "run_state_machine_as_test", caching_run)
+    monkeypatch.delenv("HYPOTHESIS_STORAGE_DIRECTORY", raising=False)
+    result = differential.differential_case(ReferenceIUT(), examples=1, timeout=5.0)
+    assert result.status == "passed"
+    assert used and Path.cwd() not in used[0].parents
+    assert not used[0].exists()
 
 
 def test_differential_mode_after_vectors_skips_without_replay(

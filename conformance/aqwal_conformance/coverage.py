@@ -49,7 +49,7 @@ VERIFIED_BY_TESTS: dict[str, tuple[str, ...]] = {
     ),
     "CP-2": (
         "tests/test_conformance_runner.py::test_garbage_and_wrong_lengths_are_reported_with_what_was_received",
-        "tests/test_runner_hostile.py::test_unacceptable_cbor_is_a_protocol_violation",
+        "tests/test_runner_hostile.py::test_hostile_values_are_failed_cases",
         "tests/test_runner_hostile.py::test_a_flood_of_64_mib_messages_is_read_one_message_ahead",
         "tests/test_conformance_runner.py::test_unsolicited_output_is_a_failure_not_a_shifted_verdict",
     ),
@@ -58,13 +58,17 @@ VERIFIED_BY_TESTS: dict[str, tuple[str, ...]] = {
     ),
     "CP-4": (
         "tests/test_conformance_runner.py::test_example_testee_passes_everything_over_the_protocol",
+        "tests/test_vectors.py::test_every_vector_whose_outcome_depends_on_the_reader_mode_names_it",
     ),
     "CP-5": (
         "tests/test_conformance_runner.py::test_unsupported_kinds_are_skipped",
         "tests/test_runner_grading.py::test_a_run_that_tests_nothing_fails_unless_skips_are_allowed",
         "tests/test_runner_grading.py::test_required_kinds_turn_skips_into_failures",
     ),
-    "CP-6": ("tests/test_conformance_runner.py::test_reference_in_process_passes_everything",),
+    "CP-6": (
+        "tests/test_conformance_runner.py::test_reference_in_process_passes_everything",
+        "tests/test_conformance_runner.py::test_file_requests_carry_the_vector_options",
+    ),
     "CP-7": (
         "tests/test_conformance_runner.py::test_coarse_codes_pass",
         "tests/test_conformance_runner.py::test_swapped_variants_are_caught",
@@ -99,6 +103,7 @@ VERIFIED_BY_TESTS: dict[str, tuple[str, ...]] = {
         "tests/test_runner_reports.py::test_junit_report_carries_levels_logs_and_run_problems",
         "tests/test_runner_reports.py::test_text_report_lines",
     ),
+    "ENC-21": ("tests/test_error_codes.py::test_in_memory_values_get_the_encoder_codes",),
     "SNP-10": ("tests/test_snapshot.py::test_write_is_atomic",),
     "WAL-9": (
         "tests/test_walfile.py::test_torn_tail_at_every_byte_offset",

@@ -8,11 +8,15 @@ whole mode is one case of the run's report, ``stateful/differential``, which car
 
 from __future__ import annotations
 
+import contextlib
+import os
+import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from hypothesis import HealthCheck, settings
+from hypothesis.configuration import set_hypothesis_home_dir
 from hypothesis.errors import HypothesisException
 from hypothesis.reporting import with_reporter
 from hypothesis.stateful import run_state_machine_as_test
@@ -149,7 +153,7 @@ def differential_case(
         return CaseResult(STATEFUL_CASE, "stateful", status, detail, seconds, level, log)
 
     try:
-        with with_reporter(hypothesis_output.append):
+        with _private_hypothesis_storage(), with_reporter(hypothesis_output.append):
             run_state_machine_as_test(
                 Differing,
                 settings=settings(
@@ -175,6 +179,22 @@ def differential_case(
     return result(
         "passed", f"no difference in {examples} examples ({differential.checked} replay requests)"
     )
+
+
+@contextlib.contextmanager
+def _private_hypothesis_storage() -> Iterator[None]:
+    """Hypothesis caches data in a directory, by default ``.hypothesis/`` in the current
+    directory; a run writes nothing but its named outputs, so it gets a temporary one (unless
+    HYPOTHESIS_STORAGE_DIRECTORY names one)."""
+    if os.environ.get("HYPOTHESIS_STORAGE_DIRECTORY"):
+        yield
+        return
+    with tempfile.TemporaryDirectory(prefix="aqwal-hypothesis-") as home:
+        set_hypothesis_home_dir(home)
+        try:
+            yield
+        finally:
+            set_hypothesis_home_dir(None)
 
 
 def _first_line(exc: BaseException) -> str:

@@ -20,6 +20,8 @@ import threading
 import time
 from typing import IO, Any, BinaryIO, Protocol, cast
 
+import cbor2
+
 from aqwal.forms import parse_cbor_bytes, to_cbor_bytes
 from aqwal_conformance.protocol import ProtocolError, decode_body, encode_message, read_frame
 
@@ -324,6 +326,9 @@ class _ShortRepr(reprlib.Repr):
 
     def repr_bytes(self, x: bytes, level: int) -> str:
         return repr(x[:24]) + ("…" if len(x) > 24 else "")
+
+    def repr_CBORTag(self, x: cbor2.CBORTag, level: int) -> str:
+        return f"tag {x.tag}({self.repr1(x.value, level - 1)})"
 
 
 _SHOW = _ShortRepr()

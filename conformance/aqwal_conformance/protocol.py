@@ -3,18 +3,19 @@
 Every message, in both directions, is ``[length u32 LE][CBOR map]``. The runner writes
 requests to the implementation's stdin and reads exactly one response per request from its
 stdout. Both sides treat the other's bytes as untrusted: a frame is bounded by
-:data:`MAX_MESSAGE`, and a body is scanned (:mod:`aqwal_conformance.wellformed`) before it is
-decoded.
+:data:`MAX_MESSAGE`, a body is scanned (:mod:`aqwal_conformance.wellformed`) before it is
+decoded, and decoding gives no tag a meaning.
 """
 
 from __future__ import annotations
 
 import struct
-from collections.abc import Mapping
 from typing import Any, BinaryIO
 
 import cbor2
 
+from aqwal.cborinput import read_cbor_item
+from aqwal.errors import FormError
 from aqwal.forms import to_cbor_bytes
 from aqwal_conformance.wellformed import MalformedCBOR, item_end
 
@@ -34,7 +35,8 @@ MAX_MESSAGE = 64 * 1024 * 1024
 #: The error code of an answer to a request the IUT cannot read (spec: CP-13).
 REQUEST_MALFORMED = "request_malformed"
 _LEN = struct.Struct("<I")
-_SELF_DESCRIBE_HEAD = b"\xd9\xd9\xf7"  # tag 55799
+#: The self-described CBOR tag (RFC 8949 section 3.4.6), allowed around a body.
+SELF_DESCRIBED = 55799
 
 
 class ProtocolError(Exception):
@@ -68,7 +70,11 @@ def encode_message(message: dict[str, Any]) -> bytes:
 
 
 def decode_body(body: bytes) -> dict[str, Any]:
-    """The map a message body holds (spec: CP-2); BodyError names the rule it breaks."""
+    """The map a message body holds (spec: CP-2); BodyError names the rule it breaks.
+
+    Tags stay :class:`cbor2.CBORTag` values (the self-described CBOR tag 55799 around the body
+    is dropped); simple values and ``undefined`` stay what cbor2 calls them.
+    """
     try:
         end = item_end(body)
     except MalformedCBOR as exc:
@@ -78,36 +84,28 @@ def decode_body(body: bytes) -> dict[str, Any]:
             f"{len(body) - end} byte(s) follow the CBOR item of the message body [CP-2]", body
         )
     try:
-        doc = cbor2.loads(body)
-    # The scan above admits only plain items; what cbor2 can still refuse (ill-formed UTF-8,
-    # say) surfaces as one of several exception types.
-    except Exception as exc:
-        raise BodyError(f"the message body is not acceptable CBOR: {exc} [CP-2]", body) from None
-    if _SELF_DESCRIBE_HEAD in body:
-        doc = _thaw(doc)
+        doc = read_cbor_item(body)
+    except FormError as exc:
+        raise BodyError(
+            f"the message body is not acceptable CBOR: {exc.message} [CP-2]", body
+        ) from None
+    while isinstance(doc, cbor2.CBORTag) and doc.tag == SELF_DESCRIBED:
+        doc = doc.value
     if not isinstance(doc, dict):
-        raise BodyError(f"the message body is a CBOR {_cbor_kind(doc)}, not a map [CP-2]", body)
+        raise BodyError(f"the message body is {_cbor_kind(doc)}, not a map [CP-2]", body)
     if not all(isinstance(key, str) for key in doc):
         raise BodyError("a key of the message map is not a text string [CP-2]", body)
     return doc
 
 
-def _thaw(value: Any) -> Any:
-    """cbor2 decodes what a tag wraps as immutable values (frozendict, tuple): undo that.
-    Recursion is bounded by the scan's depth limit."""
-    if isinstance(value, Mapping):
-        return {k: _thaw(v) for k, v in value.items()}
-    if isinstance(value, tuple | list):
-        return [_thaw(v) for v in value]
-    return value
-
-
 def _cbor_kind(value: Any) -> str:
-    kinds = ((bool, "boolean"), (int, "integer"), (float, "float"), (str, "text string"))
-    for kind, name in (*kinds, (bytes, "byte string"), (list, "array")):
+    if isinstance(value, cbor2.CBORTag):
+        return f"tag {value.tag}"
+    kinds = ((bool, "a boolean"), (int, "an integer"), (float, "a float"), (str, "text"))
+    for kind, name in (*kinds, (bytes, "a byte string"), (list, "an array")):
         if isinstance(value, kind):
             return name
-    return "null" if value is None else type(value).__name__
+    return "null" if value is None else "a simple value"
 
 
 def read_frame(stream: BinaryIO) -> bytes | None:

@@ -21,7 +21,7 @@ from aqwal.digest import state_digest
 from aqwal.errors import AqwalError, RequestError
 from aqwal.forms import CBOR_FORM
 from aqwal.projection import state_form
-from aqwal.snapshot import bootstrap, decode_snapshot
+from aqwal.snapshot import load_snapshot_state
 from aqwal.state import ReplayState
 from aqwal_conformance.protocol import (
     PROTOCOL_VERSION,
@@ -183,13 +183,16 @@ def encode_event_request(req: dict[str, Any]) -> dict[str, Any]:
 
 
 def validate_wal_request(req: dict[str, Any]) -> dict[str, Any]:
-    result: dict[str, Any] = wal_outcome(_bytes(req, "log"))
+    log = _bytes(req, "log")
+    _opts, strict, workflow = _codec_options(req)
+    result: dict[str, Any] = wal_outcome(log, strict=strict, workflow=workflow)
     return result
 
 
 def replay_request(req: dict[str, Any]) -> dict[str, Any]:
     log = _bytes(req, "log")
     snapshot = _bytes(req, "snapshot") if "snapshot" in req else None
+    _opts, strict, workflow = _codec_options(req)
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         (root / "wal").mkdir()
@@ -199,7 +202,12 @@ def replay_request(req: dict[str, Any]) -> dict[str, Any]:
             (root / "snapshots" / "snapshot.bin").write_bytes(snapshot)
         outcomes: list[str | None] = []
         try:
-            result = recover(root, on_outcome=lambda o: outcomes.append(o.code))
+            result = recover(
+                root,
+                strict=strict,
+                workflow=workflow,
+                on_outcome=lambda o: outcomes.append(o.code),
+            )
         except AqwalError as exc:
             return _error(exc)
     doc = {"outcomes": outcomes, **_state(result.state), "replayed": result.applied}
@@ -210,9 +218,12 @@ def replay_request(req: dict[str, Any]) -> dict[str, Any]:
 
 def load_snapshot_request(req: dict[str, Any]) -> dict[str, Any]:
     data = _bytes(req, "snapshot")
-    accept_older = _flag(_options(req), "accept_older_schema", False)
+    opts, _strict, workflow = _codec_options(req)
+    accept_older = _flag(opts, "accept_older_schema", False)
     try:
-        return _state(bootstrap(decode_snapshot(data, accept_older_schema=accept_older)))
+        return _state(
+            load_snapshot_state(data, accept_older_schema=accept_older, workflow=workflow)
+        )
     except AqwalError as exc:
         return _error(exc)
 

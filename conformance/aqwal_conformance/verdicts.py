@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import cbor2
+
 from aqwal.errors import ERROR_CODES
 from aqwal.forms import to_cbor_bytes
 from aqwal_conformance.iut import show
@@ -93,11 +95,13 @@ _KINDS: tuple[tuple[type, str], ...] = (
     (bytes, "a byte string"),
     (list, "an array"),
     (dict, "a map"),
+    (cbor2.CBORTag, "a tag"),
 )
 
 
 def _describe(value: Any) -> str:
-    return next((name for kind, name in _KINDS if isinstance(value, kind)), "null")
+    default = "null" if value is None else "a simple value"
+    return next((name for kind, name in _KINDS if isinstance(value, kind)), default)
 
 
 def is_uint(value: Any) -> bool:
