@@ -54,23 +54,22 @@ def isolated(mode: str, category: str, timeout: float = 10.0) -> tuple[dict[str,
 
 
 def test_a_flood_of_64_mib_messages_is_read_one_message_ahead() -> None:
-    # After one answer, a child of the IUT that escapes the kill writes eight 64 MiB messages
-    # to the IUT's stdout: the runner stops reading them, so its memory stays near two
-    # messages, not 512 MiB.
+    # When its input closes at the end of the run, the IUT writes 64 MiB messages while the
+    # runner waits for it to exit: before, they all piled up in the runner's memory (1 GiB);
+    # now it reads one message ahead at most.
     doc, peak_mib = isolated("flood", "wal")
-    failed = [c for c in doc["cases"] if c["status"] == "failed"]
-    assert len(failed) == 1, failed
-    assert "nobody asked for" in failed[0]["detail"] or "answers request 0" in failed[0]["detail"]
-    assert sum(c["status"] == "passed" for c in doc["cases"]) == len(doc["cases"]) - 1
-    assert peak_mib < 400, f"runner peaked at {peak_mib} MiB"
+    assert all(c["status"] == "passed" for c in doc["cases"])
+    assert peak_mib < 320, f"runner peaked at {peak_mib} MiB"
 
 
 def test_a_flood_on_stderr_keeps_only_a_bounded_tail() -> None:
     # 300 MiB on stderr, then a crash: the reason still quotes the last line, and the runner
     # held (and wrote) none of the rest.
     doc, peak_mib = isolated("stderr-flood", "wal")
-    first = doc["cases"][0]
-    assert "exit status 3; stderr: last words before the crash" in first["detail"]
+    (failed,) = [c for c in doc["cases"] if c["status"] == "failed"]
+    assert failed["detail"] == (
+        "the IUT exited without answering (exit status 3; stderr: last words before the crash)"
+    )
     assert peak_mib < 150, f"runner peaked at {peak_mib} MiB"
 
 

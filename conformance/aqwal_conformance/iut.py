@@ -186,7 +186,7 @@ class _Child:
         self.killed = False
         self._stdin_fd = proc.stdin.fileno()
         os.set_blocking(self._stdin_fd, False)
-        # One message read ahead at most: the reader blocks until the runner takes it.
+        # One message body read ahead at most: the reader blocks until the runner takes it.
         self._out: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=1)
         self._stop = threading.Event()
         self._tail = bytearray()
@@ -220,10 +220,18 @@ class _Child:
         return "sent"
 
     def receive(self, deadline: float) -> tuple[str, Any]:
+        """The next message ("message", map), or "timeout", "eof" or ("protocol", error). The
+        reader thread only frames bodies; they are decoded here, one at a time."""
         try:
-            return self._out.get(timeout=max(0.0, deadline - time.monotonic()))
+            kind, payload = self._out.get(timeout=max(0.0, deadline - time.monotonic()))
         except queue.Empty:
             return "timeout", None
+        if kind != "body":
+            return kind, payload
+        try:
+            return "message", decode_body(payload)
+        except ProtocolError as exc:
+            return "protocol", exc
 
     def wait(self, seconds: float) -> bool:
         """Wait up to ``seconds`` for the process to exit; True when it has."""
@@ -281,7 +289,7 @@ class _Child:
                     if body is None:
                         self._put(("eof", None))
                         return
-                    self._put(("message", decode_body(body)))
+                    self._put(("body", body))
                 except ProtocolError as exc:
                     self._put(("protocol", exc))
                     return

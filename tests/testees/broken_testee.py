@@ -7,7 +7,7 @@ MODE: swap-variants | accept-bad-crc | apply-rejected | crash-on-wal | hang-on-s
       | refuse-positional | no-replay | no-offsets | v5-only | unsupported-everything
       | hello-protocol-true | trailing-bytes | exit-zero-on-replay | malformed-errors
       | refuse-as-malformed
-      | flood | stderr-flood | raw:NAME (a hand-made response body, see RAW)
+      | flood (when stdin closes) | stderr-flood | raw:NAME (a hand-made response body, see RAW)
 """
 
 from __future__ import annotations
@@ -68,25 +68,7 @@ def hostile(request: dict[str, Any], response: dict[str, Any]) -> dict[str, Any]
     elif MODE == "exit-zero-on-replay" and kind == "replay" and len(request["log"]) < 40:
         sys.stdin.close()
         os._exit(0)
-    elif MODE == "flood" and short_wal:
-        # Answer, then hang; meanwhile a child in its own session (out of reach of the runner's
-        # process-group kill) writes eight 64 MiB messages to the shared stdout.
-        go_read, go_write = os.pipe()
-        if os.fork() == 0:
-            os.setsid()
-            os.read(go_read, 1)
-            body = cbor2.dumps({"id": 0, "flood": bytes(64 * 1024 * 1024 - 24)})
-            message = struct.pack("<I", len(body)) + body
-            try:
-                for _ in range(8):
-                    sys.stdout.buffer.write(message)
-                    sys.stdout.buffer.flush()
-            finally:
-                os._exit(0)
-        respond(sys.stdout.buffer, response)
-        os.write(go_write, b"!")
-        time.sleep(3600)
-    elif MODE == "stderr-flood":
+    elif MODE == "stderr-flood" and short_wal:
         chunk = b"x" * (1 << 20) + b"\n"
         for _ in range(300):
             os.write(2, chunk)
@@ -169,7 +151,20 @@ def broken(request: dict[str, Any]) -> dict[str, Any] | None:
     return response
 
 
-HOSTILE = {"trailing-bytes", "exit-zero-on-replay", "flood", "stderr-flood"} | {
+def flood(out: Any) -> None:
+    """At the end of the run, while the runner waits for the IUT to exit: 64 MiB messages, up
+    to 1 GiB, as fast as the runner takes them."""
+    body = cbor2.dumps({"id": 0, "flood": bytes(64 * 1024 * 1024 - 24)})
+    message = struct.pack("<I", len(body)) + body
+    try:
+        for _ in range(16):
+            out.write(message)
+            out.flush()
+    except BrokenPipeError:
+        pass
+
+
+HOSTILE = {"trailing-bytes", "exit-zero-on-replay", "stderr-flood"} | {
     f"raw:{name}" for name in RAW
 }
 
@@ -179,6 +174,8 @@ def main() -> int:
     while True:
         head = stdin.read(4)
         if len(head) < 4:
+            if MODE == "flood":
+                flood(stdout)
             return 0
         (length,) = struct.unpack("<I", head)
         request = cbor2.loads(stdin.read(length))
