@@ -18,6 +18,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import sys
 import uuid
 from collections.abc import Callable
 from typing import Any, Literal
@@ -68,7 +69,7 @@ def _type_name(obj: object) -> str:
         return "null"
     if isinstance(obj, bool):
         return "bool"
-    if isinstance(obj, int):
+    if isinstance(obj, int | OversizeInteger):
         return "integer"
     if isinstance(obj, str):
         return "string"
@@ -84,6 +85,15 @@ def _type_name(obj: object) -> str:
 def _mismatch(expected: str, obj: object, path: str) -> FormError:
     return FormError(
         "form_type_mismatch", f"expected {expected}, found {_type_name(obj)}", path=path or "/"
+    )
+
+
+def _oversize(obj: OversizeInteger, type_name: str, path: str) -> FormError:
+    # spec: JSN-7
+    return FormError(
+        "form_out_of_range",
+        f"an integer of {obj.digits} digits does not fit in {type_name}",
+        path=path or "/",
     )
 
 
@@ -214,6 +224,8 @@ class Form:
 
             def load_int(o: Any, p: str) -> int:
                 if type(o) is not int:
+                    if type(o) is OversizeInteger:
+                        raise _oversize(o, w.value, p)
                     raise _mismatch(f"integer ({w.value})", o, p)
                 if not lo <= o <= hi:
                     raise FormError(
@@ -266,6 +278,8 @@ class Form:
                     raise _mismatch("array of integers 0-255", o, p)
                 for i, x in enumerate(o):
                     if type(x) is not int:
+                        if type(x) is OversizeInteger:
+                            raise _oversize(x, "u8", f"{p}/{i}")
                         raise _mismatch("integer (u8)", x, f"{p}/{i}")
                     if not 0 <= x <= 255:
                         raise FormError(
@@ -469,23 +483,118 @@ def _reject_float(text: str) -> Any:
     raise FormError("form_type_mismatch", f"floating-point number {text} is not allowed")
 
 
-def parse_json_text(text: str | bytes) -> Any:
-    """Parse JSON the way serde_json does for these types (spec: JSN-1, JSN-4, JSN-12)."""
+class OversizeInteger:
+    """A JSON integer too long to convert (more digits than Python's default limit of 4300).
+
+    No declared integer type holds it, so loading it as one is ``form_out_of_range`` and loading
+    it as anything else is ``form_type_mismatch``, both with the value's path (spec: JSN-7).
+    """
+
+    __slots__ = ("digits",)
+
+    def __init__(self, text: str) -> None:
+        self.digits = len(text.lstrip("-"))
+
+    def __repr__(self) -> str:
+        return f"<integer of {self.digits} digits>"
+
+
+def _int_or_oversize(text: str) -> int | OversizeInteger:
+    if len(text) > _LONGEST_EXACT_INTEGER:
+        return OversizeInteger(text)
     try:
-        return json.loads(
-            text,
-            object_pairs_hook=_pairs_no_duplicates,
-            parse_float=_reject_float,
-            parse_constant=_reject_float,
-        )
+        return int(text)
+    except ValueError:  # a lower limit set with sys.set_int_max_str_digits
+        return OversizeInteger(text)
+
+
+#: Python's default integer conversion limit; longer integers become :class:`OversizeInteger`.
+#: No declared type needs more than 20 digits.
+_LONGEST_EXACT_INTEGER = 4300
+_BOM = "\ufeff"
+#: A JSON escape: ``\uXXXX`` (group 1: the hexadecimal digits) or a one-character escape.
+_ESCAPE = re.compile(r"\\(?:u([0-9a-fA-F]{4})|.)", re.DOTALL)
+_MAYBE_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def _loads(text: str, parse_int: Callable[[str], Any] | None) -> Any:
+    return json.loads(
+        text,
+        object_pairs_hook=_pairs_no_duplicates,
+        parse_float=_reject_float,
+        parse_constant=_reject_float,
+        parse_int=parse_int,
+    )
+
+
+def _lone_surrogate_escape(text: str) -> int | None:
+    """The position of the first ``\\uXXXX`` escape of a surrogate that is not half of a
+    high-low pair, if any. ``text`` is well-formed JSON, so every backslash is in a string."""
+    high_at: int | None = None  # a high surrogate escape waiting for its low half
+    high_end = -1
+    for m in _ESCAPE.finditer(text):
+        digits = m.group(1)
+        code = int(digits, 16) if digits else -1
+        if high_at is not None:
+            if m.start() != high_end or not 0xDC00 <= code <= 0xDFFF:
+                return high_at
+            high_at = None
+        elif 0xD800 <= code <= 0xDBFF:
+            high_at, high_end = m.start(), m.end()
+        elif 0xDC00 <= code <= 0xDFFF:
+            return m.start()
+    return high_at
+
+
+def parse_json_text(text: str | bytes) -> Any:
+    """Parse JSON the way serde_json does for these types (spec: JSN-1, JSN-4, JSN-12, JSN-13).
+
+    Bytes must be UTF-8 without a byte-order mark; error offsets count bytes for bytes input
+    and characters for text input.
+    """
+    if isinstance(text, str):
+        chars = text
+    else:
+        try:
+            chars = bytes(text).decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise FormError(
+                "form_syntax", f"JSON is not UTF-8: {exc.reason}", offset=exc.start
+            ) from None
+
+    def offset(pos: int) -> int:
+        return pos if chars is text else len(chars[:pos].encode("utf-8"))
+
+    if chars.startswith(_BOM):
+        # spec: JSN-13
+        raise FormError("form_syntax", "JSON text starts with a byte-order mark", offset=0)
+    try:
+        try:
+            # Without a conversion limit, the default hook would take quadratic time on a
+            # huge integer: use ours from the start.
+            value = _loads(chars, None if sys.get_int_max_str_digits() else _int_or_oversize)
+        except ValueError as exc:
+            if isinstance(exc, json.JSONDecodeError):
+                raise
+            # An integer beyond Python's conversion limit: parse again, keeping such integers
+            # as OversizeInteger so that the form reports them with their path (JSN-7).
+            value = _loads(chars, _int_or_oversize)
     except json.JSONDecodeError as exc:
-        raise FormError("form_syntax", f"invalid JSON: {exc.msg}", offset=exc.pos) from None
-    except UnicodeDecodeError as exc:
         raise FormError(
-            "form_syntax", f"JSON is not UTF-8: {exc.reason}", offset=exc.start
+            "form_syntax", f"invalid JSON: {exc.msg}", offset=offset(exc.pos)
         ) from None
     except RecursionError:
         raise FormError("form_syntax", "JSON nests too deeply") from None
+    if _MAYBE_SURROGATE.search(chars) is not None:
+        lone = _lone_surrogate_escape(chars)
+        if lone is not None:
+            # spec: JSN-13 — serde_json refuses it; Python would keep an unencodable character
+            raise FormError(
+                "form_syntax",
+                f"escape {chars[lone : lone + 6]} is a lone UTF-16 surrogate",
+                offset=offset(lone),
+            )
+    return value
 
 
 def to_cbor_bytes(obj: Any) -> bytes:

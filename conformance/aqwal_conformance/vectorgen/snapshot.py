@@ -120,6 +120,35 @@ def snapshot_vectors() -> Iterator[Vector]:
     yield bad(
         "json-syntax", "payload is not JSON", frame_snapshot(b"{]"), "form_syntax", "SNP-4", "JSN-1"
     )
+    text = to_json_text(base)
+
+    def edited(old: str, new: str) -> bytes:
+        if old not in text:
+            raise AssertionError(f"the base snapshot has no {old!r}")
+        return frame_snapshot(text.replace(old, new, 1).encode())
+
+    yield bad(
+        "json-byte-order-mark",
+        "the JSON text starts with a byte-order mark",
+        frame_snapshot(b"\xef\xbb\xbf" + text.encode()),
+        "form_syntax",
+        "JSN-13",
+    )
+    yield bad(
+        "json-lone-surrogate",
+        "a string holds the escape of a lone UTF-16 surrogate",
+        edited('"content_type":"', '"content_type":"\\ud800'),
+        "form_syntax",
+        "JSN-13",
+    )
+    yield bad(
+        "json-integer-5000-digits",
+        "the timestamp is an integer of 5000 digits",
+        edited('"timestamp":1700000500', '"timestamp":' + "9" * 5000),
+        "form_out_of_range",
+        "JSN-7",
+        "JSN-13",
+    )
 
     def tweak(change: Mutation) -> bytes:
         body = json.loads(json.dumps(base))

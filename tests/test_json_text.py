@@ -1,0 +1,104 @@
+"""JSON-form text the engine's serde_json refuses is refused here too (spec: JSN-1, JSN-7, JSN-13).
+
+Every case is a clean :class:`~aqwal.errors.FormError` with a code and a location, never another
+exception and never a value that cannot be written back as UTF-8.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from aqwal.errors import FormError
+from aqwal.forms import JSON_FORM, parse_json_text
+
+PAUSED = '{"sequence":1,"event":{"EnginePaused":{"timestamp":1000}}}'
+
+
+def _form_error(action: object) -> FormError:
+    assert callable(action)
+    with pytest.raises(FormError) as info:
+        action()
+    return info.value
+
+
+@pytest.mark.parametrize("digits", [21, 4301, 100_000])
+@pytest.mark.parametrize("sign", ["", "-"])
+def test_integer_with_too_many_digits_is_out_of_range(digits: int, sign: str) -> None:
+    # spec: JSN-7 — more digits than Python converts by default is still just out of range
+    text = PAUSED.replace("1000", sign + "9" * digits)
+    err = _form_error(lambda: JSON_FORM.load("WalEvent", parse_json_text(text)))
+    assert err.code == "form_out_of_range"
+    assert err.path == "/event/EnginePaused/timestamp"
+    assert len(str(err)) < 200
+
+
+def test_huge_integer_in_a_byte_array_is_out_of_range() -> None:
+    # spec: JSN-12, JSN-7
+    doc = parse_json_text('{"bytes":[1,' + "7" * 5000 + '],"content_type":"x"}')
+    err = _form_error(lambda: JSON_FORM.load("TaskPayload", doc))
+    assert (err.code, err.path) == ("form_out_of_range", "/bytes/1")
+
+
+def test_huge_integer_where_a_string_belongs_is_a_type_mismatch() -> None:
+    doc = parse_json_text('{"bytes":[],"content_type":' + "7" * 5000 + "}")
+    err = _form_error(lambda: JSON_FORM.load("TaskPayload", doc))
+    assert (err.code, err.path) == ("form_type_mismatch", "/content_type")
+    assert "found integer" in err.message
+
+
+@pytest.mark.parametrize(
+    ("escape", "offset"),
+    [
+        ("\\ud800", 6),  # a high surrogate alone
+        ("\\udcff", 6),  # a low surrogate alone
+        ("\\ud800\\u0041", 6),  # a high surrogate followed by something else
+        ("ab\\udfff\\ud800", 8),  # a low surrogate first
+        ("\\ud83d\\ude00\\ud800", 18),  # a valid pair, then a lone half
+    ],
+)
+@pytest.mark.parametrize("as_bytes", [False, True])
+def test_lone_surrogate_escapes_are_syntax_errors(escape: str, offset: int, as_bytes: bool) -> None:
+    # spec: JSN-13 — serde_json refuses an escaped surrogate that is not half of a pair
+    text = '{"a":"' + escape + '"}'
+    err = _form_error(lambda: parse_json_text(text.encode() if as_bytes else text))
+    assert (err.code, err.offset) == ("form_syntax", offset)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '"\\ud83d\\ude00"',  # a surrogate pair: one character outside the BMP
+        '"\\\\ud800"',  # an escaped backslash followed by the letters ud800
+        '"\\u00e9\\\\\\ud83d\\ude00"',
+    ],
+)
+def test_surrogate_pairs_and_escaped_backslashes_are_accepted(text: str) -> None:
+    value = parse_json_text(text)
+    assert isinstance(value, str)
+    value.encode("utf-8")  # no surrogate left in the result
+
+
+def test_byte_order_mark_is_a_syntax_error_at_offset_0() -> None:
+    # spec: JSN-13
+    for text in (b"\xef\xbb\xbf" + PAUSED.encode(), "\ufeff" + PAUSED):
+        err = _form_error(lambda t=text: parse_json_text(t))
+        assert (err.code, err.offset) == ("form_syntax", 0)
+
+
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-le", "utf-32"])
+def test_other_unicode_encodings_are_not_json_text(codec: str) -> None:
+    # spec: JSN-1 — JSON-form text is UTF-8; the json module would sniff UTF-16 and UTF-32
+    err = _form_error(lambda: parse_json_text(PAUSED.encode(codec)))
+    assert err.code == "form_syntax"
+
+
+def test_syntax_error_offsets_count_bytes_not_characters() -> None:
+    # spec: JSN-1, errors.md 1.2 — offsets are byte offsets of the input handed over
+    text = '{"é€":1,}'
+    assert _form_error(lambda: parse_json_text(text.encode())).offset == 11
+    assert _form_error(lambda: parse_json_text(text)).offset == 8
+
+
+def test_invalid_utf8_offset_is_the_first_bad_byte() -> None:
+    err = _form_error(lambda: parse_json_text(b'{"a":"\xc3\x28"}'))
+    assert (err.code, err.offset) == ("form_syntax", 6)
