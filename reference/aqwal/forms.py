@@ -580,9 +580,7 @@ def parse_json_text(text: str | bytes) -> Any:
             # as OversizeInteger so that the form reports them with their path (JSN-7).
             value = _loads(chars, _int_or_oversize)
     except json.JSONDecodeError as exc:
-        raise FormError(
-            "form_syntax", f"invalid JSON: {exc.msg}", offset=offset(exc.pos)
-        ) from None
+        raise FormError("form_syntax", f"invalid JSON: {exc.msg}", offset=offset(exc.pos)) from None
     except RecursionError:
         raise FormError("form_syntax", "JSON nests too deeply") from None
     if _MAYBE_SURROGATE.search(chars) is not None:
