@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from aqwal.errors import FormError
-from aqwal.forms import JSON_FORM, parse_json_text
+from aqwal.forms import CBOR_FORM, JSON_FORM, parse_cbor_bytes, parse_json_text, to_cbor_bytes
 
 PAUSED = '{"sequence":1,"event":{"EnginePaused":{"timestamp":1000}}}'
 
@@ -102,3 +102,14 @@ def test_syntax_error_offsets_count_bytes_not_characters() -> None:
 def test_invalid_utf8_offset_is_the_first_bad_byte() -> None:
     err = _form_error(lambda: parse_json_text(b'{"a":"\xc3\x28"}'))
     assert (err.code, err.offset) == ("form_syntax", 6)
+
+
+def test_cbor_integer_too_long_to_print_is_out_of_range() -> None:
+    # spec: CBR-5, JSN-7 — a CBOR bignum has no digit limit; the message must not print it
+    doc = {"sequence": 10**5000, "event": {"EnginePaused": {"timestamp": 1}}}
+    err = _form_error(lambda: CBOR_FORM.load("WalEvent", parse_cbor_bytes(to_cbor_bytes(doc))))
+    assert (err.code, err.path) == ("form_out_of_range", "/sequence")
+    assert "16610 bits" in err.message
+    payload = {"bytes": [-(10**5000)], "content_type": "x"}
+    err = _form_error(lambda: JSON_FORM.load("TaskPayload", payload))
+    assert (err.code, err.path) == ("form_out_of_range", "/bytes/0")

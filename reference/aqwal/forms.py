@@ -88,6 +88,13 @@ def _mismatch(expected: str, obj: object, path: str) -> FormError:
     )
 
 
+def _int_shown(value: int) -> str:
+    """An integer for a message: itself, or its size when it is too long to print."""
+    if -(10**30) < value < 10**30:
+        return str(value)
+    return f"an integer of {value.bit_length()} bits"
+
+
 def _oversize(obj: OversizeInteger, type_name: str, path: str) -> FormError:
     # spec: JSN-7
     return FormError(
@@ -229,7 +236,9 @@ class Form:
                     raise _mismatch(f"integer ({w.value})", o, p)
                 if not lo <= o <= hi:
                     raise FormError(
-                        "form_out_of_range", f"{o} does not fit in {w.value}", path=p or "/"
+                        "form_out_of_range",
+                        f"{_int_shown(o)} does not fit in {w.value}",
+                        path=p or "/",
                     )
                 return o
 
@@ -283,7 +292,9 @@ class Form:
                         raise _mismatch("integer (u8)", x, f"{p}/{i}")
                     if not 0 <= x <= 255:
                         raise FormError(
-                            "form_out_of_range", f"{x} does not fit in u8", path=f"{p}/{i}"
+                            "form_out_of_range",
+                            f"{_int_shown(x)} does not fit in u8",
+                            path=f"{p}/{i}",
                         )
                 return bytes(o)
 
