@@ -439,10 +439,12 @@ def _bootstrap_run(
         else None
     )
     record.history = [(e.from_, e.to, e.timestamp) for e in run.state_history]
-    record.attempts = [
-        AttemptEntry(a.attempt_id, a.started_at, a.finished_at, a.result, a.error, a.output)
-        for a in run.attempts
-    ]
+    record.set_attempts(
+        [
+            AttemptEntry(a.attempt_id, a.started_at, a.finished_at, a.result, a.error, a.output)
+            for a in run.attempts
+        ]
+    )
     if run.lease is not None:
         lease = run.lease
         record.lease = Lease(lease.owner, lease.expiry, lease.acquired_at, lease.updated_at)
