@@ -56,7 +56,7 @@ def test_memory_is_bounded_by_the_input(data: bytes) -> None:
 )
 @given(data=hostile_documents())
 def test_hostile_documents_only_raise_aqwal_errors(data: bytes) -> None:
-    # spec: ERR-1, JSN-1, JSN-13, CBR-5, SNP-4
+    # spec: ERR-1, JSN-1, JSN-15, CBR-5, SNP-4
     exercise_document(data)
 
 

@@ -1,4 +1,4 @@
-"""JSON-form text the engine's serde_json refuses is refused here too (spec: JSN-1, JSN-7, JSN-13).
+"""JSON-form text the engine's serde_json refuses is refused here too (spec: JSN-1, JSN-7, JSN-15).
 
 Every case is a clean :class:`~aqwal.errors.FormError` with a code and a location, never another
 exception and never a value that cannot be written back as UTF-8.
@@ -58,7 +58,7 @@ def test_huge_integer_where_a_string_belongs_is_a_type_mismatch() -> None:
 )
 @pytest.mark.parametrize("as_bytes", [False, True])
 def test_lone_surrogate_escapes_are_syntax_errors(escape: str, offset: int, as_bytes: bool) -> None:
-    # spec: JSN-13 — serde_json refuses an escaped surrogate that is not half of a pair
+    # spec: JSN-15 — serde_json refuses an escaped surrogate that is not half of a pair
     text = '{"a":"' + escape + '"}'
     err = _form_error(lambda: parse_json_text(text.encode() if as_bytes else text))
     assert (err.code, err.offset) == ("form_syntax", offset)
@@ -79,7 +79,7 @@ def test_surrogate_pairs_and_escaped_backslashes_are_accepted(text: str) -> None
 
 
 def test_byte_order_mark_is_a_syntax_error_at_offset_0() -> None:
-    # spec: JSN-13
+    # spec: JSN-15
     for text in (b"\xef\xbb\xbf" + PAUSED.encode(), "\ufeff" + PAUSED):
         err = _form_error(lambda t=text: parse_json_text(t))
         assert (err.code, err.offset) == ("form_syntax", 0)

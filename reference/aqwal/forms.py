@@ -558,7 +558,7 @@ def _lone_surrogate_escape(text: str) -> int | None:
 
 
 def parse_json_text(text: str | bytes) -> Any:
-    """Parse JSON the way serde_json does for these types (spec: JSN-1, JSN-4, JSN-12, JSN-13).
+    """Parse JSON the way serde_json does for these types (spec: JSN-1, JSN-4, JSN-12, JSN-15).
 
     Bytes must be UTF-8 without a byte-order mark; error offsets count bytes for bytes input
     and characters for text input.
@@ -577,7 +577,7 @@ def parse_json_text(text: str | bytes) -> Any:
         return pos if chars is text else len(chars[:pos].encode("utf-8"))
 
     if chars.startswith(_BOM):
-        # spec: JSN-13
+        # spec: JSN-15
         raise FormError("form_syntax", "JSON text starts with a byte-order mark", offset=0)
     try:
         try:
@@ -597,7 +597,7 @@ def parse_json_text(text: str | bytes) -> Any:
     if _MAYBE_SURROGATE.search(chars) is not None:
         lone = _lone_surrogate_escape(chars)
         if lone is not None:
-            # spec: JSN-13 — serde_json refuses it; Python would keep an unencodable character
+            # spec: JSN-15 — serde_json refuses it; Python would keep an unencodable character
             raise FormError(
                 "form_syntax",
                 f"escape {chars[lone : lone + 6]} is a lone UTF-16 surrogate",

@@ -132,14 +132,14 @@ def snapshot_vectors() -> Iterator[Vector]:
         "the JSON text starts with a byte-order mark",
         frame_snapshot(b"\xef\xbb\xbf" + text.encode()),
         "form_syntax",
-        "JSN-13",
+        "JSN-15",
     )
     yield bad(
         "json-lone-surrogate",
         "a string holds the escape of a lone UTF-16 surrogate",
         edited('"content_type":"', '"content_type":"\\ud800'),
         "form_syntax",
-        "JSN-13",
+        "JSN-15",
     )
     yield bad(
         "json-integer-5000-digits",
@@ -147,7 +147,7 @@ def snapshot_vectors() -> Iterator[Vector]:
         edited('"timestamp":1700000500', '"timestamp":' + "9" * 5000),
         "form_out_of_range",
         "JSN-7",
-        "JSN-13",
+        "JSN-15",
     )
 
     def tweak(change: Mutation) -> bytes:
