@@ -1,7 +1,11 @@
 """The ``aqwal`` command line: argparse front end, no format logic of its own.
 
-Exit status: 0 success, 1 the input is invalid (or a check failed), 2 usage error.
+Exit status: 0 success, 1 the input is invalid (or a check failed), 2 usage error (including a
+file that cannot be read or written), 3 internal error (a bug: please report it).
 Errors print as one line on stderr: ``aqwal: <code> at offset <n> [<clause>]: <message>``.
+Every file is handled by the rules of WAL-15, WAL-16 and SNP-15: inputs must be regular files
+and are read within the format's limits, outputs are written only where ``-o`` (or
+``--in-place``) says, through an exclusive temporary file.
 """
 
 from __future__ import annotations
@@ -9,17 +13,26 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, BinaryIO, TextIO
 
 from aqwal import __version__
-from aqwal.atomicfile import write_atomically
-from aqwal.codec import decode_payload, encode_payload, encode_record, read_records
-from aqwal.errors import AqwalError, FormError
+from aqwal.atomicfile import OutputRefused, write_atomically
+from aqwal.codec import (
+    HEADER_LEN,
+    MAX_PAYLOAD_LEN,
+    decode_payload,
+    encode_payload,
+    encode_record,
+    read_records,
+)
+from aqwal.errors import AqwalError, EncodeError, FormError
 from aqwal.forms import JSON_FORM, parse_json_text, to_json_text
+from aqwal.inputfile import open_regular, read_at_most, regular_file_exists, shown_path
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -34,25 +47,38 @@ class UsageError(Exception):
 
 @contextmanager
 def open_input(path: str) -> Iterator[BinaryIO]:
+    """A regular file (a link to one is fine) or, for ``-``, stdin (spec: WAL-15)."""
     if path == "-":
         yield sys.stdin.buffer
         return
     try:
-        f = open(path, "rb")  # noqa: SIM115
+        f = open_regular(path)
     except OSError as exc:
-        raise UsageError(f"cannot read {path}: {exc.strerror}") from None
+        raise UsageError(f"cannot read {shown_path(path)}: {exc.strerror}") from None
     with f:
         yield f
 
 
-def write_output_atomically(path: str, data: bytes, *, inputs: Sequence[str] = ()) -> None:
-    """Write ``data`` to ``path`` via a temporary sibling and a rename; refuse to overwrite an
-    input of the same command."""
-    target = Path(path)
+def _same_file(a: str | Path, b: str | Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def write_output_atomically(
+    path: str, data: bytes | Iterable[bytes], *, inputs: Sequence[str | Path] = ()
+) -> None:
+    """Write ``data`` to ``path`` via an exclusive temporary sibling and a rename; refuse to
+    overwrite an input of the same command, or anything that is not a regular file
+    (spec: WAL-16)."""
     for src in inputs:
-        if src != "-" and Path(src).exists() and target.exists() and target.samefile(src):
-            raise UsageError(f"refusing to overwrite the input file {src}")
-    write_atomically(target, [data])
+        if src != "-" and _same_file(path, src):
+            raise UsageError(f"refusing to overwrite the input file {shown_path(src)}")
+    try:
+        write_atomically(Path(path), [data] if isinstance(data, bytes) else data)
+    except OSError as exc:
+        raise UsageError(f"cannot write {shown_path(path)}: {exc.strerror}") from None
 
 
 def report(err: AqwalError, stream: TextIO | None = None) -> None:
@@ -68,7 +94,15 @@ def cmd_decode(args: argparse.Namespace) -> int:
     out = sys.stdout
     with open_input(args.file) as f:
         if args.payload:
-            data = f.read()
+            data = read_at_most(f, MAX_PAYLOAD_LEN + 1)
+            if len(data) > MAX_PAYLOAD_LEN:
+                # spec: FRM-6 — no record carries a longer payload
+                print(
+                    f"aqwal: the input is longer than {MAX_PAYLOAD_LEN} bytes, the largest "
+                    "payload a record can carry [FRM-6]",
+                    file=sys.stderr,
+                )
+                return 1
             try:
                 event = decode_payload(data, strict=strict, workflow=args.workflow)
             except AqwalError as exc:
@@ -86,34 +120,122 @@ def cmd_decode(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_encode(args: argparse.Namespace) -> int:
-    with open_input(args.file) as f:
-        text = f.read()
-    try:
-        lines = text.decode("utf-8").splitlines()
-    except UnicodeDecodeError as exc:
-        report(FormError("form_syntax", f"input is not UTF-8: {exc.reason}", offset=exc.start))
-        return 1
-    chunks: list[bytes] = []
-    records = [(i, line) for i, line in enumerate(lines, 1) if line.strip()]
-    if args.payload and len(records) != 1:
-        raise UsageError(f"--payload encodes exactly one JSON line, found {len(records)}")
-    for lineno, line in records:
+#: The longest JSON line ``encode`` reads (1 GiB). The JSON form of a record writes each payload
+#: byte in about one character (control characters in strings take six, JSN-11); a line
+#: longer than this is refused without being read to its end.
+JSON_LINE_LIMIT = 4 * MAX_PAYLOAD_LEN
+#: Bytes that JSON text never contains: control characters other than white space (RFC 8259).
+_NOT_JSON_TEXT = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+class _BadLine(Exception):
+    def __init__(self, lineno: int, error: AqwalError) -> None:
+        super().__init__(f"line {lineno}: {error}")
+
+
+def _payload_at_least(value: object) -> int:
+    """A lower bound of a value's postcard size: the bytes of its strings and byte strings
+    (each encoded as itself), one byte for anything else."""
+    if isinstance(value, bytes):
+        return len(value)
+    if isinstance(value, str):
+        return len(value)  # characters: at most its UTF-8 length
+    if isinstance(value, tuple):
+        return sum(_payload_at_least(v) for v in value) or 1
+    return 1
+
+
+def _json_lines(stream: BinaryIO) -> Iterator[tuple[int, str]]:
+    """The non-blank lines of JSON-lines input, numbered. A line is read a MiB at a time and
+    refused as soon as it holds a byte no JSON text has, or grows past JSON_LINE_LIMIT."""
+    lineno = 0
+    offset = 0  # of the current line in the input
+    while True:
+        parts: list[bytes] = []
+        size = 0
+        while True:
+            part = stream.readline(1 << 20)
+            if not part:
+                break
+            bad = _NOT_JSON_TEXT.search(part)
+            if bad is not None:
+                err = FormError(
+                    "form_syntax",
+                    f"byte 0x{part[bad.start()]:02x} cannot appear in JSON text",
+                    offset=offset + size + bad.start(),
+                )
+                raise _BadLine(lineno + 1, err)
+            parts.append(part)
+            size += len(part)
+            if size > JSON_LINE_LIMIT:
+                raise UsageError(
+                    f"line {lineno + 1} is longer than {JSON_LINE_LIMIT} bytes, "
+                    "more than the JSON form of any record"
+                )
+            if part.endswith(b"\n"):
+                break
+        if not parts:
+            return
+        lineno += 1
+        raw = b"".join(parts)
+        del parts
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            err = FormError(
+                "form_syntax", f"input is not UTF-8: {exc.reason}", offset=offset + exc.start
+            )
+            raise _BadLine(lineno, err) from None
+        offset += len(raw)
+        del raw
+        if line.strip():
+            yield lineno, line
+
+
+def _encoded_records(stream: BinaryIO, *, payload: bool, workflow: bool) -> Iterator[bytes]:
+    """Each JSON line as a framed record (or, with ``payload``, the one line as a payload)."""
+    count = 0
+    for lineno, line in _json_lines(stream):
+        count += 1
+        if payload and count > 1:
+            raise UsageError("--payload encodes exactly one JSON line, found more")
         try:
             event = JSON_FORM.load("WalEvent", parse_json_text(line))
-            chunks.append(
-                encode_payload(event, workflow=args.workflow)
-                if args.payload
-                else encode_record(event, workflow=args.workflow)
+            del line
+            if _payload_at_least(event) > MAX_PAYLOAD_LEN:
+                # spec: FRM-6 — refused before the payload is built
+                raise EncodeError(
+                    "payload_too_large_to_write",
+                    f"the payload would exceed {MAX_PAYLOAD_LEN} bytes",
+                    offset=0 if payload else HEADER_LEN,
+                )
+            yield (
+                encode_payload(event, workflow=workflow)
+                if payload
+                else encode_record(event, workflow=workflow)
             )
         except AqwalError as exc:
-            print(f"aqwal: line {lineno}: {exc}", file=sys.stderr)
+            raise _BadLine(lineno, exc) from None
+    if payload and count == 0:
+        raise UsageError("--payload encodes exactly one JSON line, found none")
+
+
+def cmd_encode(args: argparse.Namespace) -> int:
+    with open_input(args.file) as f:
+        records = _encoded_records(f, payload=args.payload, workflow=args.workflow)
+        try:
+            if args.output:
+                write_output_atomically(args.output, records, inputs=[args.file])
+            elif args.payload:
+                out = b"".join(records)  # one payload, written once it is known to be alone
+                sys.stdout.buffer.write(out)
+            else:
+                for record in records:
+                    sys.stdout.buffer.write(record)
+        except _BadLine as exc:
+            sys.stdout.flush()
+            print(f"aqwal: {exc}", file=sys.stderr)
             return 1
-    data = b"".join(chunks)
-    if args.output:
-        write_output_atomically(args.output, data, inputs=[args.file])
-    else:
-        sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
     return 0
 
@@ -145,10 +267,37 @@ def cmd_schema_export(args: argparse.Namespace) -> int:
 
 
 def _existing(path: str) -> Path:
-    p = Path(path)
-    if not p.exists():
-        raise UsageError(f"{path} does not exist")
-    return p
+    try:
+        os.stat(path)
+    except FileNotFoundError:
+        if os.path.lexists(path):
+            raise UsageError(f"{shown_path(path)} is a symbolic link to nothing") from None
+        raise UsageError(f"{shown_path(path)} does not exist") from None
+    except OSError as exc:
+        raise UsageError(f"cannot read {shown_path(path)}: {exc.strerror}") from None
+    return Path(path)
+
+
+def _cannot_read(exc: OSError, path: Path) -> UsageError:
+    return UsageError(f"cannot read {shown_path(exc.filename or path)}: {exc.strerror}")
+
+
+def _wal_present(wal: Path) -> bool:
+    """Whether the WAL of a layout exists; refuse a path that is not a regular file."""
+    try:
+        return regular_file_exists(wal)
+    except OSError as exc:
+        raise UsageError(f"cannot read {shown_path(wal)}: {exc.strerror}") from None
+
+
+@contextmanager
+def _opened(path: Path) -> Iterator[BinaryIO]:
+    try:
+        f = open_regular(path)
+    except OSError as exc:
+        raise UsageError(f"cannot read {shown_path(path)}: {exc.strerror}") from None
+    with f:
+        yield f
 
 
 def _print_json(obj: object) -> None:
@@ -185,6 +334,10 @@ def cmd_replay(args: argparse.Namespace) -> int:
         sys.stdout.flush()
         report(exc)
         return 1
+    except OSError as exc:
+        raise UsageError(
+            f"cannot read {shown_path(exc.filename or path)}: {exc.strerror}"
+        ) from None
     if result.snapshot_problem is not None:
         print(f"aqwal: note: snapshot not used: {result.snapshot_problem}", file=sys.stderr)
     if args.digest:
@@ -211,14 +364,17 @@ def cmd_verify(args: argparse.Namespace) -> int:
     layout = Layout.of(_existing(args.path))
     ok = True
     out: dict[str, object] = {}
-    if layout.wal.exists():
-        rep = validate_wal_file(layout.wal, strict=not args.lenient, workflow=args.workflow)
+    if _wal_present(layout.wal):
+        try:
+            rep = validate_wal_file(layout.wal, strict=not args.lenient, workflow=args.workflow)
+        except OSError as exc:
+            raise UsageError(f"cannot read {shown_path(layout.wal)}: {exc.strerror}") from None
         out["wal"] = _tail_json(rep)
         ok = rep.corruption is None
     else:
-        out["wal"] = {"path": str(layout.wal), "missing": True}
+        out["wal"] = {"path": shown_path(layout.wal), "missing": True}
     if layout.snapshot is not None:
-        snap_info: dict[str, object] = {"path": str(layout.snapshot)}
+        snap_info: dict[str, object] = {"path": shown_path(layout.snapshot)}
         try:
             snap = read_snapshot_file(layout.snapshot)
             snap_info["present"] = snap is not None
@@ -255,7 +411,7 @@ def _tail_json(rep: object) -> dict[str, object]:
 
     assert isinstance(rep, TailReport)
     return {
-        "path": rep.path,
+        "path": shown_path(rep.path),
         "file_size": rep.file_size,
         "records": rep.records,
         "first_sequence": rep.first_sequence,
@@ -320,10 +476,11 @@ def cmd_inspect(args: argparse.Namespace) -> int:
     first: int | None = None
     last: int | None = None
     corruption: WalCorruption | None = None
-    size = layout.wal.stat().st_size if layout.wal.exists() else 0
+    size = 0
     end = 0
-    if layout.wal.exists():
-        with open(layout.wal, "rb") as f:
+    if _wal_present(layout.wal):
+        with _opened(layout.wal) as f:
+            size = os.fstat(f.fileno()).st_size
             previous_offset: int | None = None
             previous_name = ""
             try:
@@ -358,12 +515,11 @@ def cmd_inspect(args: argparse.Namespace) -> int:
                     runs=len(snap.runs),
                     actors=len(snap.actors),
                     ledger_entries=len(snap.ledger_entries),
-                    bytes=layout.snapshot.stat().st_size,
                 )
         except AqwalError as exc:
             snap_summary = {"present": True, "error": _error_json(exc)}
     out = {
-        "wal": str(layout.wal),
+        "wal": shown_path(layout.wal),
         "file_size": size,
         "records": records,
         "first_sequence": first,
@@ -400,8 +556,7 @@ def cmd_snapshot_write(args: argparse.Namespace) -> int:
 
     path = _existing(args.path)
     layout = Layout.of(path)
-    target = Path(args.output)
-    if target.exists() and target.samefile(layout.wal):
+    if _same_file(args.output, layout.wal):
         raise UsageError("refusing to overwrite the WAL file with a snapshot")
     try:
         result = recover(path, stop_on_reject=True, workflow=args.workflow)
@@ -409,16 +564,25 @@ def cmd_snapshot_write(args: argparse.Namespace) -> int:
     except AqwalError as exc:
         report(exc)
         return 1
-    write_output_atomically(args.output, data)
-    print(f"wrote {args.output}: wal_sequence {result.state.latest_sequence}, {len(data)} bytes")
+    except OSError as exc:
+        raise UsageError(
+            f"cannot read {shown_path(exc.filename or path)}: {exc.strerror}"
+        ) from None
+    if result.snapshot_problem is not None:
+        print(f"aqwal: note: snapshot not used: {result.snapshot_problem}", file=sys.stderr)
+    write_output_atomically(args.output, data, inputs=[layout.wal])
+    print(
+        f"wrote {shown_path(args.output)}: wal_sequence {result.state.latest_sequence}, "
+        f"{len(data)} bytes"
+    )
     return 0
 
 
 def cmd_snapshot_show(args: argparse.Namespace) -> int:
-    from aqwal.snapshot import decode_snapshot
+    from aqwal.snapshot import decode_snapshot, read_snapshot_bytes
 
     with open_input(args.file) as f:
-        data = f.read()
+        data = read_snapshot_bytes(f)  # spec: SNP-15 — the header and the declared payload
     if not data:
         print("aqwal: the snapshot file is empty (no snapshot)", file=sys.stderr)
         return 1
@@ -441,6 +605,10 @@ def cmd_repair(args: argparse.Namespace) -> int:
         path = path / WAL_RELATIVE_PATH
     if bool(args.output) == bool(args.in_place):
         raise UsageError("give exactly one of -o OUT and --in-place")
+    if not _wal_present(path):
+        raise UsageError(f"{shown_path(path)} does not exist: there is no WAL to repair")
+    if args.output and _same_file(args.output, path):
+        raise UsageError("the output is the input file; use --in-place")
     try:
         result = repair_wal_file(
             path,
@@ -455,13 +623,18 @@ def cmd_repair(args: argparse.Namespace) -> int:
         return 1
     except ValueError as exc:
         raise UsageError(str(exc)) from None
+    except OutputRefused as exc:
+        raise UsageError(f"cannot write {shown_path(args.output)}: {exc.strerror}") from None
+    except OSError as exc:
+        raise UsageError(f"{shown_path(exc.filename or path)}: {exc.strerror}") from None
     rep = result.report
     what = (
         "clean" if rep.corruption is None else f"{rep.corruption.code} at {rep.corruption.offset}"
     )
     print(
-        f"{path}: {rep.records} valid record(s); {what}; kept {result.kept} bytes, "
-        f"dropped {result.dropped}" + (f"; wrote {result.written}" if result.written else "")
+        f"{shown_path(path)}: {rep.records} valid record(s); {what}; kept {result.kept} bytes, "
+        f"dropped {result.dropped}"
+        + (f"; wrote {shown_path(result.written)}" if result.written else "")
     )
     return 0
 
@@ -471,23 +644,19 @@ def cmd_repair(args: argparse.Namespace) -> int:
 
 
 def cmd_vectors_generate(args: argparse.Namespace) -> int:
-    import shutil
-
     from aqwal_conformance.vectorgen import generate
-    from aqwal_conformance.vectors import write_vectors
+    from aqwal_conformance.vectorset import NotAVectorSet, install_vector_set, old_set_files
 
     out = Path(args.out)
-    if out.exists() and not (out / "index.json").exists() and any(out.iterdir()):
-        raise UsageError(f"{out} is not empty and holds no vector index; refusing to replace it")
-    vectors = generate()
-    staging = out.with_name(out.name + ".new")
-    shutil.rmtree(staging, ignore_errors=True)
-    index = write_vectors(vectors, staging)
-    if out.exists():
-        shutil.rmtree(out)
-    staging.rename(out)
+    try:
+        old_set_files(out)  # refuse before the minutes of generation, not after
+        index = install_vector_set(generate(), out)
+    except NotAVectorSet as exc:
+        raise UsageError(f"refusing to write the vectors to {shown_path(out)}: {exc}") from None
+    except OSError as exc:
+        raise UsageError(f"cannot write the vectors to {shown_path(out)}: {exc.strerror}") from None
     counts = ", ".join(f"{k} {v}" for k, v in index["counts"].items())
-    print(f"wrote {index['count']} vectors to {out} ({counts})")
+    print(f"wrote {index['count']} vectors to {shown_path(out)} ({counts})")
     return 0
 
 
@@ -652,6 +821,11 @@ def build_parser() -> argparse.ArgumentParser:
         description="Reference tools for the ActionQueue write-ahead log (WAL v5).",
     )
     parser.add_argument("--version", action="version", version=f"aqwal {__version__}")
+    parser.add_argument(
+        "--debug",
+        action="store_true",
+        help=f"let an internal error raise with its traceback (also {DEBUG_ENV}=1)",
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser(
@@ -821,20 +995,48 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: Set (to anything but "" or "0") to let an internal error raise with its traceback.
+DEBUG_ENV = "AQWAL_DEBUG"
+
+
+def _one_line(text: str, limit: int = 300) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     handler: Handler = args.handler
+    debug = args.debug or os.environ.get(DEBUG_ENV, "") not in ("", "0")
     try:
         return handler(args)
     except UsageError as exc:
         print(f"aqwal: {exc}", file=sys.stderr)
         return 2
+    except AqwalError as exc:
+        # bad input that a command did not report itself: still one line, exit 1
+        report(exc)
+        return 1
     except BrokenPipeError:
         # The reader went away (e.g. `aqwal decode log | head`): not an error of ours.
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 0
+    except KeyboardInterrupt:
+        print("aqwal: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        # A bug: one line that says so, not a stack dump (--debug shows the traceback).
+        if debug:
+            raise
+        message = _one_line(str(exc).encode("utf-8", "backslashreplace").decode("utf-8"))
+        print(
+            f"aqwal: internal error: {type(exc).__name__}: {message} (please report; "
+            f"--debug or {DEBUG_ENV}=1 shows the traceback)",
+            file=sys.stderr,
+        )
+        return 3
 
 
 if __name__ == "__main__":

@@ -241,6 +241,7 @@ ERROR_CODES: dict[str, ErrorCode] = _table(
     ("snapshot_payload_too_large", "snapshot", "SNP-2", "payload longer than 268435456 bytes"),
     ("snapshot_truncated_payload", "snapshot", "SNP-4", "fewer payload bytes than declared"),
     ("snapshot_crc_mismatch", "snapshot", "SNP-2", "CRC-32 of the payload differs"),
+    ("snapshot_unreadable", "snapshot", "SNP-15", "the snapshot path is not a readable file"),
     # snapshot content (the engine's validate_snapshot, in its order)
     ("unsupported_schema_version", "snapshot", "SNP-5", "metadata.schema_version is not 8"),
     ("task_count_mismatch", "snapshot", "SNP-7", "metadata.task_count differs from tasks"),

@@ -71,3 +71,9 @@ def read_at_most(stream: BinaryIO, limit: int) -> bytes:
         parts.append(part)
         left -= len(part)
     return b"".join(parts)
+
+
+def shown_path(path: Path | str) -> str:
+    """A path for a message: bytes that are not UTF-8 (kept by Python as surrogate escapes)
+    are shown as ``\\xNN``, so that printing never fails."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
