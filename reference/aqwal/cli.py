@@ -557,7 +557,7 @@ def cmd_snapshot_write(args: argparse.Namespace) -> int:
     path = _existing(args.path)
     layout = Layout.of(path)
     if _same_file(args.output, layout.wal):
-        raise UsageError("refusing to overwrite the WAL file with a snapshot")
+        raise UsageError(f"refusing to overwrite the input file {shown_path(layout.wal)}")
     try:
         result = recover(path, stop_on_reject=True, workflow=args.workflow)
         data = encode_snapshot(snapshot_of(result.state, args.timestamp))
