@@ -234,3 +234,28 @@ def test_unsupported_kinds_are_skipped() -> None:
         [r for r in report.results if r.category == "replay"]
     )
     assert report.count("passed", "wal") > 0 and report.ok
+
+
+def test_file_requests_carry_the_vector_options() -> None:
+    """spec: CP-6 — validate_wal and replay requests copy the index entry's options."""
+    from aqwal_conformance.runner import requests_for
+    from aqwal_conformance.testee import handle
+    from aqwal_conformance.vectorgen.wal import mode_dependent_logs
+    from aqwal_conformance.vectors import Vector
+
+    _name, _description, log = mode_dependent_logs()[0]
+    for category, kind in (("wal", "validate_wal"), ("replay", "replay")):
+        for strict in (True, False):
+            v = Vector(f"{category}/x", category, "x", "valid", log, ("WAL-10",))
+            v.options = {"strict": strict}
+            ((_part, request),) = requests_for(v)
+            assert request["kind"] == kind
+            assert request["options"] == {"strict": strict}
+            answer = handle(request)
+            if kind == "validate_wal":
+                assert (answer["records"], answer["tail"]) == (
+                    (1, "mid-file") if strict else (3, "clean")
+                )
+            else:
+                assert ("error" in answer) is strict
+                assert strict or answer["replayed"] == 3

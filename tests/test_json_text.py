@@ -49,16 +49,17 @@ def test_huge_integer_where_a_string_belongs_is_a_type_mismatch() -> None:
 @pytest.mark.parametrize(
     ("escape", "offset"),
     [
-        ("\\ud800", 6),  # a high surrogate alone
-        ("\\udcff", 6),  # a low surrogate alone
-        ("\\ud800\\u0041", 6),  # a high surrogate followed by something else
-        ("ab\\udfff\\ud800", 8),  # a low surrogate first
-        ("\\ud83d\\ude00\\ud800", 18),  # a valid pair, then a lone half
+        ("\\ud800", 12),  # a high surrogate alone: the quote where a backslash had to be
+        ("\\udcff", 9),  # a low surrogate alone: its second digit
+        ("\\ud800\\u0041", 14),  # a high surrogate followed by another escape: its 1st digit
+        ("ab\\udfff\\ud800", 11),  # a low surrogate first
+        ("\\ud83d\\ude00\\ud800", 24),  # a valid pair, then a lone half
     ],
 )
 @pytest.mark.parametrize("as_bytes", [False, True])
 def test_lone_surrogate_escapes_are_syntax_errors(escape: str, offset: int, as_bytes: bool) -> None:
-    # spec: JSN-15 — serde_json refuses an escaped surrogate that is not half of a pair
+    # spec: JSN-15, JSN-14 — serde_json refuses an escaped surrogate that is not half of a
+    # pair; the offset is the first byte that cannot continue a well-formed text
     text = '{"a":"' + escape + '"}'
     err = _form_error(lambda: parse_json_text(text.encode() if as_bytes else text))
     assert (err.code, err.offset) == ("form_syntax", offset)
@@ -79,7 +80,7 @@ def test_surrogate_pairs_and_escaped_backslashes_are_accepted(text: str) -> None
 
 
 def test_byte_order_mark_is_a_syntax_error_at_offset_0() -> None:
-    # spec: JSN-15
+    # spec: JSN-1, JSN-14
     for text in (b"\xef\xbb\xbf" + PAUSED.encode(), "\ufeff" + PAUSED):
         err = _form_error(lambda t=text: parse_json_text(t))
         assert (err.code, err.offset) == ("form_syntax", 0)
@@ -87,21 +88,21 @@ def test_byte_order_mark_is_a_syntax_error_at_offset_0() -> None:
 
 @pytest.mark.parametrize("codec", ["utf-16", "utf-16-le", "utf-32"])
 def test_other_unicode_encodings_are_not_json_text(codec: str) -> None:
-    # spec: JSN-1 — JSON-form text is UTF-8; the json module would sniff UTF-16 and UTF-32
+    # spec: JSN-1, JSN-15 — JSON-form text is UTF-8; the json module would detect UTF-16/32
     err = _form_error(lambda: parse_json_text(PAUSED.encode(codec)))
     assert err.code == "form_syntax"
 
 
 def test_syntax_error_offsets_count_bytes_not_characters() -> None:
-    # spec: JSN-1, errors.md 1.2 — offsets are byte offsets of the input handed over
+    # spec: JSN-14, errors.md 1.2 — offsets are byte offsets of the UTF-8 text
     text = '{"é€":1,}'
     assert _form_error(lambda: parse_json_text(text.encode())).offset == 11
-    assert _form_error(lambda: parse_json_text(text)).offset == 8
+    assert _form_error(lambda: parse_json_text(text)).offset == 11
 
 
-def test_invalid_utf8_offset_is_the_first_bad_byte() -> None:
+def test_invalid_utf8_offset_is_the_byte_that_cannot_continue() -> None:
     err = _form_error(lambda: parse_json_text(b'{"a":"\xc3\x28"}'))
-    assert (err.code, err.offset) == ("form_syntax", 6)
+    assert (err.code, err.offset) == ("form_syntax", 7)  # JSN-14: the byte that cannot follow
 
 
 def test_cbor_integer_too_long_to_print_is_out_of_range() -> None:
