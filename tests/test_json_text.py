@@ -114,3 +114,10 @@ def test_cbor_integer_too_long_to_print_is_out_of_range() -> None:
     payload = {"bytes": [-(10**5000)], "content_type": "x"}
     err = _form_error(lambda: JSON_FORM.load("TaskPayload", payload))
     assert (err.code, err.path) == ("form_out_of_range", "/bytes/0")
+
+
+def test_a_syntax_error_after_a_huge_integer_is_still_a_syntax_error() -> None:
+    # spec: JSN-13, JSN-14 — found by the fuzzer: the integer made the first reading stop early
+    text = '{"a":' + "9" * 5000 + ' "b":1}'
+    err = _form_error(lambda: parse_json_text(text))
+    assert (err.code, err.offset) == ("form_syntax", 5006)

@@ -410,12 +410,16 @@ def exercise_document(data: bytes) -> int:
     """Feed one document to the JSON and CBOR form readers and, framed, to the snapshot file
     reader; return how many readings succeeded. Raises only on a non-aqwal exception."""
     accepted = 0
-    for parse, form in ((parse_json_text, JSON_FORM), (parse_cbor_bytes, CBOR_FORM)):
+    for parse, form, type_names in (
+        # a JSON snapshot is read below, framed, by the snapshot file reader
+        (parse_json_text, JSON_FORM, ("WalEvent",)),
+        (parse_cbor_bytes, CBOR_FORM, ("WalEvent", "Snapshot")),
+    ):
         try:
             doc = parse(data)
         except AqwalError:
             continue
-        for type_name in ("WalEvent", "Snapshot"):
+        for type_name in type_names:
             try:
                 value = form.load(type_name, doc)
             except AqwalError:

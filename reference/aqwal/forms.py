@@ -617,18 +617,22 @@ def parse_json_text(text: str | bytes) -> Any:
             parse_int=parse_int,
         )
 
-    chars = ""
     try:
         chars = data.decode("utf-8")
-        # Without a conversion limit the default would take quadratic time on a huge integer.
-        doc = loads(chars, None if sys.get_int_max_str_digits() else _int_or_oversize)
+        try:
+            # Without a conversion limit the default would take quadratic time on a huge
+            # integer.
+            doc = loads(chars, None if sys.get_int_max_str_digits() else _int_or_oversize)
+        except ValueError as exc:
+            if isinstance(exc, json.JSONDecodeError | UnicodeDecodeError):
+                raise
+            # An integer beyond Python's conversion limit (JSN-7): read the text again,
+            # keeping such integers as OversizeInteger (a syntax error after it still counts).
+            doc = loads(chars, _int_or_oversize)
     except (json.JSONDecodeError, UnicodeDecodeError, _NotJson):
         raise _syntax_error(data) from None
     except RecursionError:
         raise FormError("form_syntax", "JSON nests too deeply") from None
-    except ValueError:
-        # An integer beyond Python's conversion limit (JSN-7): read it as OversizeInteger.
-        doc = loads(chars, _int_or_oversize)
     if _MAYBE_SURROGATE.search(chars) is not None and _lone_surrogate_escape(chars) is not None:
         # spec: JSN-15 — serde_json refuses it; Python would keep an unencodable character
         raise _syntax_error(data)
