@@ -558,9 +558,12 @@ def cmd_inspect(args: argparse.Namespace) -> int:
                     runs=len(snap.runs),
                     actors=len(snap.actors),
                     ledger_entries=len(snap.ledger_entries),
+                    bytes=os.stat(layout.snapshot).st_size,
                 )
         except AqwalError as exc:
             snap_summary = {"present": True, "error": _error_json(exc)}
+        except OSError as exc:  # replaced or removed since it was read
+            raise _cannot_read(exc, layout.snapshot) from None
     out = {
         "wal": shown_path(layout.wal),
         "file_size": size,
