@@ -709,3 +709,43 @@ def test_encode_refuses_a_payload_over_the_limit_before_building_it(
     assert main(["encode", str(tmp_path / "in.jsonl"), "-o", str(tmp_path / "out.wal")]) == 1
     assert "payload_too_large_to_write" in capsys.readouterr().err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl"]
+
+
+def _set_with_fifo_index(root: Path) -> str:
+    (root / "set").mkdir()
+    os.mkfifo(root / "set" / "index.json")
+    return "set"
+
+
+def _set_with_fifo_member(root: Path) -> str:
+    (root / "set" / "codec").mkdir(parents=True)
+    index = (
+        '{"format":"aqwal-vectors/1","vectors":[{"id":"codec/x","files":{"input":"codec/x.bin"}}]}'
+    )
+    (root / "set" / "index.json").write_text(index)
+    os.mkfifo(root / "set" / "codec" / "x.bin")
+    return "set"
+
+
+def _set_with_garbage_entries(root: Path) -> str:
+    (root / "set").mkdir()
+    (root / "set" / "index.json").write_text('{"format":"aqwal-vectors/1","vectors":[1, 2]}')
+    return "set"
+
+
+@pytest.mark.parametrize("command", [["vectors", "verify"], ["vectors", "coverage"]])
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (_set_with_fifo_index, "index.json is a FIFO, not a regular file"),
+        (_set_with_fifo_member, "is a FIFO, not a regular file"),
+        (_set_with_garbage_entries, "an entry without files"),
+        (_directory, "holds no vector index"),
+    ],
+    ids=["index-fifo", "member-fifo", "garbage-entries", "empty-directory"],
+)
+def test_reading_a_hostile_vector_set(
+    command: list[str], make: Callable[[Path], str], message: str, tmp_path: Path
+) -> None:
+    # spec: WAL-15 — never a hang on a FIFO, never a traceback on a malformed index
+    _check(Case("vectors", lambda root: ([*command, make(root)], None), 2, message), tmp_path)

@@ -21,10 +21,12 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from aqwal.atomicfile import file_kind
-from aqwal.inputfile import shown_path
+from aqwal.inputfile import FileRefused, open_regular, read_at_most, shown_path
 from aqwal_conformance.vectors import INDEX_FORMAT, Vector, write_vectors
 
 INDEX = "index.json"
+#: Read at most this much of an index (the index of 1,162 vectors is under 1 MiB).
+MAX_INDEX_BYTES = 64 * 1024 * 1024
 
 
 class NotAVectorSet(Exception):
@@ -57,10 +59,10 @@ def old_set_files(target: Path) -> set[PurePosixPath]:
             raise NotAVectorSet(f"{shown} is not empty and holds no vector index")
         return set()
     try:
-        with open(index_path, "rb") as f:
-            if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
-                raise NotAVectorSet(f"{shown_path(index_path)} is not a regular file")
-            index: Any = json.loads(f.read(64 * 1024 * 1024))
+        with open_regular(index_path) as f:  # never blocks on a FIFO
+            index: Any = json.loads(read_at_most(f, MAX_INDEX_BYTES))
+    except FileRefused as exc:
+        raise NotAVectorSet(f"{shown_path(index_path)} {exc.strerror}") from None
     except (OSError, ValueError) as exc:
         raise NotAVectorSet(f"{shown_path(index_path)} is not a vector index: {exc}") from None
     if not isinstance(index, dict) or index.get("format") != INDEX_FORMAT:

@@ -706,14 +706,34 @@ def cmd_vectors_generate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _vector_set(path: str) -> Path:
+    """A directory holding a vector set whose index and every file it names are regular
+    files inside it, so that reading them ends (spec: WAL-15)."""
+    from aqwal_conformance.vectorset import NotAVectorSet, old_set_files
+
+    root = _existing(path)
+    try:
+        files = old_set_files(root)
+        if not files:
+            raise NotAVectorSet(f"{shown_path(root)} holds no vector index")
+        for rel in files:
+            if not regular_file_exists(root / rel):
+                raise NotAVectorSet(f"{shown_path(root / rel)} does not exist")
+    except NotAVectorSet as exc:
+        raise UsageError(f"not a vector set: {exc}") from None
+    except OSError as exc:
+        raise _cannot_read(exc, root) from None
+    return root
+
+
 def cmd_vectors_verify(args: argparse.Namespace) -> int:
     from aqwal_conformance.vectors import verify_vectors
 
-    root = _existing(args.dir)
+    root = _vector_set(args.dir)
     try:
         report = verify_vectors(root)
-    except (OSError, ValueError, KeyError) as exc:
-        raise UsageError(f"cannot read vectors from {root}: {exc}") from None
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise UsageError(f"cannot read vectors from {shown_path(root)}: {exc}") from None
     for vid, why in report.failures:
         print(f"FAIL {vid}: {why}")
     per = ", ".join(f"{k} {v}" for k, v in sorted(report.per_category.items()))
@@ -725,10 +745,14 @@ def cmd_vectors_coverage(args: argparse.Namespace) -> int:
     from aqwal_conformance.coverage import coverage, unknown_clauses
     from aqwal_conformance.vectors import load_index
 
-    index = load_index(_existing(args.dir))
+    root = _vector_set(args.dir)
     spec = _existing(args.spec)
-    table = coverage(spec, index)
-    unknown = sorted(unknown_clauses(spec, index))
+    try:
+        index = load_index(root)
+        table = coverage(spec, index)
+        unknown = sorted(unknown_clauses(spec, index))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise UsageError(f"cannot read the vectors or the spec: {exc}") from None
     missing = [c for c, ids in table.items() if not ids]
     if args.json:
         _print_json({"must_clauses": table, "uncovered": missing, "unknown": unknown})
