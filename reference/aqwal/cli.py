@@ -145,11 +145,11 @@ def _payload_at_least(value: object) -> int:
     return 1
 
 
-def _json_lines(stream: BinaryIO) -> Iterator[tuple[int, str]]:
+def _json_lines(stream: BinaryIO) -> Iterator[tuple[int, bytes]]:
     """The non-blank lines of JSON-lines input, numbered. A line is read a MiB at a time and
-    refused as soon as it holds a byte no JSON text has, or grows past JSON_LINE_LIMIT."""
+    refused as soon as it holds a byte no JSON text has, or grows past JSON_LINE_LIMIT. Error
+    offsets count from the start of the line, like every error of a line."""
     lineno = 0
-    offset = 0  # of the current line in the input
     while True:
         parts: list[bytes] = []
         size = 0
@@ -162,7 +162,7 @@ def _json_lines(stream: BinaryIO) -> Iterator[tuple[int, str]]:
                 err = FormError(
                     "form_syntax",
                     f"byte 0x{part[bad.start()]:02x} cannot appear in JSON text",
-                    offset=offset + size + bad.start(),
+                    offset=size + bad.start(),
                 )
                 raise _BadLine(lineno + 1, err)
             parts.append(part)
@@ -177,18 +177,9 @@ def _json_lines(stream: BinaryIO) -> Iterator[tuple[int, str]]:
         if not parts:
             return
         lineno += 1
-        raw = b"".join(parts)
+        line = parts[0] if len(parts) == 1 else b"".join(parts)
         del parts
-        try:
-            line = raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            err = FormError(
-                "form_syntax", f"input is not UTF-8: {exc.reason}", offset=offset + exc.start
-            )
-            raise _BadLine(lineno, err) from None
-        offset += len(raw)
-        del raw
-        if line.strip():
+        if not line.isspace():
             yield lineno, line
 
 
@@ -200,8 +191,10 @@ def _encoded_records(stream: BinaryIO, *, payload: bool, workflow: bool) -> Iter
         if payload and count > 1:
             raise UsageError("--payload encodes exactly one JSON line, found more")
         try:
-            event = JSON_FORM.load("WalEvent", parse_json_text(line))
+            doc = parse_json_text(line)  # spec: JSN-1 — UTF-8, checked as it is decoded
             del line
+            event = JSON_FORM.load("WalEvent", doc)
+            del doc
             if _payload_at_least(event) > MAX_PAYLOAD_LEN:
                 # spec: FRM-6 — refused before the payload is built
                 raise EncodeError(
