@@ -694,13 +694,13 @@ def test_encode_refuses_a_payload_over_the_limit_before_building_it(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # spec: FRM-6 — with the limit made small, a long string is refused without encoding it
-    import aqwal.cli as cli
+    import aqwal.jsonlines as jsonlines
 
     def never(*args: object, **kwargs: object) -> bytes:
         raise AssertionError("the payload was built")
 
-    monkeypatch.setattr(cli, "MAX_PAYLOAD_LEN", 1000)
-    monkeypatch.setattr(cli, "encode_record", never)
+    monkeypatch.setattr(jsonlines, "MAX_PAYLOAD_LEN", 1000)
+    monkeypatch.setattr(jsonlines, "encode_record", never)
     line = (
         '{"sequence":1,"event":{"RunSuspended":{"run_id":"00000000-0000-0000-0000-000000000001",'
         '"reason":"' + "x" * 2000 + '","timestamp":1}}}\n'

@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -23,15 +22,12 @@ from typing import Any, BinaryIO, TextIO
 from aqwal import __version__
 from aqwal.atomicfile import OutputRefused, write_atomically
 from aqwal.codec import (
-    HEADER_LEN,
     MAX_PAYLOAD_LEN,
     decode_payload,
-    encode_payload,
-    encode_record,
     read_records,
 )
-from aqwal.errors import AqwalError, EncodeError, FormError
-from aqwal.forms import JSON_FORM, parse_json_text, to_json_text
+from aqwal.errors import AqwalError
+from aqwal.forms import JSON_FORM, to_json_text
 from aqwal.inputfile import open_regular, read_at_most, regular_file_exists, shown_path
 
 Handler = Callable[[argparse.Namespace], int]
@@ -120,102 +116,11 @@ def cmd_decode(args: argparse.Namespace) -> int:
     return 0
 
 
-#: The longest JSON line ``encode`` reads (1 GiB). The JSON form of a record writes each payload
-#: byte in about one character (control characters in strings take six, JSN-11); a line
-#: longer than this is refused without being read to its end.
-JSON_LINE_LIMIT = 4 * MAX_PAYLOAD_LEN
-#: Bytes that JSON text never contains: control characters other than white space (RFC 8259).
-_NOT_JSON_TEXT = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-
-
-class _BadLine(Exception):
-    def __init__(self, lineno: int, error: AqwalError) -> None:
-        super().__init__(f"line {lineno}: {error}")
-
-
-def _payload_at_least(value: object) -> int:
-    """A lower bound of a value's postcard size: the bytes of its strings and byte strings
-    (each encoded as itself), one byte for anything else."""
-    if isinstance(value, bytes):
-        return len(value)
-    if isinstance(value, str):
-        return len(value)  # characters: at most its UTF-8 length
-    if isinstance(value, tuple):
-        return sum(_payload_at_least(v) for v in value) or 1
-    return 1
-
-
-def _json_lines(stream: BinaryIO) -> Iterator[tuple[int, bytes]]:
-    """The non-blank lines of JSON-lines input, numbered. A line is read a MiB at a time and
-    refused as soon as it holds a byte no JSON text has, or grows past JSON_LINE_LIMIT. Error
-    offsets count from the start of the line, like every error of a line."""
-    lineno = 0
-    while True:
-        parts: list[bytes] = []
-        size = 0
-        while True:
-            part = stream.readline(1 << 20)
-            if not part:
-                break
-            bad = _NOT_JSON_TEXT.search(part)
-            if bad is not None:
-                err = FormError(
-                    "form_syntax",
-                    f"byte 0x{part[bad.start()]:02x} cannot appear in JSON text",
-                    offset=size + bad.start(),
-                )
-                raise _BadLine(lineno + 1, err)
-            parts.append(part)
-            size += len(part)
-            if size > JSON_LINE_LIMIT:
-                raise UsageError(
-                    f"line {lineno + 1} is longer than {JSON_LINE_LIMIT} bytes, "
-                    "more than the JSON form of any record"
-                )
-            if part.endswith(b"\n"):
-                break
-        if not parts:
-            return
-        lineno += 1
-        line = parts[0] if len(parts) == 1 else b"".join(parts)
-        del parts
-        if not line.isspace():
-            yield lineno, line
-
-
-def _encoded_records(stream: BinaryIO, *, payload: bool, workflow: bool) -> Iterator[bytes]:
-    """Each JSON line as a framed record (or, with ``payload``, the one line as a payload)."""
-    count = 0
-    for lineno, line in _json_lines(stream):
-        count += 1
-        if payload and count > 1:
-            raise UsageError("--payload encodes exactly one JSON line, found more")
-        try:
-            doc = parse_json_text(line)  # spec: JSN-1 — UTF-8, checked as it is decoded
-            del line
-            event = JSON_FORM.load("WalEvent", doc)
-            del doc
-            if _payload_at_least(event) > MAX_PAYLOAD_LEN:
-                # spec: FRM-6 — refused before the payload is built
-                raise EncodeError(
-                    "payload_too_large_to_write",
-                    f"the payload would exceed {MAX_PAYLOAD_LEN} bytes",
-                    offset=0 if payload else HEADER_LEN,
-                )
-            yield (
-                encode_payload(event, workflow=workflow)
-                if payload
-                else encode_record(event, workflow=workflow)
-            )
-        except AqwalError as exc:
-            raise _BadLine(lineno, exc) from None
-    if payload and count == 0:
-        raise UsageError("--payload encodes exactly one JSON line, found none")
-
-
 def cmd_encode(args: argparse.Namespace) -> int:
+    from aqwal.jsonlines import BadLine, LineRefused, encoded_records
+
     with open_input(args.file) as f:
-        records = _encoded_records(f, payload=args.payload, workflow=args.workflow)
+        records = encoded_records(f, payload=args.payload, workflow=args.workflow)
         try:
             if args.output:
                 write_output_atomically(args.output, records, inputs=[args.file])
@@ -225,10 +130,12 @@ def cmd_encode(args: argparse.Namespace) -> int:
             else:
                 for record in records:
                     sys.stdout.buffer.write(record)
-        except _BadLine as exc:
+        except BadLine as exc:
             sys.stdout.flush()
             print(f"aqwal: {exc}", file=sys.stderr)
             return 1
+        except LineRefused as exc:
+            raise UsageError(str(exc)) from None
         sys.stdout.buffer.flush()
     return 0
 
