@@ -10,6 +10,7 @@ after.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import resource
 import stat
@@ -718,12 +719,18 @@ def _set_with_fifo_index(root: Path) -> str:
 
 
 def _set_with_fifo_member(root: Path) -> str:
-    (root / "set" / "codec").mkdir(parents=True)
-    index = (
-        '{"format":"aqwal-vectors/1","vectors":[{"id":"codec/x","files":{"input":"codec/x.bin"}}]}'
-    )
-    (root / "set" / "index.json").write_text(index)
-    os.mkfifo(root / "set" / "codec" / "x.bin")
+    # a well-formed entry of the repository's set whose input file is a FIFO
+    vectors = Path(__file__).resolve().parents[1] / "vectors"
+    index = json.loads((vectors / "index.json").read_text(encoding="utf-8"))
+    entry = index["vectors"][0]
+    index["vectors"] = [entry]
+    for kind, rel in entry["files"].items():
+        (root / "set" / rel).parent.mkdir(parents=True, exist_ok=True)
+        if kind == "input":
+            os.mkfifo(root / "set" / rel)
+        else:
+            (root / "set" / rel).write_bytes((vectors / rel).read_bytes())
+    (root / "set" / "index.json").write_text(json.dumps(index))
     return "set"
 
 
@@ -737,10 +744,10 @@ def _set_with_garbage_entries(root: Path) -> str:
 @pytest.mark.parametrize(
     ("make", "message"),
     [
-        (_set_with_fifo_index, "index.json is a FIFO, not a regular file"),
+        (_set_with_fifo_index, "index.json is not a regular file"),
         (_set_with_fifo_member, "is a FIFO, not a regular file"),
-        (_set_with_garbage_entries, "an entry without files"),
-        (_directory, "holds no vector index"),
+        (_set_with_garbage_entries, "entry #0: not an object"),
+        (_directory, "index.json: No such file or directory"),
     ],
     ids=["index-fifo", "member-fifo", "garbage-entries", "empty-directory"],
 )

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from aqwal_conformance.vectorinstall import NotAVectorSet, install_vector_set
 from aqwal_conformance.vectors import Vector
-from aqwal_conformance.vectorset import NotAVectorSet, install_vector_set
 
 
 def _vector(name: str, data: bytes) -> Vector:
