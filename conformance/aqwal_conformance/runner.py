@@ -222,7 +222,7 @@ def requests_for(v: Vector) -> list[tuple[str, dict[str, Any]]]:
     if v.category == "encode":
         return [("", {"kind": "encode_event", "value": parse_cbor_bytes(v.input), "options": opts})]
     if v.category == "wal":
-        return [("", {"kind": "validate_wal", "log": v.input})]
+        return [("", {"kind": "validate_wal", "log": v.input, "options": opts})]
     if v.category == "replay":
         return [("", {"kind": "replay", "log": v.input})]
     if "wal" in v.extra:

@@ -20,6 +20,7 @@ from aqwal.forms import CBOR_FORM
 from aqwal.projection import state_form
 from aqwal.snapshot import bootstrap, decode_snapshot
 from aqwal.state import ReplayState
+from aqwal.walfile import CHUNK
 from aqwal_conformance.protocol import PROTOCOL_VERSION, REQUEST_KINDS
 from aqwal_conformance.vectors import wal_outcome
 
@@ -82,7 +83,10 @@ def encode_event_request(req: dict[str, Any]) -> dict[str, Any]:
 
 
 def validate_wal_request(req: dict[str, Any]) -> dict[str, Any]:
-    result: dict[str, Any] = wal_outcome(req["log"])
+    read_buffer = (req.get("options") or {}).get("read_buffer")
+    if type(read_buffer) is not int or not 1 <= read_buffer <= CHUNK:
+        read_buffer = None  # spec: CP-4 — a hint; anything else is ignored
+    result: dict[str, Any] = wal_outcome(req["log"], read_buffer)
     return result
 
 

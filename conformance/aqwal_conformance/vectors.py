@@ -45,7 +45,7 @@ from aqwal.projection import state_form
 from aqwal.reducer import Reducer, replay
 from aqwal.snapshot import bootstrap, decode_snapshot
 from aqwal.state import ReplayState
-from aqwal.walfile import bytes_to_keep, read_wal, validate_wal_file
+from aqwal.walfile import CHUNK, bytes_to_keep, read_wal, validate_wal_file
 
 CATEGORIES = ("codec", "frame", "encode", "wal", "replay", "snapshot", "compat")
 RESULTS = ("valid", "invalid", "acceptable")
@@ -77,7 +77,8 @@ class Vector:
     clauses: tuple[str, ...]
     error: str | None = None
     flags: tuple[str, ...] = ()
-    #: Options the evaluator honours: profile ("default" | "workflow").
+    #: Options the evaluator honours: profile ("default" | "workflow"), accept_older_schema,
+    #: read_buffer (the read size of a WAL scan, WAL-10).
     options: dict[str, Any] = field(default_factory=dict)
     #: Further input files by suffix, e.g. {"wal": b"..."} for snapshot bootstrap cases.
     extra: dict[str, bytes] = field(default_factory=dict)
@@ -153,7 +154,7 @@ def evaluate(v: Vector) -> dict[str, Any]:
             "v5": _decode_outcome(lambda s: decode_payload(data, strict=s)),
         }
     if v.category == "wal":
-        return wal_outcome(data)
+        return wal_outcome(data, v.options.get("read_buffer"))
     if v.category == "replay":
         reducer = Reducer()
         events = [e for _, e in read_wal(io.BytesIO(data))]
@@ -172,12 +173,13 @@ def _encode_outcome(data: bytes, workflow: bool) -> dict[str, Any]:
         return {"error": {"code": exc.code, "path": exc.path}}
 
 
-def wal_outcome(data: bytes) -> dict[str, Any]:
-    """Tail validation and truncate-partial repair of a WAL file's bytes (category ``wal``)."""
+def wal_outcome(data: bytes, read_buffer: int | None = None) -> dict[str, Any]:
+    """Tail validation and truncate-partial repair of a WAL file's bytes (category ``wal``),
+    reading ``read_buffer`` bytes at a time when given (spec: WAL-10)."""
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "actionqueue.wal"
         path.write_bytes(data)
-        rep = validate_wal_file(path)
+        rep = validate_wal_file(path, chunk=read_buffer or CHUNK)
         corruption = None
         if rep.corruption is not None:
             corruption = {

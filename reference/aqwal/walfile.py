@@ -214,8 +214,13 @@ class TailReport:
     non_increasing: tuple[tuple[int, int], ...]
 
 
-def validate_wal_file(path: Path, *, strict: bool = True, workflow: bool = False) -> TailReport:
-    """Scan the whole file in O(1) memory and classify its end (spec: WAL-4, WAL-5)."""
+def validate_wal_file(
+    path: Path, *, strict: bool = True, workflow: bool = False, chunk: int = CHUNK
+) -> TailReport:
+    """Scan the whole file in O(1) memory and classify its end (spec: WAL-4, WAL-5).
+
+    ``chunk`` is the size of the reads; the report does not depend on it (WAL-10).
+    """
     records = 0
     first: int | None = None
     last = 0
@@ -224,7 +229,7 @@ def validate_wal_file(path: Path, *, strict: bool = True, workflow: bool = False
     non_increasing: list[tuple[int, int]] = []
     size = path.stat().st_size
     with open(path, "rb") as f:
-        reader = read_wal(f, strict=strict, workflow=workflow)
+        reader = read_wal(f, strict=strict, workflow=workflow, chunk=chunk)
         try:
             for offset, event in reader:
                 seq = event.sequence
@@ -239,7 +244,9 @@ def validate_wal_file(path: Path, *, strict: bool = True, workflow: bool = False
             corruption = exc
     if corruption is not None:
         valid_end = corruption.offset or 0
-        resync = _find_valid_record(path, valid_end + 1, strict=strict, workflow=workflow)
+        resync = _find_valid_record(
+            path, valid_end + 1, strict=strict, workflow=workflow, chunk=chunk
+        )
         tail: TailKind = "torn" if resync is None else "mid-file"
     else:
         valid_end = size
@@ -263,14 +270,16 @@ def validate_wal_file(path: Path, *, strict: bool = True, workflow: bool = False
 _MAGIC = WAL_VERSION.to_bytes(4, "little")
 
 
-def _find_valid_record(path: Path, start: int, *, strict: bool, workflow: bool) -> int | None:
+def _find_valid_record(
+    path: Path, start: int, *, strict: bool, workflow: bool, chunk: int
+) -> int | None:
     """The first offset at or after ``start`` where a complete, valid record decodes."""
     with open(path, "rb") as f:
         f.seek(start)
         offset = start
         carry = b""
         while True:
-            block = f.read(CHUNK)
+            block = f.read(chunk)
             if not block:
                 return None
             window = carry + block

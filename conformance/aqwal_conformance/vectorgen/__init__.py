@@ -11,11 +11,14 @@ from aqwal.declarations import WAL_V5
 from aqwal.schema import Opt, Ref, Seq
 from aqwal_conformance.vectorgen.codec import codec_vectors
 from aqwal_conformance.vectorgen.compat import compat_vectors
+from aqwal_conformance.vectorgen.effects import effect_vectors
 from aqwal_conformance.vectorgen.encode import encode_vectors
 from aqwal_conformance.vectorgen.frame import frame_vectors
 from aqwal_conformance.vectorgen.replay import replay_vectors
+from aqwal_conformance.vectorgen.restore import restore_vectors
 from aqwal_conformance.vectorgen.snapshot import snapshot_vectors
 from aqwal_conformance.vectorgen.wal import wal_vectors
+from aqwal_conformance.vectorgen.wal_boundaries import wal_boundary_vectors
 from aqwal_conformance.vectors import Vector, check_intent, evaluate
 
 
@@ -64,8 +67,11 @@ def generate() -> list[Vector]:
         *frame_vectors(),
         *encode_vectors(),
         *wal_vectors(),
+        *wal_boundary_vectors(),
         *replay_vectors(),
+        *effect_vectors(),
         *snapshot_vectors(),
+        *restore_vectors(),
         *compat_vectors(),
     ]
     seen: set[str] = set()
