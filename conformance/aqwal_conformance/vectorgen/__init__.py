@@ -17,6 +17,7 @@ from aqwal_conformance.vectorgen.frame import frame_vectors
 from aqwal_conformance.vectorgen.replay import replay_vectors
 from aqwal_conformance.vectorgen.restore import restore_vectors
 from aqwal_conformance.vectorgen.snapshot import snapshot_vectors
+from aqwal_conformance.vectorgen.varints import varint_vectors
 from aqwal_conformance.vectorgen.wal import wal_vectors
 from aqwal_conformance.vectorgen.wal_boundaries import wal_boundary_vectors
 from aqwal_conformance.vectors import Vector, check_intent, evaluate
@@ -66,6 +67,7 @@ def generate() -> list[Vector]:
         *codec_vectors(),
         *frame_vectors(),
         *encode_vectors(),
+        *varint_vectors(),
         *wal_vectors(),
         *wal_boundary_vectors(),
         *replay_vectors(),
