@@ -89,7 +89,10 @@ def read_listing(path: Path) -> dict[str, str]:
 
 
 def in_scope(m: Mutant, scope: dict[str, str]) -> bool:
-    """False when the mutant's function (or an enclosing one) is listed as out of scope."""
+    """False when the mutant, or its function (or an enclosing one), is listed as out of
+    scope: a key with ``": "`` is a mutant id, any other key ``module:function``."""
+    if m.id in scope:
+        return False
     name = f"{m.module}:{m.qualname}"
     return not any(name == key or name.startswith(key + ".") for key in scope)
 

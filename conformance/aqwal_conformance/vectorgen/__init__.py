@@ -14,6 +14,7 @@ from aqwal_conformance.vectorgen.compat import compat_vectors
 from aqwal_conformance.vectorgen.effects import effect_vectors
 from aqwal_conformance.vectorgen.encode import encode_vectors
 from aqwal_conformance.vectorgen.frame import frame_vectors
+from aqwal_conformance.vectorgen.json_forms import json_form_vectors
 from aqwal_conformance.vectorgen.replay import replay_vectors
 from aqwal_conformance.vectorgen.restore import restore_vectors
 from aqwal_conformance.vectorgen.snapshot import snapshot_vectors
@@ -74,6 +75,7 @@ def generate() -> list[Vector]:
         *effect_vectors(),
         *snapshot_vectors(),
         *restore_vectors(),
+        *json_form_vectors(),
         *compat_vectors(),
     ]
     seen: set[str] = set()
