@@ -226,6 +226,29 @@ def restore_vectors() -> Iterator[Vector]:
             raw,
             ("SNP-9", "SNP-11"),
         )
+    yield Vector(
+        "snapshot/bootstrap-empty-snapshot-file",
+        "snapshot",
+        "an empty snapshot file is no snapshot: the whole WAL is replayed",
+        "valid",
+        b"",
+        ("SNP-4", "SNP-12"),
+        extra={"wal": record_bytes(b.events)},
+    )
+    body = json.loads(json.dumps(base))
+    ready = _run_of(body, RS.Ready)
+    ready["state_history"].append(
+        {"from": "Ready", "to": "Leased", "timestamp": ready["state_history"][-1]["timestamp"]}
+    )
+    yield Vector(
+        "snapshot/rule-history-ends-elsewhere",
+        "snapshot",
+        "a run whose legal history ends in another state than the run's",
+        "invalid",
+        raw_snapshot(body),
+        ("SNP-7",),
+        error="run_history_transition",
+    )
     for size in (1, 2):
         yield Vector(
             f"snapshot/truncated-{size}",
