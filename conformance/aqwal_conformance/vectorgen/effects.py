@@ -99,6 +99,8 @@ def _platform_cases() -> Iterator[EffectCase]:
     b.add(t.BudgetAllocated(task(4), DIM.Token, 9, 25))
     b.add(t.BudgetExhausted(task(5), DIM.Token, 26))
     b.add(t.BudgetReplenished(task(5), DIM.Token, 7, 27))
+    b.add(t.BudgetAllocated(task(6), DIM.TimeSecs, 1, 28))  # listed after Token (DIG-2)
+    b.add(t.BudgetAllocated(task(6), DIM.Token, 1, 29))
     yield EffectCase(
         "budgets",
         "budgets consumed below and exactly to their limit, exhausted by event (sticky), "
@@ -127,7 +129,7 @@ def _platform_cases() -> Iterator[EffectCase]:
                 "a new allocation resets the consumption",
                 lambda s: _budget(s, 4, DIM.Token) == (9, 0, 25, False),
             ),
-            ("events on an unknown budget change nothing", lambda s: len(s.budgets) == 5),
+            ("events on an unknown budget change nothing", lambda s: len(s.budgets) == 7),
         ],
     )
 
@@ -243,6 +245,8 @@ def _platform_cases() -> Iterator[EffectCase]:
     custom = t.CapabilityCustom("deploy")
     b.add(t.CapabilityGranted(a1, t.CapabilityCanExecute(), tenant, 100))
     b.add(t.CapabilityRevoked(a1, t.CapabilityCanExecute(), tenant, 101))
+    # the same actor and capability in a tenant that sorts first (DIG-2)
+    b.add(t.CapabilityGranted(a1, t.CapabilityCanExecute(), t.TenantId(uid(8, 0)), 101))
     b.add(t.CapabilityGranted(a1, custom, tenant, 102))
     b.add(t.CapabilityRevoked(a1, t.CapabilityCustom("other"), tenant, 103))
     b.add(t.CapabilityGranted(a2, t.CapabilityCanSubmit(), tenant, 104))
