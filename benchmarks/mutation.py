@@ -19,7 +19,8 @@ A surviving mutant either shows a gap in the vectors or cannot change any observ
 behaviour: the latter are listed with a reason in ``mutation-equivalent.txt``; functions the
 protocol cannot reach by design are listed in ``mutation-scope.txt`` and not mutated. The
 headline score is caught / (mutants - equivalent). The score on executed code counts only
-mutants on lines that one in-process run of all vectors through the reference executes.
+mutants on lines that one in-process run of all vectors through the reference executes (with
+all vectors only; ``--stateful`` and ``--category`` runs report it as "-").
 """
 
 from __future__ import annotations
@@ -405,14 +406,14 @@ def tally(
         if status == "survived" and m.id in equivalent:
             row.equivalent += 1
             continue
-        ran = executed is None or m.line in executed.get(m.module, set())
+        ran = None if executed is None else m.line in executed.get(m.module, set())
         if status == "caught":
             row.caught += 1
-            row.caught_executed += ran
+            row.caught_executed += bool(ran)
         else:
             row.survived += 1
             results.survivors.append({"id": m.id, "line": m.line, "executed": ran})
-        row.executed += ran
+        row.executed += bool(ran)
     return results
 
 
@@ -532,7 +533,8 @@ def main(argv: list[str] | None = None) -> int:
         examples=args.examples,
     )
     started = time.monotonic()
-    executed = executed_lines(args.vectors, modules) if options.categories is None else None
+    whole_suite = options.mode == "vectors" and options.categories is None
+    executed = executed_lines(args.vectors, modules) if whole_suite else None
     touched = list(dict.fromkeys(m.module for m in selected))
     controls: list[Job] = [(None, module) for module in touched]
     for (_, module), verdict in zip(controls, judge_all(controls, options), strict=True):

@@ -19,10 +19,16 @@ from typing import Any
 from aqwal import types as t
 from aqwal.forms import JSON_FORM
 from aqwal.reducer import Reducer, replay
-from aqwal.snapshot import bootstrap, decode_snapshot, encode_snapshot, snapshot_of
+from aqwal.snapshot import (
+    FIELDS_ADDED_IN_SCHEMA_8,
+    bootstrap,
+    decode_snapshot,
+    encode_snapshot,
+    snapshot_of,
+)
 from aqwal.state import ReplayState
 from aqwal_conformance.scenarios import LogBuilder, uid
-from aqwal_conformance.vectorgen.builders import RS, raw_snapshot, record_bytes
+from aqwal_conformance.vectorgen.builders import RS, h, raw_snapshot, record_bytes
 from aqwal_conformance.vectors import Vector
 
 DIM = t.BudgetDimension
@@ -56,6 +62,8 @@ def rich_log() -> LogBuilder:
     b.add(t.BudgetConsumed(task, DIM.TimeSecs, 12, b.tick()))
     b.add(t.BudgetReplenished(task, DIM.TimeSecs, 40, b.tick()))
     b.add(t.BudgetConsumed(task, DIM.TimeSecs, 4, b.tick()))
+    b.add(t.BudgetAllocated(t.TaskId(uid(1, 2)), DIM.Token, 10, b.tick()))
+    b.add(t.BudgetConsumed(t.TaskId(uid(1, 2)), DIM.Token, 1, b.tick()))  # the least consumption
     subs = [t.SubscriptionId(uid(7, n)) for n in (1, 2, 3)]
     for sub in subs:
         b.add(
@@ -249,6 +257,7 @@ def restore_vectors() -> Iterator[Vector]:
         ("SNP-7",),
         error="run_history_transition",
     )
+    yield from _edge_documents(base, b)
     for size in (1, 2):
         yield Vector(
             f"snapshot/truncated-{size}",
@@ -275,6 +284,108 @@ def _size_claims(data: bytes) -> Iterator[Vector]:
             f"snapshot/length-{length}",
             "snapshot",
             f"a header declaring a payload of {length} bytes",
+            "invalid",
+            raw,
+            ("SNP-2", "SNP-4"),
+            error=code,
+        )
+
+
+def _edge_documents(base: dict[str, Any], log: LogBuilder) -> Iterator[Vector]:
+    """Snapshots at the edges of validation and loading (SNP-4 .. SNP-7)."""
+
+    def edited(edit: Edit) -> dict[str, Any]:
+        body: dict[str, Any] = json.loads(json.dumps(base))
+        edit(body)
+        return body
+
+    def resumed_at_pause(body: dict[str, Any]) -> None:
+        body["engine"] = {"paused": False, "paused_at": 500, "resumed_at": 500}
+
+    def canceled_at_creation(body: dict[str, Any]) -> None:
+        task = next(x for x in body["tasks"] if x.get("canceled_at") is not None)
+        task["canceled_at"] = task["created_at"]
+
+    for name, description, edit in (
+        ("resumed-at-pause-time", "the engine resumed at the time it was paused", resumed_at_pause),
+        (
+            "canceled-at-creation",
+            "a task canceled at the time it was created",
+            canceled_at_creation,
+        ),
+    ):
+        yield Vector(
+            f"snapshot/valid-{name}",
+            "snapshot",
+            f"valid: {description}",
+            "valid",
+            raw_snapshot(edited(edit)),
+            ("SNP-7", "SNP-9"),
+        )
+
+    def older(version: int) -> dict[str, Any]:
+        def edit(body: dict[str, Any]) -> None:
+            body["metadata"]["schema_version"] = version
+            for key in FIELDS_ADDED_IN_SCHEMA_8:
+                del body[key]
+
+        return edited(edit)
+
+    yield Vector(
+        "snapshot/schema-4-accepted",
+        "snapshot",
+        "schema_version 4, the oldest a reader that offers older schemas loads (SNP-6)",
+        "valid",
+        raw_snapshot(older(4)),
+        ("SNP-6",),
+        options={"accept_older_schema": True},
+        flags=("OlderSchema",),
+    )
+    yield Vector(
+        "snapshot/schema-3-refused",
+        "snapshot",
+        "schema_version 3 is older than any reader loads (SNP-6)",
+        "invalid",
+        raw_snapshot(older(3)),
+        ("SNP-5", "SNP-6"),
+        error="unsupported_schema_version",
+        options={"accept_older_schema": True},
+    )
+    yield Vector(
+        "snapshot/bootstrap-schema-7-not-used",
+        "snapshot",
+        "recovery does not offer older schemas: a schema-7 snapshot is not used and the whole "
+        "WAL is replayed",
+        "valid",
+        raw_snapshot(older(7)),
+        ("SNP-5", "SNP-12"),
+        extra={"wal": record_bytes(log.events)},
+    )
+    data = raw_snapshot(base)
+    for name, description, raw, code in (
+        (
+            "version-5-only",
+            "the 4 bytes of version 5",
+            h("05000000"),
+            "snapshot_unsupported_version",
+        ),
+        (
+            "truncated-3-version-5",
+            "3 bytes that begin like version 5",
+            h("050000"),
+            "snapshot_truncated",
+        ),
+        (
+            "version-high-byte",
+            "version 0x01000004: all four bytes count",
+            h("04000001") + data[4:],
+            "snapshot_unsupported_version",
+        ),
+    ):
+        yield Vector(
+            f"snapshot/{name}",
+            "snapshot",
+            description,
             "invalid",
             raw,
             ("SNP-2", "SNP-4"),
