@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from aqwal.declarations import WAL_V5
 from aqwal.schema import Opt, Ref, Seq
+from aqwal_conformance.vectorgen.cbor_forms import cbor_form_vectors
 from aqwal_conformance.vectorgen.codec import codec_vectors
 from aqwal_conformance.vectorgen.compat import compat_vectors
+from aqwal_conformance.vectorgen.decoder_edges import decoder_edge_vectors
 from aqwal_conformance.vectorgen.effects import effect_vectors
 from aqwal_conformance.vectorgen.encode import encode_vectors
 from aqwal_conformance.vectorgen.frame import frame_vectors
@@ -69,6 +71,8 @@ def generate() -> list[Vector]:
         *frame_vectors(),
         *encode_vectors(),
         *varint_vectors(),
+        *cbor_form_vectors(),
+        *decoder_edge_vectors(),
         *wal_vectors(),
         *wal_boundary_vectors(),
         *replay_vectors(),

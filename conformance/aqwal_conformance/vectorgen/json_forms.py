@@ -108,6 +108,16 @@ def _refused() -> list[tuple[str, str, Edit]]:
             set_in((*spec, "payload", "bytes"), "{}"),
         ),
         (
+            "bytes-object",
+            "a byte vector that is an object",
+            set_in((*spec, "payload", "bytes"), {}),
+        ),
+        (
+            "float-in-option",
+            "an optional timestamp that is a float",
+            set_in(("tasks", 0, "canceled_at"), 1.5),
+        ),
+        (
             "bytes-element-not-int",
             "a byte that is a string",
             set_in((*spec, "payload", "bytes"), [123, "x"]),
