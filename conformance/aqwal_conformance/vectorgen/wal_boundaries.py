@@ -14,7 +14,9 @@ from __future__ import annotations
 import random
 from collections.abc import Iterator
 
-from aqwal.codec import MAX_PAYLOAD_LEN, encode_record, frame
+from aqwal import types as t
+from aqwal.codec import MAX_PAYLOAD_LEN, encode_payload, encode_record, frame
+from aqwal_conformance.scenarios import task_spec, uid
 from aqwal_conformance.vectorgen.builders import h
 from aqwal_conformance.vectors import Vector
 from aqwal_conformance.workload import engine_like_log
@@ -24,6 +26,12 @@ CLAUSES = ("WAL-1", "WAL-3", "WAL-4", "WAL-5")
 
 def _header(length: int, crc: int = 0, version: int = 5) -> bytes:
     return b"".join(x.to_bytes(4, "little") for x in (version, length, crc))
+
+
+def cron_record() -> bytes:
+    """A TaskCreated record whose run policy is Cron (workflow feature only, ENC-19)."""
+    spec = task_spec(uid(1, 1))._replace(run_policy=t.RunPolicyCron(t.CronPolicy("0 * * * * *", 2)))
+    return frame(encode_payload(t.WalEvent(100, t.TaskCreated(spec, 0)), workflow=True))
 
 
 def false_candidates() -> bytes:
@@ -94,6 +102,34 @@ def wal_boundary_vectors() -> Iterator[Vector]:
             error="crc_mismatch",
             options=options,
         )
+    yield Vector(
+        "wal/resync-one-byte-after",
+        "wal",
+        "a stray byte 05 before a valid record: the record one byte after the corruption's "
+        "start is found, the file is mid-file",
+        "invalid",
+        log + b"\x05" + records[0],
+        (*CLAUSES, "WAL-7", "WAL-8"),
+        error="unsupported_version",
+    )
+    yield Vector(
+        "wal/last-payload-ends-early",
+        "wal",
+        "the last record's CRC is right but its WalEvent runs past the payload",
+        "invalid",
+        log + frame(h("01 0b")),
+        CLAUSES,
+        error="decode_failure",
+    )
+    yield Vector(
+        "wal/cron-record",
+        "wal",
+        "a record with RunPolicy::Cron: WAL files are read without the workflow feature",
+        "invalid",
+        log + cron_record(),
+        (*CLAUSES, "ENC-19"),
+        error="decode_failure",
+    )
     yield Vector(
         "wal/last-length-at-limit",
         "wal",
