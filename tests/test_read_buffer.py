@@ -1,4 +1,4 @@
-"""WAL-10: a WAL scan reports the same whatever its read size; the protocol's read_buffer hint."""
+"""WAL-11: a WAL scan reports the same whatever its read size; the protocol's read_buffer hint."""
 
 from __future__ import annotations
 
@@ -44,7 +44,7 @@ def _summary(path: Path, chunk: int = CHUNK) -> tuple[object, ...]:
     ids=["clean", "torn", "mid-file", "false-candidates"],
 )
 def test_reports_do_not_depend_on_the_read_size(tmp_path: Path, data: bytes, tail: str) -> None:
-    # spec: WAL-10
+    # spec: WAL-11
     path = tmp_path / "a.wal"
     path.write_bytes(data)
     whole = _summary(path)
@@ -63,8 +63,8 @@ def test_the_testee_honours_a_valid_read_buffer_hint(
     # spec: CP-4 — a hint; values that are no positive read size are ignored
     seen: list[int | None] = []
 
-    def outcome(data: bytes, read_buffer: int | None = None) -> dict[str, Any]:
-        seen.append(read_buffer)
+    def outcome(data: bytes, **options: Any) -> dict[str, Any]:
+        seen.append(options["read_buffer"])
         return {}
 
     monkeypatch.setattr(testee, "wal_outcome", outcome)

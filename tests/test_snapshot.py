@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 import zlib
 from collections.abc import Callable
@@ -21,6 +22,7 @@ from aqwal.snapshot import (
     bootstrap,
     decode_snapshot,
     encode_snapshot,
+    load_snapshot_state,
     read_snapshot_file,
     snapshot_of,
     validate_snapshot,
@@ -348,3 +350,42 @@ def test_write_is_atomic(tmp_path: Path) -> None:
         write_snapshot_file(path, _meta(S, task_count=9))
     assert path.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["snapshot.bin"]
+
+
+def test_validation_errors_carry_the_path_of_their_element() -> None:
+    """spec: SNP-7 — the path of the element the broken rule is checked for."""
+    snap = snapshot_of(replayed(LOG).state, 5)
+    body = JSON_FORM.dump("Snapshot", snap)
+    cases: list[tuple[Callable[[dict[str, Any]], None], str]] = [
+        (lambda b: b["metadata"].__setitem__("schema_version", 7), "/metadata"),
+        (lambda b: b["metadata"].__setitem__("run_count", 0), "/metadata"),
+        (lambda b: b["tasks"].append(b["tasks"][0]), f"/tasks/{len(body['tasks'])}"),
+        (lambda b: b["runs"][1].__setitem__("state_history", []), "/runs/1"),
+        (lambda b: b["engine"].__setitem__("paused", True), "/engine"),
+    ]
+    for change, path in cases:
+        doc = json.loads(json.dumps(body))
+        change(doc)
+        doc["metadata"]["task_count"] = len(doc["tasks"])
+        with pytest.raises(SnapshotError) as info:
+            decode_snapshot(raw_file(doc))
+        assert info.value.path == path, info.value
+
+
+def test_an_empty_file_restores_the_empty_state() -> None:
+    """spec: SNP-14."""
+    assert state_digest(load_snapshot_state(b"")) == state_digest(Reducer().state)
+
+
+def test_cron_loads_only_in_the_workflow_profile() -> None:
+    """spec: SNP-13."""
+    body = JSON_FORM.dump("Snapshot", snapshot_of(replayed(LOG).state, 5))
+    body["tasks"][0]["task_spec"]["run_policy"] = {"Cron": {"expression": "0 * * * * * *"}}
+    with pytest.raises(AqwalError) as info:
+        decode_snapshot(raw_file(body))
+    assert (info.value.code, info.value.path) == (
+        "form_unknown_variant",
+        "/tasks/0/task_spec/run_policy",
+    )
+    snap = decode_snapshot(raw_file(body), workflow=True)
+    assert type(snap.tasks[0].task_spec.run_policy) is t.RunPolicyCron

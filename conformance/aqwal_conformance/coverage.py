@@ -56,9 +56,13 @@ VERIFIED_BY_TESTS: dict[str, tuple[str, ...]] = {
     ),
     "CP-4": (
         "tests/test_conformance_runner.py::test_example_testee_passes_everything_over_the_protocol",
+        "tests/test_vectors.py::test_every_vector_whose_outcome_depends_on_the_reader_mode_names_it",
     ),
     "CP-5": ("tests/test_conformance_runner.py::test_unsupported_kinds_are_skipped",),
-    "CP-6": ("tests/test_conformance_runner.py::test_reference_in_process_passes_everything",),
+    "CP-6": (
+        "tests/test_conformance_runner.py::test_reference_in_process_passes_everything",
+        "tests/test_conformance_runner.py::test_file_requests_carry_the_vector_options",
+    ),
     "CP-7": (
         "tests/test_conformance_runner.py::test_coarse_codes_pass",
         "tests/test_conformance_runner.py::test_swapped_variants_are_caught",
@@ -72,6 +76,7 @@ VERIFIED_BY_TESTS: dict[str, tuple[str, ...]] = {
     ),
     "CP-10": ("tests/test_machine.py::test_differential_mode",),
     "CP-11": ("tests/test_conformance_runner.py::test_reference_in_process_passes_everything",),
+    "ENC-21": ("tests/test_error_codes.py::test_in_memory_values_get_the_encoder_codes",),
     "SNP-10": ("tests/test_snapshot.py::test_write_is_atomic",),
     "WAL-9": (
         "tests/test_walfile.py::test_torn_tail_at_every_byte_offset",

@@ -224,9 +224,11 @@ def requests_for(v: Vector) -> list[tuple[str, dict[str, Any]]]:
     if v.category == "wal":
         return [("", {"kind": "validate_wal", "log": v.input, "options": opts})]
     if v.category == "replay":
-        return [("", {"kind": "replay", "log": v.input})]
+        return [("", {"kind": "replay", "log": v.input, "options": opts})]
     if "wal" in v.extra:
-        return [("", {"kind": "replay", "log": v.extra["wal"], "snapshot": v.input})]
+        return [
+            ("", {"kind": "replay", "log": v.extra["wal"], "snapshot": v.input, "options": opts})
+        ]
     return [("", {"kind": "load_snapshot", "snapshot": v.input, "options": opts})]
 
 

@@ -18,7 +18,7 @@ from aqwal.digest import state_digest
 from aqwal.errors import AqwalError
 from aqwal.forms import CBOR_FORM
 from aqwal.projection import state_form
-from aqwal.snapshot import bootstrap, decode_snapshot
+from aqwal.snapshot import load_snapshot_state
 from aqwal.state import ReplayState
 from aqwal.walfile import CHUNK
 from aqwal_conformance.protocol import PROTOCOL_VERSION, REQUEST_KINDS
@@ -83,14 +83,18 @@ def encode_event_request(req: dict[str, Any]) -> dict[str, Any]:
 
 
 def validate_wal_request(req: dict[str, Any]) -> dict[str, Any]:
+    strict, workflow = _options(req)
     read_buffer = (req.get("options") or {}).get("read_buffer")
     if type(read_buffer) is not int or not 1 <= read_buffer <= CHUNK:
         read_buffer = None  # spec: CP-4 — a hint; anything else is ignored
-    result: dict[str, Any] = wal_outcome(req["log"], read_buffer)
+    result: dict[str, Any] = wal_outcome(
+        req["log"], strict=strict, workflow=workflow, read_buffer=read_buffer
+    )
     return result
 
 
 def replay_request(req: dict[str, Any]) -> dict[str, Any]:
+    strict, workflow = _options(req)
     snapshot = req.get("snapshot")
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
@@ -101,7 +105,12 @@ def replay_request(req: dict[str, Any]) -> dict[str, Any]:
             (root / "snapshots" / "snapshot.bin").write_bytes(snapshot)
         outcomes: list[str | None] = []
         try:
-            result = recover(root, on_outcome=lambda o: outcomes.append(o.code))
+            result = recover(
+                root,
+                strict=strict,
+                workflow=workflow,
+                on_outcome=lambda o: outcomes.append(o.code),
+            )
         except AqwalError as exc:
             return _error(exc)
     doc = {"outcomes": outcomes, **_state(result.state), "replayed": result.applied}
@@ -111,12 +120,12 @@ def replay_request(req: dict[str, Any]) -> dict[str, Any]:
 
 
 def load_snapshot_request(req: dict[str, Any]) -> dict[str, Any]:
-    opts = req.get("options") or {}
+    _strict, workflow = _options(req)
+    older = bool((req.get("options") or {}).get("accept_older_schema"))
     try:
-        snap = decode_snapshot(
-            req["snapshot"], accept_older_schema=bool(opts.get("accept_older_schema"))
+        return _state(
+            load_snapshot_state(req["snapshot"], accept_older_schema=older, workflow=workflow)
         )
-        return _state(bootstrap(snap))
     except AqwalError as exc:
         return _error(exc)
 

@@ -129,15 +129,58 @@ def _registry_for(name: str) -> Any:
 
 
 def cmd_schema_export(args: argparse.Namespace) -> int:
-    from aqwal.registry import export_text
+    from aqwal.registry import document_text, export_text
 
-    which = args.registry or ("wal-v4" if args.wal_version == 4 else "wal-v5")
-    text = export_text(_registry_for(which))
+    if args.overlay:
+        from aqwal.declarations import SNAPSHOT_V8, WAL_V5
+        from aqwal.rustextract import overlay_document
+
+        text = document_text(overlay_document([WAL_V5, SNAPSHOT_V8]))
+    elif args.registry == "errors":
+        from aqwal.errors import errors_registry_text
+
+        text = errors_registry_text()
+    else:
+        which = args.registry or ("wal-v4" if args.wal_version == 4 else "wal-v5")
+        text = export_text(_registry_for(which))
+    if args.check:
+        kind = "overlay" if args.overlay else "errors" if args.registry == "errors" else "registry"
+        return _check_export(args.check, text, kind=kind)
     if args.output:
         write_output_atomically(args.output, text.encode("utf-8"))
     else:
         sys.stdout.write(text)
     return 0
+
+
+def _check_export(path: str, text: str, *, kind: str) -> int:
+    """``export --check FILE``: 0 when FILE is current, 1 when stale, 2 when not valid."""
+    from aqwal.rustextract import load_overlay
+
+    try:
+        with open(path, "rb") as f:
+            data = f.read(MAX_REGISTRY_BYTES + 1)
+    except OSError as exc:
+        raise UsageError(f"cannot read {path}: {exc.strerror}") from None
+    try:
+        if kind == "overlay":
+            load_overlay(data, path)
+        elif kind == "errors":
+            if data != text.encode("utf-8"):
+                print(f"{path}: stale; regenerate it with aqwal schema export --registry errors")
+                return 1
+        else:
+            from aqwal.registry import parse
+
+            parse(data, path)
+    except AqwalError as err:
+        report(err)
+        return 2
+    if data == text.encode("utf-8"):
+        print(f"{path}: up to date")
+        return 0
+    print(f"{path}: stale; regenerate it with aqwal schema export -o {path}")
+    return 1
 
 
 # ---------------------------------------------------------------------------------------------
@@ -581,57 +624,93 @@ def cmd_conform(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
-def _load_registry_file(path: str) -> Any:
-    from aqwal.registry import RegistryFormatError, load
+MAX_REGISTRY_BYTES = 16 << 20
 
+
+def _schema_overlay(path: str | None) -> Any:
+    from aqwal.rustextract import load_overlay, overlay_document
+
+    if path is None:
+        from aqwal.declarations import SNAPSHOT_V8, WAL_V5
+
+        return load_overlay(json.dumps(overlay_document([WAL_V5, SNAPSHOT_V8])), "overlay")
     try:
-        return load(json.loads(Path(path).read_text(encoding="utf-8")))
+        with open(path, "rb") as f:
+            return load_overlay(f.read(MAX_REGISTRY_BYTES + 1), path)
     except OSError as exc:
         raise UsageError(f"cannot read {path}: {exc.strerror}") from None
-    except (ValueError, RegistryFormatError) as exc:
-        raise UsageError(f"{path} is not a registry document: {exc}") from None
+
+
+def _schema_side(spec: str, overlay: Any, registry: str | None = None) -> Any:
+    """The registries of one side of a diff or of an extraction, by name. Only the WAL
+    registry is extracted when only it is wanted (the snapshot's needs the WAL's)."""
+    from aqwal.rustextract import ENGINE_TARGETS
+    from aqwal.rustsource import ParserUnavailable
+    from aqwal.schemasource import SourceUnavailable, registries_of
+
+    targets = ENGINE_TARGETS[:1] if registry == "wal" else ENGINE_TARGETS
+    try:
+        return registries_of(spec, overlay, targets)
+    except (SourceUnavailable, ParserUnavailable) as exc:
+        raise UsageError(str(exc)) from None
+
+
+def cmd_schema_extract(args: argparse.Namespace) -> int:
+    from aqwal.registry import export_text
+
+    try:
+        regs = _schema_side(args.source, _schema_overlay(args.overlay), args.registry)
+    except AqwalError as err:
+        report(err)
+        return 2
+    if args.registry not in regs:
+        raise UsageError(f"{args.source} has no {args.registry} registry")
+    text = export_text(regs[args.registry])
+    if args.output:
+        write_output_atomically(args.output, text.encode("utf-8"))
+    else:
+        sys.stdout.write(text)
+    return 0
 
 
 def cmd_schema_diff(args: argparse.Namespace) -> int:
-    from aqwal.schemadiff import diff, version_advice
+    from aqwal.schemadiff import diff
+    from aqwal.schemareport import FORMATS, DiffReport
 
-    if args.against_code:
-        if args.new is not None:
-            raise UsageError("with --against-code give one registry file")
-        old = _load_registry_file(args.old)
-        current = {"wal": "wal-v5", "snapshot": "snapshot-v8"}.get(old.name)
-        if current is None:
-            raise UsageError(f"no current declarations for a registry named {old.name!r}")
-        new = _registry_for(current)
-        new_label = f"current declarations ({current})"
-    else:
-        if args.new is None:
-            raise UsageError("give OLD and NEW registry files (or --against-code OLD)")
-        old, new = _load_registry_file(args.old), _load_registry_file(args.new)
-        new_label = args.new
-    changes = diff(old, new)
-    breaking = [c for c in changes if c.severity == "breaking"]
-    advice = version_advice(changes)
-    if args.format == "json":
-        _print_json(
-            {
-                "old": args.old,
-                "new": new_label,
-                "compatible": not breaking,
-                "changes": [c.as_dict() for c in changes],
-                "version_bumps": advice,
+    try:
+        overlay = _schema_overlay(args.overlay)
+        if args.against_code:
+            if args.new is not None:
+                raise UsageError("with --against-code give one registry")
+            old = _schema_side(args.old, overlay, args.registry)
+            new = {
+                name: _registry_for(current)
+                for name, current in (("wal", "wal-v5"), ("snapshot", "snapshot-v8"))
+                if name in old
             }
-        )
+            if not new:
+                raise UsageError(f"no current declarations for the registries of {args.old}")
+            new_label = "current declarations"
+        else:
+            if args.new is None:
+                raise UsageError("give OLD and NEW (or --against-code OLD)")
+            old = _schema_side(args.old, overlay, args.registry)
+            new = _schema_side(args.new, overlay, args.registry)
+            new_label = args.new
+    except AqwalError as err:
+        report(err)
+        return 2
+    if len(old) == 1 and len(new) == 1:
+        pairs = [(next(iter(old.values())), next(iter(new.values())))]
     else:
-        print(f"{args.old} -> {new_label}: {len(changes)} change(s), {len(breaking)} breaking")
-        for c in changes:
-            print(
-                f"  {c.severity.upper():10} {c.scope:8} {c.path}: {c.kind} "
-                f"({c.old} -> {c.new}) [{c.rule}]"
-            )
-        for line in advice:
-            print(f"  needs a version bump: {line}")
-    return 1 if breaking else 0
+        names = [n for n in old if n in new and args.registry in (None, n)]
+        if not names:
+            raise UsageError(f"{args.old} and {new_label} have no registry in common")
+        pairs = [(old[n], new[n]) for n in names]
+    changes = tuple(c for o, n in pairs for c in diff(o, n))
+    result = DiffReport(args.old, new_label, tuple(o.name for o, _ in pairs), changes)
+    sys.stdout.write(FORMATS[args.format](result))
+    return 1 if result.breaking else 0
 
 
 # ---------------------------------------------------------------------------------------------
@@ -801,22 +880,51 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--wal-version", type=int, choices=(4, 5), default=5)
     p.add_argument(
         "--registry",
-        choices=("wal-v5", "wal-v4", "snapshot-v8"),
-        help="which registry (default: the WAL of --wal-version)",
+        choices=("wal-v5", "wal-v4", "snapshot-v8", "errors"),
+        help="which registry (default: the WAL of --wal-version; errors: the error table)",
+    )
+    p.add_argument(
+        "--overlay",
+        action="store_true",
+        help="the overlay that extraction merges (clause ids, tuple-variant field names)",
+    )
+    p.add_argument(
+        "--check",
+        metavar="FILE",
+        help="compare FILE with the export instead of writing: 0 current, 1 stale, 2 invalid",
     )
     p.set_defaults(handler=cmd_schema_export)
     p = schema.add_parser(
+        "extract",
+        help="extract a registry from the engine's Rust source",
+        description="Read the Rust crates under SOURCE (a directory or GIT_DIR@REV) and print "
+        "the registry their serde types define, from WalEvent or from the snapshot document. "
+        "Exit 2 when the source cannot be read or uses a construct without a registry form.",
+    )
+    p.add_argument("source", help="a directory of Rust crates, or GIT_DIR@REV")
+    p.add_argument("--registry", choices=("wal", "snapshot"), default="wal")
+    p.add_argument("--overlay", metavar="FILE", help="overlay to merge (default: the built-in)")
+    p.add_argument("-o", "--output", help="output file (default: stdout)")
+    p.set_defaults(handler=cmd_schema_extract)
+    p = schema.add_parser(
         "diff",
         help="classify every change between two registries; exit 1 if any is breaking",
-        description="Compare two registry documents (aqwal schema export). Exit 0 when every "
-        "change is compatible, 1 when one breaks existing logs or snapshots, 2 on usage error.",
+        description="Compare two sides, each a registry file, a directory of Rust crates or "
+        "GIT_DIR@REV. Exit 0 when every change is compatible, 1 when one breaks existing logs "
+        "or snapshots, 2 on usage error or an invalid registry or source.",
     )
-    p.add_argument("old", help="the old registry file")
-    p.add_argument("new", nargs="?", help="the new registry file")
+    p.add_argument("old", help="the old side: registry file, source directory or GIT_DIR@REV")
+    p.add_argument("new", nargs="?", help="the new side (same forms)")
     p.add_argument(
         "--against-code", action="store_true", help="compare OLD with the current declarations"
     )
-    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument(
+        "--registry",
+        choices=("wal", "snapshot"),
+        help="when both sides hold several registries: compare only this one",
+    )
+    p.add_argument("--overlay", metavar="FILE", help="overlay for extracted registries")
+    p.add_argument("--format", choices=("text", "json", "markdown"), default="text")
     p.set_defaults(handler=cmd_schema_diff)
     return parser
 

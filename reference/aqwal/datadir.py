@@ -76,7 +76,7 @@ def recover(
     reducer = Reducer(result.state)
     if use_snapshot and layout.snapshot is not None:
         try:
-            snap = read_snapshot_file(layout.snapshot)
+            snap = read_snapshot_file(layout.snapshot, workflow=workflow)
             if snap is not None:
                 result.state = bootstrap(snap, engine_compatible=engine_compatible)
                 reducer = Reducer(result.state)

@@ -219,7 +219,7 @@ def validate_wal_file(
 ) -> TailReport:
     """Scan the whole file in O(1) memory and classify its end (spec: WAL-4, WAL-5).
 
-    ``chunk`` is the size of the reads; the report does not depend on it (WAL-10).
+    ``chunk`` is the size of the reads; the report does not depend on it (WAL-11).
     """
     records = 0
     first: int | None = None

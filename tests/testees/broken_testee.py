@@ -51,7 +51,7 @@ def broken(request: dict[str, Any]) -> dict[str, Any] | None:
     elif (
         MODE == "hang-on-short-snapshot"
         and kind == "load_snapshot"
-        and len(request["snapshot"]) < 12
+        and 0 < len(request["snapshot"]) < 12
     ):
         time.sleep(3600)
     elif (
@@ -62,7 +62,7 @@ def broken(request: dict[str, Any]) -> dict[str, Any] | None:
         sys.stdout.buffer.write(b"\x03\x00\x00\x00\xff\xfe\xfd")
         sys.stdout.buffer.flush()
         return None
-    elif MODE == "wrong-length" and kind == "load_snapshot" and len(request["snapshot"]) < 12:
+    elif MODE == "wrong-length" and kind == "load_snapshot" and 0 < len(request["snapshot"]) < 12:
         body = cbor2.dumps(response, canonical=True)
         sys.stdout.buffer.write(struct.pack("<I", len(body) + 100) + body)
         sys.stdout.buffer.flush()

@@ -77,7 +77,7 @@ def cbor_form_vectors() -> Iterator[Vector]:
         (
             "positional-struct",
             "a struct written as an array of its fields (only the JSON form allows it)",
-            {"sequence": 1, "event": {"EnginePaused": [1000]}},
+            {"sequence": 1, "event": {"TaskCanceled": [uid(1, 1), 5]}},
             "form_type_mismatch",
         )
     )

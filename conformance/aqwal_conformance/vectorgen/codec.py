@@ -183,6 +183,21 @@ def _invalid_payloads() -> Iterator[Vector]:
             "invalid_uuid_length",
             "ENC-12",
         )
+    # a declared identifier length is checked against the input before its value (ENC-12)
+    for name, data in (
+        ("uuid-length-16-cut", h("01 05 10 00 00 00")),
+        ("uuid-length-5-cut", h("01 05 05 00 00")),
+        ("uuid-length-200-cut", h("01 05 c8 01") + bytes(20)),
+    ):
+        yield _bad(
+            name,
+            "an identifier whose declared length runs past the payload: unexpected_end at the "
+            "length, not invalid_uuid_length",
+            data,
+            "unexpected_end",
+            "ENC-12",
+            "ENC-16",
+        )
     # unknown discriminants (ENC-15, ENC-19)
     for tag, enc in ((31, "1f"), (127, "7f"), (128, "80 01"), (2**32 - 1, "ff ff ff ff 0f")):
         yield _bad(
@@ -289,6 +304,13 @@ def _validation_payloads(spec_bytes: bytes, policy_at: int) -> Iterator[Vector]:
         (
             "cron-blank-expression",
             with_policy(h("02 03 20 09 20 00")),
+            "invalid_cron_expression",
+            "VAL-4",
+            True,
+        ),
+        (
+            "cron-four-white-space-characters",
+            with_policy(h("02 04 20 09 0a 0d 00")),
             "invalid_cron_expression",
             "VAL-4",
             True,
@@ -535,7 +557,12 @@ def _acceptable_payloads() -> Iterator[Vector]:
         "ENC-17",
     )
     spec, policy_at = task_created_bytes()
-    for name, expr in (("words", "not a cron expression"), ("five-fields", "* * * * *")):
+    for name, expr in (
+        ("words", "not a cron expression"),
+        ("five-fields", "* * * * *"),
+        ("no-break-space", "\u00a0"),  # white space to Unicode, not to the cron grammar
+        ("vertical-tab", "\x0b"),
+    ):
         raw = expr.encode()
         data = spec[:policy_at] + bytes([2, len(raw)]) + raw + h("00") + spec[policy_at + 1 :]
         yield Vector(

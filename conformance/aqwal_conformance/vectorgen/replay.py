@@ -11,6 +11,7 @@ from aqwal_conformance.vectorgen.builders import (
     RS,
     record_bytes,
 )
+from aqwal_conformance.vectorgen.wal import mode_dependent_logs
 from aqwal_conformance.vectors import Vector
 from aqwal_conformance.workload import engine_like_log
 
@@ -67,6 +68,20 @@ def replay_vectors() -> Iterator[Vector]:
             )
         )
     )
+    for name, description, log in mode_dependent_logs():
+        for strict in (True, False):
+            mode = "strict" if strict else "lenient"
+            yield Vector(
+                f"replay/{mode}-{name}",
+                "replay",
+                f"{description}, replayed by a {mode} reader: "
+                + ("the log is corrupt" if strict else "three records applied"),
+                "invalid" if strict else "valid",
+                log,
+                ("WAL-10", "RED-13", "ENC-4" if "varint" in name else "ENC-17"),
+                error="decode_failure" if strict else None,
+                options={"strict": strict},
+            )
     yield Vector(
         "replay/lenient-unknown-keys",
         "replay",

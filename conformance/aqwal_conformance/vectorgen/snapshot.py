@@ -85,6 +85,7 @@ def snapshot_vectors() -> Iterator[Vector]:
     )
     base = JSON_FORM.dump("Snapshot", snaps[40])
     data = encode_snapshot(snaps[40])
+    yield from _precision_vectors(base, snaps[40], log)
 
     def bad(name: str, description: str, raw: bytes, code: str, *clauses: str) -> Vector:
         return Vector(
@@ -256,6 +257,102 @@ def snapshot_vectors() -> Iterator[Vector]:
         "valid",
         raw_snapshot(minimal),
         ("SNP-3", "JSN-3"),
+    )
+
+
+def _precision_vectors(
+    base: dict[str, Any], snap: t.Snapshot, log: list[t.WalEvent]
+) -> Iterator[Vector]:
+    """No snapshot, JSON syntax offsets, precedence, profiles and `replayed` (SNP-4, SNP-13,
+    SNP-14, JSN-13, JSN-14)."""
+    yield Vector(
+        "snapshot/empty-file",
+        "snapshot",
+        "a file of 0 bytes holds no snapshot: the empty state",
+        "valid",
+        b"",
+        ("SNP-14", "SNP-4"),
+    )
+    text = to_json_text(base).encode()
+    syntax = [
+        ("cut", "the payload cut after 40 bytes", text[:40]),
+        ("unterminated-string", "a string without its closing quote", b'{"version":4,"x":"abc'),
+        ("bad-escape", "the escape \\q", b'{"version":4,"x":"\\q"}'),
+        ("trailing-text", "text after the document", text + b" x"),
+        ("nan", "NaN, which is not JSON", b'{"version":NaN}'),
+        ("byte-order-mark", "a UTF-8 byte-order mark first", b"\xef\xbb\xbf" + text),
+        ("bad-utf8", "e2 28 in a string", b'{"x":"\xe2\x28"}'),
+        (
+            "after-duplicate-key",
+            "a repeated key, then the payload cut short: syntax comes first",
+            text.replace(b'{"version":4,', b'{"version":4,"version":4,', 1)[:60],
+        ),
+    ]
+    for name, description, payload in syntax:
+        yield Vector(
+            f"snapshot/json-syntax-{name}",
+            "snapshot",
+            f"{description}: form_syntax at 12 + the first byte the JSON grammar cannot accept",
+            "invalid",
+            frame_snapshot(payload),
+            ("JSN-14", "JSN-13", "SNP-4"),
+            error="form_syntax",
+        )
+    yield Vector(
+        "snapshot/json-float-under-unknown-key",
+        "snapshot",
+        "a float under a key the model does not declare is skipped unread",
+        "valid",
+        frame_snapshot(text.replace(b'{"version":4,', b'{"version":4,"x":1.5,', 1)),
+        ("JSN-2", "JSN-3", "JSN-13"),
+    )
+    yield Vector(
+        "snapshot/json-wal-sequence-2^64",
+        "snapshot",
+        "wal_sequence 2^64: out of range (serde_json calls it a float, encoding.md section 11)",
+        "invalid",
+        frame_snapshot(
+            text.replace(b'"wal_sequence":', b'"wal_sequence":18446744073709551616,"x":', 1)
+        ),
+        ("JSN-7", "SNP-4"),
+        error="form_out_of_range",
+    )
+    reordered = {"tasks": json.loads(json.dumps(base["tasks"]))}
+    reordered["tasks"][0]["task_spec"]["id"] = "not-a-uuid"
+    reordered.update({k: v for k, v in base.items() if k != "tasks"})
+    reordered["timestamp"] = "now"
+    yield Vector(
+        "snapshot/json-two-errors-declaration-order",
+        "snapshot",
+        "a bad task id written first and a text timestamp: timestamp is declared first",
+        "invalid",
+        raw_snapshot(reordered),
+        ("JSN-13", "SNP-4"),
+        error="form_type_mismatch",
+    )
+    cron = json.loads(json.dumps(base))
+    cron["tasks"][0]["task_spec"]["run_policy"] = {"Cron": {"expression": "0 * * * * * *"}}
+    for profile, result in (("default", "invalid"), ("workflow", "valid")):
+        yield Vector(
+            f"snapshot/cron-{profile}-profile",
+            "snapshot",
+            f"a task with a Cron policy read in the {profile} profile",
+            result,
+            raw_snapshot(cron),
+            ("SNP-13", "ENC-19"),
+            error="form_unknown_variant" if result == "invalid" else None,
+            options={"profile": profile} if profile == "workflow" else {},
+        )
+    created = next(e for e in log[:40] if isinstance(e.event, t.TaskCreated))
+    again = created._replace(sequence=log[-1].sequence + 1)
+    yield Vector(
+        "snapshot/bootstrap-replayed-counts-applied",
+        "snapshot",
+        "a tail record the reducer rejects is replayed but not counted in replayed",
+        "valid",
+        encode_snapshot(snap),
+        ("SNP-12", "RED-13"),
+        extra={"wal": record_bytes([*log, again])},
     )
 
 

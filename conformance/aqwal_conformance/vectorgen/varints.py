@@ -41,7 +41,11 @@ def _run_created(attempt_count: int = 0, priority: int = 0) -> t.WalEvent:
 
 def _events() -> Iterator[tuple[str, str, t.WalEvent]]:
     for v in U64_BOUNDARIES:
-        yield f"u64-{v}", f"sequence {v}", t.WalEvent(v, t.EnginePaused(1000))
+        yield (
+            f"u64-{v}",
+            f"sequence and timestamp {v}",
+            t.WalEvent(v, t.TaskCanceled(t.TaskId(uid(1, 1)), v)),
+        )
     for v in U32_BOUNDARIES:
         yield f"u32-{v}", f"attempt_count {v}", _run_created(attempt_count=v)
     for v in I32_BOUNDARIES:

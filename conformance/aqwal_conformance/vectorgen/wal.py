@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from collections.abc import Iterator
 
+from aqwal import types as t
 from aqwal.codec import encode_record, frame
 from aqwal_conformance.scenarios import uid
 from aqwal_conformance.vectorgen.builders import (
@@ -134,3 +135,39 @@ def wal_vectors() -> Iterator[Vector]:
         repeated,
         (*clauses, "WAL-6"),
     )
+    yield from _reader_mode_vectors()
+
+
+def mode_dependent_logs() -> list[tuple[str, str, bytes]]:
+    """Logs whose second record holds an acceptable deviation (WAL-10), valid records around it:
+    (name, description, bytes)."""
+    first = encode_record(t.WalEvent(1, t.EnginePaused(1000)))
+    last = encode_record(t.WalEvent(3, t.EnginePaused(1002)))
+    return [
+        (
+            "overlong-varint",
+            "a record whose timestamp is an over-long varint (e9 87 00 for 1001)",
+            first + frame(h("02 0c e9 87 00")) + last,
+        ),
+        (
+            "leftover-payload-byte",
+            "a record with a byte left over after its WalEvent",
+            first + frame(h("02 0c e9 07 00")) + last,
+        ),
+    ]
+
+
+def _reader_mode_vectors() -> Iterator[Vector]:
+    for name, description, log in mode_dependent_logs():
+        for strict in (True, False):
+            mode = "strict" if strict else "lenient"
+            yield Vector(
+                f"wal/{mode}-{name}",
+                "wal",
+                f"{description}, read by a {mode} reader",
+                "invalid" if strict else "valid",
+                log,
+                ("WAL-10", "WAL-3", "WAL-5", "ENC-4" if "varint" in name else "ENC-17"),
+                error="decode_failure" if strict else None,
+                options={"strict": strict},
+            )
