@@ -479,7 +479,11 @@ def result_document(
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--module", action="append", choices=DEFAULT_MODULES, help="repeatable")
+    p.add_argument(
+        "--module",
+        action="append",
+        help=f"a module of aqwal (default: {', '.join(DEFAULT_MODULES)})",
+    )
     p.add_argument("--mutant", action="append", default=[], help="run this mutant (repeatable)")
     p.add_argument("--survivors-of", type=Path, help="run the survivors of an earlier --json")
     p.add_argument("--limit", type=int, help="at most N mutants, evenly spaced")
@@ -495,6 +499,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     args = p.parse_args(argv)
     if args.jobs < 1 or args.timeout <= 0 or (args.limit is not None and args.limit < 1):
         p.error("--jobs and --limit must be at least 1, --timeout positive")
+    package = pristine_package()
+    for module in args.module or ():
+        if not module.isidentifier() or not (package / f"{module}.py").is_file():
+            p.error(f"aqwal has no module {module!r}")
     return args
 
 
