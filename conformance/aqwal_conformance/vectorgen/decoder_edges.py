@@ -15,6 +15,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+import cbor2
+
 from aqwal import postcard as pc
 from aqwal import types as t
 from aqwal.codec import encode_payload, frame
@@ -32,6 +34,7 @@ def decoder_edge_vectors() -> Iterator[Vector]:
     yield from _counts()
     yield from _encoder_lengths()
     yield from _i32_range()
+    yield from _identifier_lengths()
 
 
 def _compat() -> Iterator[Vector]:
@@ -148,6 +151,20 @@ def _encoder_lengths() -> Iterator[Vector]:
             )
 
 
+def _identifier_lengths() -> Iterator[Vector]:
+    """An identifier declaring 15 bytes with exactly 15 left: the length is checked against
+    the input first (ENC-16), then against 16 (ENC-12)."""
+    yield Vector(
+        "codec/identifier-15-at-end",
+        "codec",
+        "a task id of 15 bytes that ends the payload",
+        "invalid",
+        h("01 05 0f") + bytes(range(1, 16)),
+        ("ENC-12", "ENC-16"),
+        error="invalid_uuid_length",
+    )
+
+
 def _i32_range() -> Iterator[Vector]:
     instance = t.RunInstance(
         t.RunId(uid(2, 1)), t.TaskId(uid(1, 1)), RS.Scheduled, None, 0, 5, 5, 0, 5
@@ -164,3 +181,13 @@ def _i32_range() -> Iterator[Vector]:
             ("CBR-2", "CBR-5", "JSN-7"),
             error="form_out_of_range",
         )
+    doc = CBOR_FORM.dump("WalEvent", t.WalEvent(1, t.RunCreated(instance)))
+    doc["event"]["RunCreated"]["run_instance"]["effective_priority"] = cbor2.CBORTag(3, b"\x05")
+    yield Vector(
+        "encode/form-i32-negative-bignum",
+        "encode",
+        "an i32 of -6 written as a negative bignum (tag 3)",
+        "valid",
+        to_cbor_bytes(doc),
+        ("CBR-7", "JSN-7"),
+    )

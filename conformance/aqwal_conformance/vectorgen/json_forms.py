@@ -130,6 +130,7 @@ def _refused() -> list[tuple[str, str, Edit]]:
             set_in(("metadata",), [8, 0, 1, 1, 0]),
         ),
         ("struct-not-object", "a struct that is a string", set_in(("metadata",), "x")),
+        ("struct-number", "a struct that is a number", set_in(("metadata",), 5)),
         (
             "unit-with-value",
             'a unit variant {"Token": 1}',

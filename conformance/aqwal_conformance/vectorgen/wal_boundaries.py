@@ -106,6 +106,43 @@ def wal_boundary_vectors() -> Iterator[Vector]:
             error="crc_mismatch",
             options=options,
         )
+    # the next valid record's first bytes close a read: its header straddles two reads with
+    # 3 (and 1) bytes in the first
+    start = third + 1  # where the search for a valid record begins
+    after = third + len(records[3])
+    for split in (3, 1):
+        size = next(n for n in range(5, 64) if (after + split - start) % n == 0)
+        yield Vector(
+            f"wal/read-buffer-{size}-candidate-split-{split}",
+            "wal",
+            f"a CRC mismatch in the fourth record, read {size} bytes at a time: the header of "
+            f"the next valid record has {split} byte(s) in one read and the rest in the next",
+            "invalid",
+            bytes(damaged),
+            (*CLAUSES, "WAL-7", "WAL-8", "WAL-11"),
+            error="crc_mismatch",
+            options={"read_buffer": size},
+        )
+    yield Vector(
+        "wal/candidate-at-end",
+        "wal",
+        "a corrupt record, then the first 7 bytes of a record header at the end of the file",
+        "invalid",
+        bytes(damaged[:after]) + records[0][:7],
+        (*CLAUSES, "WAL-8"),
+        error="crc_mismatch",
+    )
+    for name, bad in (("undecodable", frame(h("01 1f 00"))), ("ends-early", frame(h("01 0b")))):
+        yield Vector(
+            f"wal/first-record-{name}",
+            "wal",
+            f"the first record's CRC is right but its payload {name.replace('-', ' ')}; valid "
+            "records follow",
+            "invalid",
+            bad + log,
+            (*CLAUSES, "WAL-7"),
+            error="decode_failure",
+        )
     yield Vector(
         "wal/resync-one-byte-after",
         "wal",
