@@ -115,10 +115,10 @@ def wal_boundary_vectors() -> Iterator[Vector]:
         yield Vector(
             f"wal/read-buffer-{size}-candidate-split-{split}",
             "wal",
-            f"a CRC mismatch in the fourth record, read {size} bytes at a time: the header of "
-            f"the next valid record has {split} byte(s) in one read and the rest in the next",
+            f"a CRC mismatch in the fourth record, then one valid record, read {size} bytes at "
+            f"a time: its header has {split} byte(s) in one read and the rest in the next",
             "invalid",
-            bytes(damaged),
+            bytes(damaged[: after + len(records[4])]),
             (*CLAUSES, "WAL-7", "WAL-8", "WAL-11"),
             error="crc_mismatch",
             options={"read_buffer": size},
