@@ -26,6 +26,7 @@ all vectors only; ``--stateful`` and ``--category`` runs report it as "-").
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import queue
@@ -223,6 +224,7 @@ class Worker:
         return proc
 
     def _read(self, timeout: float) -> dict[str, Any] | None:
+        """The next line of the worker as JSON; None after ``timeout`` or at its end."""
         proc = self.proc
         assert proc is not None and proc.stdout is not None
         ready, _, _ = select.select([proc.stdout], [], [], timeout)
@@ -230,6 +232,8 @@ class Worker:
             return None
         line = proc.stdout.readline()
         if not line:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                proc.wait(10)  # it is ending: let the exit be seen
             return None
         doc: dict[str, Any] = json.loads(line)
         return doc

@@ -92,40 +92,30 @@ class VectorSuite:
     """The vectors, loaded once, run against one IUT after another with the pristine runner."""
 
     def __init__(self, root: Path, categories: list[str] | None) -> None:
-        from aqwal.forms import parse_cbor_bytes
-        from aqwal_conformance.vectors import load_index, load_vector, render
+        from aqwal_conformance.vectorset import open_vector_set
 
-        entries = [
-            e
-            for e in load_index(root)["vectors"]
-            if categories is None or e["category"] in categories
-        ]
+        vector_set = open_vector_set(root)
         self.cases = [
-            (
-                load_vector(root, e),
-                render(parse_cbor_bytes((root / e["files"]["cbor"]).read_bytes()), "cbor"),
-            )
-            for e in entries
+            vector_set.load(e)
+            for e in vector_set.entries
+            if categories is None or e["category"] in categories
         ]
 
     def verdict(self, settings: Settings) -> dict[str, Any]:
-        from aqwal_conformance.protocol import PROTOCOL_VERSION
-        from aqwal_conformance.runner import IUTFailure, ProcessIUT, _run_case
+        from aqwal_conformance.runner import ProcessIUT, _hello, _run_case
 
         deadline = time.monotonic() + settings.budget
         iut = ProcessIUT(IUT_ARGV, settings.request_timeout)
         try:
             try:
-                hello = iut.request({"kind": "hello", "protocol": PROTOCOL_VERSION})
-            except IUTFailure as exc:
-                return _caught(f"no answer to hello: {exc}")
-            supports = hello.get("supports")
-            if hello.get("protocol") != PROTOCOL_VERSION or not isinstance(supports, list):
-                return _caught(f"hello answered with {hello!r}")
+                supports = _hello(iut)
+            except RuntimeError as exc:
+                return _caught(f"hello: {exc}")
             for position, (vector, expected) in enumerate(self.cases):
                 if time.monotonic() > deadline:
                     return _caught(f"timeout: over {settings.budget:g} s")
-                result = _run_case(iut, vector, expected, {str(k) for k in supports})
+                # the reference answers every case exactly: a mutant must too (CP-12)
+                result = _run_case(iut, vector, expected, supports, "exact", ())
                 if result.status != "passed":
                     # move the killing case to the front for the next mutant
                     self.cases.insert(0, self.cases.pop(position))
@@ -138,16 +128,20 @@ class VectorSuite:
 def stateful_verdict(settings: Settings) -> dict[str, Any]:
     """The stateful machine in differential mode against the IUT (``aqwal conform
     --stateful``), derandomized, without shrinking: finding a difference is enough."""
-    from aqwal_conformance.differential import run_differential
+    from aqwal_conformance.differential import differential_case
+    from aqwal_conformance.runner import ProcessIUT
 
+    iut = ProcessIUT(IUT_ARGV, settings.request_timeout)
     try:
-        status = run_differential(
-            " ".join(IUT_ARGV), examples=settings.examples, timeout=settings.request_timeout
+        result = differential_case(
+            iut, examples=settings.examples, timeout=settings.request_timeout
         )
     except Exception as exc:  # any failure of the run is a difference found
         return _caught(f"{type(exc).__name__}: {exc}")
-    if status != 0:
-        return _caught("the machine found a difference")
+    finally:
+        iut.close()
+    if result.status != "passed":
+        return _caught(f"{result.status}: {result.detail}", result.id)
     return {"status": "survived", "reason": "", "killed_by": None}
 
 

@@ -22,6 +22,16 @@ from aqwal.errors import AqwalError, FormError
 from aqwal.forms import JSON_FORM, parse_json_text, to_json_text
 
 Handler = Callable[[argparse.Namespace], int]
+#: The request kinds of the conformance protocol (aqwal_conformance.protocol.REQUEST_KINDS).
+REQUEST_KINDS = (
+    "hello",
+    "decode_payload",
+    "decode_record",
+    "encode_event",
+    "validate_wal",
+    "replay",
+    "load_snapshot",
+)
 
 
 class UsageError(Exception):
@@ -575,26 +585,36 @@ def cmd_vectors_coverage(args: argparse.Namespace) -> int:
 
 
 def cmd_conform(args: argparse.Namespace) -> int:
+    from aqwal_conformance.iut import check_timeout
     from aqwal_conformance.report import FORMATS
     from aqwal_conformance.runner import CaseResult, read_expected_failures, run
+    from aqwal_conformance.vectorset import VectorSetError
 
+    try:
+        timeout = check_timeout(args.timeout)
+    except ValueError as exc:
+        raise UsageError(f"--timeout: {exc}") from None
+    if args.examples < 1:
+        raise UsageError(f"--examples must be at least 1, not {args.examples}")
     if args.stateful:
         try:
-            from aqwal_conformance.differential import run_differential
+            import aqwal_conformance.differential  # noqa: F401
         except ImportError as exc:
             raise UsageError(
                 f"--stateful needs the test extra (pip install 'aqwal[test]'): {exc}"
             ) from None
-        status: int = run_differential(args.iut, examples=args.examples, timeout=args.timeout)
-        return status
-    try:
-        expected = (
-            read_expected_failures(Path(args.expected_failures)) if args.expected_failures else {}
-        )
-    except OSError as exc:
-        raise UsageError(f"cannot read {args.expected_failures}: {exc.strerror}") from None
-    vectors = _existing(args.vectors)
-    show_progress = sys.stderr.isatty() and not args.quiet
+    expected: dict[str, str] = {}
+    if args.expected_failures:
+        try:
+            expected = read_expected_failures(Path(args.expected_failures))
+        except OSError as exc:
+            raise UsageError(f"cannot read {args.expected_failures}: {exc.strerror}") from None
+        except ValueError:
+            raise UsageError(f"{args.expected_failures} is not UTF-8 text") from None
+    if args.output and not Path(args.output).absolute().parent.is_dir():
+        raise UsageError(f"cannot write {args.output}: its directory does not exist")
+    quiet = args.quiet
+    show_progress = sys.stderr.isatty() and not quiet
 
     def progress(done: int, total: int, result: CaseResult) -> None:
         if done == total or done % 25 == 0:
@@ -602,26 +622,65 @@ def cmd_conform(args: argparse.Namespace) -> int:
         if done == total:
             print(file=sys.stderr)
 
+    def notice(line: str) -> None:
+        if not quiet:
+            print(f"aqwal: {line}", file=sys.stderr, flush=True)
+
     try:
         report = run(
             args.iut,
-            vectors=vectors,
+            vectors=args.vectors,
             categories=args.category or None,
             expected_failures=expected,
-            timeout=args.timeout,
+            timeout=timeout,
             progress=progress if show_progress else None,
+            grading=args.grading,
+            require=args.require or (),
+            allow_skips=args.allow_skips,
+            stateful=args.examples if args.stateful else None,
+            notice=notice,
         )
+    except VectorSetError as exc:
+        raise UsageError(f"vectors: {exc}") from None
     except RuntimeError as exc:
         print(f"aqwal: {exc}", file=sys.stderr)
         return 1
     text = FORMATS[args.report](report)
     if args.output:
-        write_output_atomically(args.output, text.encode("utf-8"))
+        _write_report(args.output, text.encode("utf-8"))
+        for result in report.results:
+            if result.log is not None:
+                wal = difference_log_path(args.output)
+                _write_report(str(wal), result.log)
+                print(f"aqwal: the difference's log is in {wal}", file=sys.stderr)
         if args.report != "text":
             sys.stdout.write(FORMATS["text"](report))
     else:
         sys.stdout.write(text)
     return 0 if report.ok else 1
+
+
+def _write_report(path: str, data: bytes) -> None:
+    try:
+        write_output_atomically(path, data)
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+def difference_log_path(output: str) -> Path:
+    """Where a differential run writes its failing log: beside the report (spec: CP-10)."""
+    return Path(output).with_suffix(".difference.wal")
+
+
+def cmd_vectors_path(args: argparse.Namespace) -> int:
+    from aqwal_conformance.vectorset import packaged_vectors
+
+    found = packaged_vectors()
+    if found is None:
+        print("aqwal: no vectors are installed with this package", file=sys.stderr)
+        return 1
+    print(found)
+    return 0
 
 
 MAX_REGISTRY_BYTES = 16 << 20
@@ -844,6 +903,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--spec", default="spec", help="spec directory (default: spec)")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(handler=cmd_vectors_coverage)
+    p = vectors.add_parser("path", help="print where the vectors installed with aqwal are")
+    p.set_defaults(handler=cmd_vectors_path)
 
     p = sub.add_parser(
         "conform",
@@ -852,7 +913,11 @@ def build_parser() -> argparse.ArgumentParser:
         "conformance protocol. Without --iut, check the built-in reference.",
     )
     p.add_argument("--iut", help="command that starts the implementation under test")
-    p.add_argument("--vectors", default="vectors", help="vectors directory (default: vectors)")
+    p.add_argument(
+        "--vectors",
+        help="vectors directory (default: vectors/ of the aqwal checkout the current directory "
+        "is in, else the vectors installed with aqwal)",
+    )
     p.add_argument(
         "--category",
         action="append",
@@ -865,9 +930,28 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--timeout", type=float, default=10.0, help="seconds per request")
     p.add_argument("--quiet", action="store_true", help="no progress display")
     p.add_argument(
+        "--grading",
+        choices=("outcome", "code", "exact"),
+        default="outcome",
+        help="the conformance level every case must reach (default: outcome)",
+    )
+    p.add_argument(
+        "--require",
+        action="append",
+        choices=REQUEST_KINDS,
+        metavar="KIND",
+        help="fail when the IUT does not support this request kind (repeatable)",
+    )
+    p.add_argument(
+        "--allow-skips",
+        action="store_true",
+        help="accept a run in which every case was skipped",
+    )
+    p.add_argument(
         "--stateful",
         action="store_true",
-        help="differential mode: drive the IUT with the stateful machine",
+        help="differential mode: drive the IUT with the stateful machine (with --category, "
+        "after those vectors)",
     )
     p.add_argument("--examples", type=int, default=50, help="stateful examples to run")
     p.set_defaults(handler=cmd_conform)

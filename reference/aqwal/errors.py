@@ -140,6 +140,13 @@ class WalFileError(AqwalError):
     category = "wal"
 
 
+class RequestError(AqwalError):
+    """A conformance-protocol request cannot be read (CP-13); only implementations under test
+    report it."""
+
+    category = "protocol"
+
+
 class SchemaError(AqwalError):
     """A type registry, or the Rust source it is extracted from, is unusable (VER clauses)."""
 
@@ -158,6 +165,7 @@ _CATEGORY_CLASSES: dict[str, type[AqwalError]] = {
         SnapshotError,
         WalFileError,
         SchemaError,
+        RequestError,
     )
 }
 
@@ -1057,6 +1065,15 @@ ERROR_CODES: dict[str, ErrorCode] = _table(
         "none",
         "none: tooling for reviewing format changes",
         "a Rust construct has no registry form",
+    ),
+    # the conformance protocol (spec/conformance-protocol.md)
+    (
+        "request_malformed",
+        "protocol",
+        "CP-13",
+        "none",
+        "none: answered by implementations under test, not by the engine",
+        "a conformance-protocol request lacks a member or has one of the wrong type",
     ),
 )
 

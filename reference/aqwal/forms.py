@@ -244,8 +244,11 @@ class Form:
                 if value is None:
                     raise _mismatch(f"integer ({w.value})", o, p)
                 if not lo <= value <= hi:
+                    # a bignum may have more digits than str() converts: name its size
+                    bits = value.bit_length()
+                    shown = value if bits <= 256 else f"a {bits}-bit integer"
                     raise FormError(
-                        "form_out_of_range", f"{value} does not fit in {w.value}", path=p or "/"
+                        "form_out_of_range", f"{shown} does not fit in {w.value}", path=p or "/"
                     )
                 return value
 
@@ -546,7 +549,31 @@ def parse_json_text(text: str | bytes) -> Any:
     if repeated:
         # spec: JSN-4 — which of several repeated keys is named is not specified (JSN-13)
         raise FormError("form_duplicate_key", f"object repeats key {repeated[0]!r}")
+    if _SURROGATE_ESCAPE.search(data):
+        _reject_lone_surrogates(doc)
     return doc
+
+
+# A \uD800-\uDFFF escape: only text holding one can decode to a lone surrogate.
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89abcdefABCDEF]")
+
+
+def _reject_lone_surrogates(doc: Any) -> None:
+    """serde_json refuses a string escaping a lone surrogate (no Unicode scalar value) as a
+    syntax error; a decoded pair is one character and passes."""
+    pending = [doc]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, dict):
+            pending.extend(item)
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+        elif isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                raise FormError("form_syntax", "a string escapes a lone surrogate") from None
 
 
 def to_cbor_bytes(obj: Any) -> bytes:
