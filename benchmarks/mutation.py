@@ -458,7 +458,11 @@ def git_commit() -> str | None:
 
 
 def result_document(
-    results: Results, options: Options, selected: list[Mutant], seconds: float
+    results: Results,
+    options: Options,
+    selected: list[Mutant],
+    seconds: float,
+    out_of_scope: dict[str, int],
 ) -> dict[str, Any]:
     return {
         "format": RESULT_FORMAT,
@@ -471,6 +475,8 @@ def result_document(
         "seconds": round(seconds, 1),
         "modules": {name: row.as_dict() for name, row in sorted(results.rows.items())},
         "total": results.total.as_dict(),
+        #: Mutants not planted because mutation-scope.txt lists them, per module.
+        "out_of_scope": dict(sorted(out_of_scope.items())),
         "timeouts": results.timeouts,
         "equivalent_caught": sorted(results.equivalent_caught),
         "survivors": sorted(results.survivors, key=lambda s: str(s["id"])),
@@ -522,7 +528,15 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(_trace(args.vectors, modules)))
         return 0
     equivalent = read_listing(EQUIVALENT_FILE)
-    candidates = all_mutants(modules, read_listing(SCOPE_FILE))
+    scope = read_listing(SCOPE_FILE)
+    unscoped = all_mutants(modules, {})
+    candidates = [m for m in unscoped if in_scope(m, scope)]
+    out_of_scope = {
+        module: sum(1 for m in unscoped if m.module == module) - count
+        for module, count in (
+            (mod, sum(1 for m in candidates if m.module == mod)) for mod in modules
+        )
+    }
     ids = list(args.mutant)
     if args.survivors_of is not None:
         earlier = json.loads(args.survivors_of.read_text(encoding="utf-8"))
@@ -573,7 +587,7 @@ def main(argv: list[str] | None = None) -> int:
         for m_id in sorted(set(equivalent) - {m.id for m in candidates}):
             print(f"listed as equivalent but no such mutant (remove it): {m_id}")
     if args.json is not None:
-        doc = result_document(results, options, selected, seconds)
+        doc = result_document(results, options, selected, seconds, out_of_scope)
         text = json.dumps(doc, indent=1, ensure_ascii=False) + "\n"
         write_atomically(args.json, [text.encode("utf-8")])
     return 0

@@ -212,6 +212,7 @@ def json_form_vectors() -> Iterator[Vector]:
         error="form_type_mismatch",
         flags=("PositionalStruct",),
     )
+    yield from _surrogate_escapes(base)
     text = json.dumps(base, separators=(",", ":")).encode()
     yield Vector(
         "snapshot/json-not-utf8",
@@ -230,4 +231,38 @@ def json_form_vectors() -> Iterator[Vector]:
         frame_snapshot(b"[" * 5000 + b"]" * 5000),
         ("JSN-1", "SNP-4"),
         error="form_syntax",
+    )
+
+
+def _surrogate_escapes(base: dict[str, Any]) -> Iterator[Vector]:
+    """A string that escapes a lone surrogate is a syntax error wherever it is — a value, a
+    key, an array element — while an escaped pair is one character (JSN-1, JSN-12)."""
+    text = json.dumps(base, separators=(",", ":"))
+    content_type = '"content_type":"application/json"'
+    tags = '"tags":[]'
+    engine = '"engine":{'
+    assert content_type in text and tags in text and engine in text
+    cases = [
+        ("value", "in a string value", text.replace(content_type, '"content_type":"a\\ud800"')),
+        ("key", "in an object key", text.replace(engine, '"engine":{"\\udc00":1,')),
+        ("element", "in an array element", text.replace(tags, '"tags":["\\udbff"]')),
+    ]
+    for name, where, document in cases:
+        yield Vector(
+            f"snapshot/json-lone-surrogate-{name}",
+            "snapshot",
+            f"a lone surrogate escaped {where}",
+            "invalid",
+            frame_snapshot(document.encode()),
+            ("JSN-1", "SNP-4"),
+            error="form_syntax",
+        )
+    pair = text.replace(content_type, '"content_type":"\\ud83d\\ude00"')
+    yield Vector(
+        "snapshot/json-surrogate-pair",
+        "snapshot",
+        "an escaped surrogate pair is one character",
+        "valid",
+        frame_snapshot(pair.encode()),
+        ("JSN-1", "SNP-4"),
     )
