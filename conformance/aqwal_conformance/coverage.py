@@ -109,6 +109,25 @@ VERIFIED_BY_TESTS: dict[str, tuple[str, ...]] = {
         "tests/test_walfile.py::test_torn_tail_at_every_byte_offset",
         "tests/test_cli.py::test_encode_refuses_to_overwrite_its_input",
     ),
+    # Files that are not regular files, unreadable snapshots and output targets: vectors are
+    # bytes, so these clauses are verified by the tests that build such files.
+    "SNP-15": (
+        "tests/test_snapshot.py::test_unreadable_snapshot_is_reported_and_replay_goes_on",
+        "tests/test_snapshot.py::test_reading_a_snapshot_stops_after_the_declared_payload",
+        "tests/test_hostile_cli.py::test_data_directory_with_an_unreadable_snapshot",
+    ),
+    "WAL-15": (
+        "tests/test_hostile_cli.py::test_inputs_that_are_not_regular_files",
+        "tests/test_hostile_cli.py::test_data_directory_with_an_unusable_wal",
+        "tests/test_resync.py::test_time_is_linear_with_many_large_candidates",
+    ),
+    "WAL-16": (
+        "tests/test_atomicfile.py::test_planted_links_at_guessable_temporary_names_are_not_followed",
+        "tests/test_atomicfile.py::test_a_fixed_temporary_name_is_replaced_not_written_through",
+        "tests/test_hostile_cli.py::test_output_targets_that_must_not_be_replaced",
+        "tests/test_hostile_cli.py::test_planted_temporary_names_are_never_written_through",
+        "tests/test_hostile_cli.py::test_vectors_generate_refuses_what_is_not_a_vector_set",
+    ),
 }
 
 

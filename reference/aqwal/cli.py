@@ -1,7 +1,11 @@
 """The ``aqwal`` command line: argparse front end, no format logic of its own.
 
-Exit status: 0 success, 1 the input is invalid (or a check failed), 2 usage error.
+Exit status: 0 success, 1 the input is invalid (or a check failed), 2 usage error (including a
+file that cannot be read or written), 3 internal error (a bug: please report it).
 Errors print as one line on stderr: ``aqwal: <code> at offset <n> [<clause>]: <message>``.
+Every file is handled by the rules of WAL-15, WAL-16 and SNP-15: inputs must be regular files
+and are read within the format's limits, outputs are written only where ``-o`` (or
+``--in-place``) says, through an exclusive temporary file.
 """
 
 from __future__ import annotations
@@ -10,16 +14,21 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, BinaryIO, TextIO
 
 from aqwal import __version__
-from aqwal.atomicfile import write_atomically
-from aqwal.codec import decode_payload, encode_payload, encode_record, read_records
-from aqwal.errors import AqwalError, FormError
-from aqwal.forms import JSON_FORM, parse_json_text, to_json_text
+from aqwal.atomicfile import OutputRefused, write_atomically
+from aqwal.codec import (
+    MAX_PAYLOAD_LEN,
+    decode_payload,
+    read_records,
+)
+from aqwal.errors import AqwalError
+from aqwal.forms import JSON_FORM, to_json_text
+from aqwal.inputfile import open_regular, read_at_most, regular_file_exists, shown_path
 
 Handler = Callable[[argparse.Namespace], int]
 #: The request kinds of the conformance protocol (aqwal_conformance.protocol.REQUEST_KINDS).
@@ -44,25 +53,38 @@ class UsageError(Exception):
 
 @contextmanager
 def open_input(path: str) -> Iterator[BinaryIO]:
+    """A regular file (a link to one is fine) or, for ``-``, stdin (spec: WAL-15)."""
     if path == "-":
         yield sys.stdin.buffer
         return
     try:
-        f = open(path, "rb")  # noqa: SIM115
+        f = open_regular(path)
     except OSError as exc:
-        raise UsageError(f"cannot read {path}: {exc.strerror}") from None
+        raise UsageError(f"cannot read {shown_path(path)}: {exc.strerror}") from None
     with f:
         yield f
 
 
-def write_output_atomically(path: str, data: bytes, *, inputs: Sequence[str] = ()) -> None:
-    """Write ``data`` to ``path`` via a temporary sibling and a rename; refuse to overwrite an
-    input of the same command."""
-    target = Path(path)
+def _same_file(a: str | Path, b: str | Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def write_output_atomically(
+    path: str, data: bytes | Iterable[bytes], *, inputs: Sequence[str | Path] = ()
+) -> None:
+    """Write ``data`` to ``path`` via an exclusive temporary sibling and a rename; refuse to
+    overwrite an input of the same command, or anything that is not a regular file
+    (spec: WAL-16)."""
     for src in inputs:
-        if src != "-" and Path(src).exists() and target.exists() and target.samefile(src):
-            raise UsageError(f"refusing to overwrite the input file {src}")
-    write_atomically(target, [data])
+        if src != "-" and _same_file(path, src):
+            raise UsageError(f"refusing to overwrite the input file {shown_path(src)}")
+    try:
+        write_atomically(Path(path), [data] if isinstance(data, bytes) else data)
+    except OSError as exc:
+        raise UsageError(f"cannot write {shown_path(path)}: {exc.strerror}") from None
 
 
 def report(err: AqwalError, stream: TextIO | None = None) -> None:
@@ -78,7 +100,15 @@ def cmd_decode(args: argparse.Namespace) -> int:
     out = sys.stdout
     with open_input(args.file) as f:
         if args.payload:
-            data = f.read()
+            data = read_at_most(f, MAX_PAYLOAD_LEN + 1)
+            if len(data) > MAX_PAYLOAD_LEN:
+                # spec: FRM-6 — no record carries a longer payload
+                print(
+                    f"aqwal: the input is longer than {MAX_PAYLOAD_LEN} bytes, the largest "
+                    "payload a record can carry [FRM-6]",
+                    file=sys.stderr,
+                )
+                return 1
             try:
                 event = decode_payload(data, strict=strict, workflow=args.workflow)
             except AqwalError as exc:
@@ -97,33 +127,25 @@ def cmd_decode(args: argparse.Namespace) -> int:
 
 
 def cmd_encode(args: argparse.Namespace) -> int:
+    from aqwal.jsonlines import BadLine, LineRefused, encoded_records
+
     with open_input(args.file) as f:
-        text = f.read()
-    try:
-        lines = text.decode("utf-8").splitlines()
-    except UnicodeDecodeError as exc:
-        report(FormError("form_syntax", f"input is not UTF-8: {exc.reason}", offset=exc.start))
-        return 1
-    chunks: list[bytes] = []
-    records = [(i, line) for i, line in enumerate(lines, 1) if line.strip()]
-    if args.payload and len(records) != 1:
-        raise UsageError(f"--payload encodes exactly one JSON line, found {len(records)}")
-    for lineno, line in records:
+        records = encoded_records(f, payload=args.payload, workflow=args.workflow)
         try:
-            event = JSON_FORM.load("WalEvent", parse_json_text(line))
-            chunks.append(
-                encode_payload(event, workflow=args.workflow)
-                if args.payload
-                else encode_record(event, workflow=args.workflow)
-            )
-        except AqwalError as exc:
-            print(f"aqwal: line {lineno}: {exc}", file=sys.stderr)
+            if args.output:
+                write_output_atomically(args.output, records, inputs=[args.file])
+            elif args.payload:
+                out = b"".join(records)  # one payload, written once it is known to be alone
+                sys.stdout.buffer.write(out)
+            else:
+                for record in records:
+                    sys.stdout.buffer.write(record)
+        except BadLine as exc:
+            sys.stdout.flush()
+            print(f"aqwal: {exc}", file=sys.stderr)
             return 1
-    data = b"".join(chunks)
-    if args.output:
-        write_output_atomically(args.output, data, inputs=[args.file])
-    else:
-        sys.stdout.buffer.write(data)
+        except LineRefused as exc:
+            raise UsageError(str(exc)) from None
         sys.stdout.buffer.flush()
     return 0
 
@@ -198,10 +220,37 @@ def _check_export(path: str, text: str, *, kind: str) -> int:
 
 
 def _existing(path: str) -> Path:
-    p = Path(path)
-    if not p.exists():
-        raise UsageError(f"{path} does not exist")
-    return p
+    try:
+        os.stat(path)
+    except FileNotFoundError:
+        if os.path.lexists(path):
+            raise UsageError(f"{shown_path(path)} is a symbolic link to nothing") from None
+        raise UsageError(f"{shown_path(path)} does not exist") from None
+    except OSError as exc:
+        raise UsageError(f"cannot read {shown_path(path)}: {exc.strerror}") from None
+    return Path(path)
+
+
+def _cannot_read(exc: OSError, path: Path) -> UsageError:
+    return UsageError(f"cannot read {shown_path(exc.filename or path)}: {exc.strerror}")
+
+
+def _wal_present(wal: Path) -> bool:
+    """Whether the WAL of a layout exists; refuse a path that is not a regular file."""
+    try:
+        return regular_file_exists(wal)
+    except OSError as exc:
+        raise UsageError(f"cannot read {shown_path(wal)}: {exc.strerror}") from None
+
+
+@contextmanager
+def _opened(path: Path) -> Iterator[BinaryIO]:
+    try:
+        f = open_regular(path)
+    except OSError as exc:
+        raise UsageError(f"cannot read {shown_path(path)}: {exc.strerror}") from None
+    with f:
+        yield f
 
 
 def _print_json(obj: object) -> None:
@@ -238,6 +287,10 @@ def cmd_replay(args: argparse.Namespace) -> int:
         sys.stdout.flush()
         report(exc)
         return 1
+    except OSError as exc:
+        raise UsageError(
+            f"cannot read {shown_path(exc.filename or path)}: {exc.strerror}"
+        ) from None
     if result.snapshot_problem is not None:
         print(f"aqwal: note: snapshot not used: {result.snapshot_problem}", file=sys.stderr)
     if args.digest:
@@ -264,14 +317,17 @@ def cmd_verify(args: argparse.Namespace) -> int:
     layout = Layout.of(_existing(args.path))
     ok = True
     out: dict[str, object] = {}
-    if layout.wal.exists():
-        rep = validate_wal_file(layout.wal, strict=not args.lenient, workflow=args.workflow)
+    if _wal_present(layout.wal):
+        try:
+            rep = validate_wal_file(layout.wal, strict=not args.lenient, workflow=args.workflow)
+        except OSError as exc:
+            raise UsageError(f"cannot read {shown_path(layout.wal)}: {exc.strerror}") from None
         out["wal"] = _tail_json(rep)
         ok = rep.corruption is None
     else:
-        out["wal"] = {"path": str(layout.wal), "missing": True}
+        out["wal"] = {"path": shown_path(layout.wal), "missing": True}
     if layout.snapshot is not None:
-        snap_info: dict[str, object] = {"path": str(layout.snapshot)}
+        snap_info: dict[str, object] = {"path": shown_path(layout.snapshot)}
         try:
             snap = read_snapshot_file(layout.snapshot)
             snap_info["present"] = snap is not None
@@ -308,7 +364,7 @@ def _tail_json(rep: object) -> dict[str, object]:
 
     assert isinstance(rep, TailReport)
     return {
-        "path": rep.path,
+        "path": shown_path(rep.path),
         "file_size": rep.file_size,
         "records": rep.records,
         "first_sequence": rep.first_sequence,
@@ -373,10 +429,11 @@ def cmd_inspect(args: argparse.Namespace) -> int:
     first: int | None = None
     last: int | None = None
     corruption: WalCorruption | None = None
-    size = layout.wal.stat().st_size if layout.wal.exists() else 0
+    size = 0
     end = 0
-    if layout.wal.exists():
-        with open(layout.wal, "rb") as f:
+    if _wal_present(layout.wal):
+        with _opened(layout.wal) as f:
+            size = os.fstat(f.fileno()).st_size
             previous_offset: int | None = None
             previous_name = ""
             try:
@@ -411,12 +468,14 @@ def cmd_inspect(args: argparse.Namespace) -> int:
                     runs=len(snap.runs),
                     actors=len(snap.actors),
                     ledger_entries=len(snap.ledger_entries),
-                    bytes=layout.snapshot.stat().st_size,
+                    bytes=os.stat(layout.snapshot).st_size,
                 )
         except AqwalError as exc:
             snap_summary = {"present": True, "error": _error_json(exc)}
+        except OSError as exc:  # replaced or removed since it was read
+            raise _cannot_read(exc, layout.snapshot) from None
     out = {
-        "wal": str(layout.wal),
+        "wal": shown_path(layout.wal),
         "file_size": size,
         "records": records,
         "first_sequence": first,
@@ -453,25 +512,33 @@ def cmd_snapshot_write(args: argparse.Namespace) -> int:
 
     path = _existing(args.path)
     layout = Layout.of(path)
-    target = Path(args.output)
-    if target.exists() and target.samefile(layout.wal):
-        raise UsageError("refusing to overwrite the WAL file with a snapshot")
+    if _same_file(args.output, layout.wal):
+        raise UsageError(f"refusing to overwrite the input file {shown_path(layout.wal)}")
     try:
         result = recover(path, stop_on_reject=True, workflow=args.workflow)
         data = encode_snapshot(snapshot_of(result.state, args.timestamp))
     except AqwalError as exc:
         report(exc)
         return 1
-    write_output_atomically(args.output, data)
-    print(f"wrote {args.output}: wal_sequence {result.state.latest_sequence}, {len(data)} bytes")
+    except OSError as exc:
+        raise UsageError(
+            f"cannot read {shown_path(exc.filename or path)}: {exc.strerror}"
+        ) from None
+    if result.snapshot_problem is not None:
+        print(f"aqwal: note: snapshot not used: {result.snapshot_problem}", file=sys.stderr)
+    write_output_atomically(args.output, data, inputs=[layout.wal])
+    print(
+        f"wrote {shown_path(args.output)}: wal_sequence {result.state.latest_sequence}, "
+        f"{len(data)} bytes"
+    )
     return 0
 
 
 def cmd_snapshot_show(args: argparse.Namespace) -> int:
-    from aqwal.snapshot import decode_snapshot
+    from aqwal.snapshot import decode_snapshot, read_snapshot_bytes
 
     with open_input(args.file) as f:
-        data = f.read()
+        data = read_snapshot_bytes(f)  # spec: SNP-15 — the header and the declared payload
     if not data:
         print("aqwal: the snapshot file is empty (no snapshot)", file=sys.stderr)
         return 1
@@ -494,6 +561,10 @@ def cmd_repair(args: argparse.Namespace) -> int:
         path = path / WAL_RELATIVE_PATH
     if bool(args.output) == bool(args.in_place):
         raise UsageError("give exactly one of -o OUT and --in-place")
+    if not _wal_present(path):
+        raise UsageError(f"{shown_path(path)} does not exist: there is no WAL to repair")
+    if args.output and _same_file(args.output, path):
+        raise UsageError("the output is the input file; use --in-place")
     try:
         result = repair_wal_file(
             path,
@@ -508,13 +579,18 @@ def cmd_repair(args: argparse.Namespace) -> int:
         return 1
     except ValueError as exc:
         raise UsageError(str(exc)) from None
+    except OutputRefused as exc:
+        raise UsageError(f"cannot write {shown_path(args.output)}: {exc.strerror}") from None
+    except OSError as exc:
+        raise UsageError(f"{shown_path(exc.filename or path)}: {exc.strerror}") from None
     rep = result.report
     what = (
         "clean" if rep.corruption is None else f"{rep.corruption.code} at {rep.corruption.offset}"
     )
     print(
-        f"{path}: {rep.records} valid record(s); {what}; kept {result.kept} bytes, "
-        f"dropped {result.dropped}" + (f"; wrote {result.written}" if result.written else "")
+        f"{shown_path(path)}: {rep.records} valid record(s); {what}; kept {result.kept} bytes, "
+        f"dropped {result.dropped}"
+        + (f"; wrote {shown_path(result.written)}" if result.written else "")
     )
     return 0
 
@@ -524,34 +600,49 @@ def cmd_repair(args: argparse.Namespace) -> int:
 
 
 def cmd_vectors_generate(args: argparse.Namespace) -> int:
-    import shutil
-
     from aqwal_conformance.vectorgen import generate
-    from aqwal_conformance.vectors import write_vectors
+    from aqwal_conformance.vectorinstall import NotAVectorSet, install_vector_set, old_set_files
 
     out = Path(args.out)
-    if out.exists() and not (out / "index.json").exists() and any(out.iterdir()):
-        raise UsageError(f"{out} is not empty and holds no vector index; refusing to replace it")
-    vectors = generate()
-    staging = out.with_name(out.name + ".new")
-    shutil.rmtree(staging, ignore_errors=True)
-    index = write_vectors(vectors, staging)
-    if out.exists():
-        shutil.rmtree(out)
-    staging.rename(out)
+    try:
+        old_set_files(out)  # refuse before the minutes of generation, not after
+        index = install_vector_set(generate(), out)
+    except NotAVectorSet as exc:
+        raise UsageError(f"refusing to write the vectors to {shown_path(out)}: {exc}") from None
+    except OSError as exc:
+        raise UsageError(f"cannot write the vectors to {shown_path(out)}: {exc.strerror}") from None
     counts = ", ".join(f"{k} {v}" for k, v in index["counts"].items())
-    print(f"wrote {index['count']} vectors to {out} ({counts})")
+    print(f"wrote {index['count']} vectors to {shown_path(out)} ({counts})")
     return 0
+
+
+def _vector_set(path: str) -> Path:
+    """A vector set read as untrusted input (CP-14) whose every file is a regular file, so that
+    reading them ends (spec: WAL-15)."""
+    from aqwal_conformance.vectorset import VectorSetError, open_vector_set
+
+    root = _existing(path)
+    try:
+        vector_set = open_vector_set(root)
+        for entry in vector_set.entries:
+            for rel in entry["files"].values():
+                if not regular_file_exists(root / rel):
+                    raise VectorSetError(f"{shown_path(root / rel)} does not exist")
+    except VectorSetError as exc:
+        raise UsageError(f"not a vector set: {exc}") from None
+    except OSError as exc:
+        raise _cannot_read(exc, root) from None
+    return root
 
 
 def cmd_vectors_verify(args: argparse.Namespace) -> int:
     from aqwal_conformance.vectors import verify_vectors
 
-    root = _existing(args.dir)
+    root = _vector_set(args.dir)
     try:
         report = verify_vectors(root)
-    except (OSError, ValueError, KeyError) as exc:
-        raise UsageError(f"cannot read vectors from {root}: {exc}") from None
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise UsageError(f"cannot read vectors from {shown_path(root)}: {exc}") from None
     for vid, why in report.failures:
         print(f"FAIL {vid}: {why}")
     per = ", ".join(f"{k} {v}" for k, v in sorted(report.per_category.items()))
@@ -563,10 +654,14 @@ def cmd_vectors_coverage(args: argparse.Namespace) -> int:
     from aqwal_conformance.coverage import coverage, unknown_clauses
     from aqwal_conformance.vectors import load_index
 
-    index = load_index(_existing(args.dir))
+    root = _vector_set(args.dir)
     spec = _existing(args.spec)
-    table = coverage(spec, index)
-    unknown = sorted(unknown_clauses(spec, index))
+    try:
+        index = load_index(root)
+        table = coverage(spec, index)
+        unknown = sorted(unknown_clauses(spec, index))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise UsageError(f"cannot read the vectors or the spec: {exc}") from None
     missing = [c for c, ids in table.items() if not ids]
     if args.json:
         _print_json({"must_clauses": table, "uncovered": missing, "unknown": unknown})
@@ -790,6 +885,11 @@ def build_parser() -> argparse.ArgumentParser:
         description="Reference tools for the ActionQueue write-ahead log (WAL v5).",
     )
     parser.add_argument("--version", action="version", version=f"aqwal {__version__}")
+    parser.add_argument(
+        "--debug",
+        action="store_true",
+        help=f"let an internal error raise with its traceback (also {DEBUG_ENV}=1)",
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser(
@@ -1013,20 +1113,48 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: Set (to anything but "" or "0") to let an internal error raise with its traceback.
+DEBUG_ENV = "AQWAL_DEBUG"
+
+
+def _one_line(text: str, limit: int = 300) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     handler: Handler = args.handler
+    debug = args.debug or os.environ.get(DEBUG_ENV, "") not in ("", "0")
     try:
         return handler(args)
     except UsageError as exc:
         print(f"aqwal: {exc}", file=sys.stderr)
         return 2
+    except AqwalError as exc:
+        # bad input that a command did not report itself: still one line, exit 1
+        report(exc)
+        return 1
     except BrokenPipeError:
         # The reader went away (e.g. `aqwal decode log | head`): not an error of ours.
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 0
+    except KeyboardInterrupt:
+        print("aqwal: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        # A bug: one line that says so, not a stack dump (--debug shows the traceback).
+        if debug:
+            raise
+        message = _one_line(str(exc).encode("utf-8", "backslashreplace").decode("utf-8"))
+        print(
+            f"aqwal: internal error: {type(exc).__name__}: {message} (please report; "
+            f"--debug or {DEBUG_ENV}=1 shows the traceback)",
+            file=sys.stderr,
+        )
+        return 3
 
 
 if __name__ == "__main__":

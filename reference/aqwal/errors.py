@@ -769,6 +769,14 @@ ERROR_CODES: dict[str, ErrorCode] = _table(
         "CRC-32 of the payload differs",
     ),
     (
+        "snapshot_unreadable",
+        "snapshot",
+        "SNP-15",
+        "none",
+        "SnapshotLoaderError::IoError (recovery continues without the snapshot)",
+        "the snapshot path is not a readable file",
+    ),
+    (
         "unsupported_schema_version",
         "snapshot",
         "SNP-5",

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 import uuid
 from collections.abc import Callable
 from typing import Any, Literal
@@ -71,7 +72,7 @@ def _type_name(obj: object) -> str:
         return "null"
     if isinstance(obj, bool):
         return "bool"
-    if isinstance(obj, int):
+    if isinstance(obj, int | OversizeInteger):
         return "integer"
     if isinstance(obj, float):
         return "floating-point number"
@@ -103,6 +104,22 @@ def _bignum(obj: object) -> int | None:
 def _mismatch(expected: str, obj: object, path: str) -> FormError:
     return FormError(
         "form_type_mismatch", f"expected {expected}, found {_type_name(obj)}", path=path or "/"
+    )
+
+
+def _int_shown(value: int) -> str:
+    """An integer for a message: itself, or its size when it is too long to print."""
+    if -(10**30) < value < 10**30:
+        return str(value)
+    return f"an integer of {value.bit_length()} bits"
+
+
+def _oversize(obj: OversizeInteger, type_name: str, path: str) -> FormError:
+    # spec: JSN-7
+    return FormError(
+        "form_out_of_range",
+        f"an integer of {obj.digits} digits does not fit in {type_name}",
+        path=path or "/",
     )
 
 
@@ -242,13 +259,14 @@ class Form:
             def load_int(o: Any, p: str) -> int:
                 value: int | None = o if type(o) is int else _bignum(o)
                 if value is None:
+                    if type(o) is OversizeInteger:
+                        raise _oversize(o, w.value, p)
                     raise _mismatch(f"integer ({w.value})", o, p)
                 if not lo <= value <= hi:
-                    # a bignum may have more digits than str() converts: name its size
-                    bits = value.bit_length()
-                    shown = value if bits <= 256 else f"a {bits}-bit integer"
                     raise FormError(
-                        "form_out_of_range", f"{shown} does not fit in {w.value}", path=p or "/"
+                        "form_out_of_range",
+                        f"{_int_shown(value)} does not fit in {w.value}",
+                        path=p or "/",
                     )
                 return value
 
@@ -297,10 +315,14 @@ class Form:
                     raise _mismatch("array of integers 0-255", o, p)
                 for i, x in enumerate(o):
                     if type(x) is not int:
+                        if type(x) is OversizeInteger:
+                            raise _oversize(x, "u8", f"{p}/{i}")
                         raise _mismatch("integer (u8)", x, f"{p}/{i}")
                     if not 0 <= x <= 255:
                         raise FormError(
-                            "form_out_of_range", f"{x} does not fit in u8", path=f"{p}/{i}"
+                            "form_out_of_range",
+                            f"{_int_shown(x)} does not fit in u8",
+                            path=f"{p}/{i}",
                         )
                 return bytes(o)
 
@@ -511,13 +533,68 @@ def _constant(text: str) -> Any:
     raise _NotJson(text)
 
 
+class OversizeInteger:
+    """A JSON integer too long to convert (more digits than Python's default limit of 4300).
+
+    No declared integer type holds it, so loading it as one is ``form_out_of_range`` and loading
+    it as anything else is ``form_type_mismatch``, both with the value's path (spec: JSN-7).
+    """
+
+    __slots__ = ("digits",)
+
+    def __init__(self, text: str) -> None:
+        self.digits = len(text.lstrip("-"))
+
+    def __repr__(self) -> str:
+        return f"<integer of {self.digits} digits>"
+
+
+def _int_or_oversize(text: str) -> int | OversizeInteger:
+    if len(text) > _LONGEST_EXACT_INTEGER:
+        return OversizeInteger(text)
+    try:
+        return int(text)
+    except ValueError:  # a lower limit set with sys.set_int_max_str_digits
+        return OversizeInteger(text)
+
+
+#: Python's default integer conversion limit; longer integers become :class:`OversizeInteger`.
+#: No declared type needs more than 20 digits.
+_LONGEST_EXACT_INTEGER = 4300
+#: A JSON escape: ``\uXXXX`` (group 1: the hexadecimal digits) or a one-character escape.
+_ESCAPE = re.compile(r"\\(?:u([0-9a-fA-F]{4})|.)", re.DOTALL)
+_MAYBE_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def _lone_surrogate_escape(text: str) -> int | None:
+    """The position of the first ``\\uXXXX`` escape of a surrogate that is not half of a
+    high-low pair, if any. ``text`` is well-formed JSON, so every backslash is in a string."""
+    high_at: int | None = None  # a high surrogate escape waiting for its low half
+    high_end = -1
+    for m in _ESCAPE.finditer(text):
+        digits = m.group(1)
+        code = int(digits, 16) if digits else -1
+        if high_at is not None:
+            if m.start() != high_end or not 0xDC00 <= code <= 0xDFFF:
+                return high_at
+            high_at = None
+        elif 0xD800 <= code <= 0xDBFF:
+            high_at, high_end = m.start(), m.end()
+        elif 0xDC00 <= code <= 0xDFFF:
+            return m.start()
+    return high_at
+
+
 def parse_json_text(text: str | bytes) -> Any:
-    """Parse JSON the way serde_json does for these types (spec: JSN-1, JSN-4, JSN-13, JSN-14).
+    """Parse JSON the way serde_json does for these types (spec: JSN-1, JSN-4, JSN-13, JSN-14,
+    JSN-15).
 
     The checks come in the order of JSN-13: the text must be well-formed JSON (``form_syntax``
-    at the offset of JSN-14), then no object may repeat a key (``form_duplicate_key``).
-    Numbers with a fraction or an exponent are read as floats; the form reader reports them
-    (``form_type_mismatch``) where an integer is declared, with their path.
+    at the offset of JSN-14; an escaped lone surrogate is not, JSN-15), then no object may
+    repeat a key (``form_duplicate_key``). Numbers with a fraction or an exponent are read as
+    floats; the form reader reports them (``form_type_mismatch``) where an integer is declared,
+    with their path. Integers of any length are read; one longer than Python converts is kept
+    as :class:`OversizeInteger`, which the form reader reports as ``form_out_of_range``.
     """
     data = text.encode("utf-8", "surrogatepass") if isinstance(text, str) else bytes(text)
     repeated: list[str] = []
@@ -530,50 +607,48 @@ def parse_json_text(text: str | bytes) -> Any:
             out[k] = v
         return out
 
-    try:
-        doc = json.loads(
-            data.decode("utf-8"),
+    def loads(chars: str, parse_int: Callable[[str], Any] | None) -> Any:
+        repeated.clear()
+        return json.loads(
+            chars,
             object_pairs_hook=pairs,
             parse_float=float,
             parse_constant=_constant,
+            parse_int=parse_int,
         )
+
+    try:
+        chars = data.decode("utf-8")
+        try:
+            # Without a conversion limit the default would take quadratic time on a huge
+            # integer.
+            doc = loads(chars, None if sys.get_int_max_str_digits() else _int_or_oversize)
+        except ValueError as exc:
+            if isinstance(exc, json.JSONDecodeError | UnicodeDecodeError):
+                raise
+            # An integer beyond Python's conversion limit (JSN-7): read the text again,
+            # keeping such integers as OversizeInteger (a syntax error after it still counts).
+            doc = loads(chars, _int_or_oversize)
     except (json.JSONDecodeError, UnicodeDecodeError, _NotJson):
-        offset = syntax_error_offset(data)
-        raise FormError(
-            "form_syntax",
-            "not well-formed JSON" if offset is None else f"not JSON from byte {offset} on",
-            offset=offset,
-        ) from None
+        raise _syntax_error(data) from None
     except RecursionError:
         raise FormError("form_syntax", "JSON nests too deeply") from None
+    if _MAYBE_SURROGATE.search(chars) is not None and _lone_surrogate_escape(chars) is not None:
+        # spec: JSN-15 — serde_json refuses it; Python would keep an unencodable character
+        raise _syntax_error(data)
     if repeated:
         # spec: JSN-4 — which of several repeated keys is named is not specified (JSN-13)
         raise FormError("form_duplicate_key", f"object repeats key {repeated[0]!r}")
-    if _SURROGATE_ESCAPE.search(data):
-        _reject_lone_surrogates(doc)
     return doc
 
 
-# A \uD800-\uDFFF escape: only text holding one can decode to a lone surrogate.
-_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89abcdefABCDEF]")
-
-
-def _reject_lone_surrogates(doc: Any) -> None:
-    """serde_json refuses a string escaping a lone surrogate (no Unicode scalar value) as a
-    syntax error; a decoded pair is one character and passes."""
-    pending = [doc]
-    while pending:
-        item = pending.pop()
-        if isinstance(item, dict):
-            pending.extend(item)
-            pending.extend(item.values())
-        elif isinstance(item, list):
-            pending.extend(item)
-        elif isinstance(item, str):
-            try:
-                item.encode("utf-8")
-            except UnicodeEncodeError:
-                raise FormError("form_syntax", "a string escapes a lone surrogate") from None
+def _syntax_error(data: bytes) -> FormError:
+    offset = syntax_error_offset(data)
+    return FormError(
+        "form_syntax",
+        "not well-formed JSON" if offset is None else f"not JSON from byte {offset} on",
+        offset=offset,
+    )
 
 
 def to_cbor_bytes(obj: Any) -> bytes:

@@ -98,10 +98,7 @@ class _Scanner:
                 if e in _ESCAPES:
                     p += 2
                 elif e == 0x75:  # \uXXXX
-                    for i in range(2, 6):
-                        if self.byte(p + i) not in _HEX:
-                            raise _Stop(p + i)
-                    p += 6
+                    p = self.unicode_escape(p)
                 else:
                     raise _Stop(p + 1)
             elif b < 0x20:
@@ -116,6 +113,28 @@ class _Scanner:
                     if not lo <= self.byte(p + i) <= hi:
                         raise _Stop(p + i)
                 p += 1 + len(ranges)
+
+    def hex4(self, p: int, first: bytes = _HEX, second: bytes = _HEX) -> int:
+        """Four hexadecimal digits at ``p``, the first two from the sets given; their value."""
+        for i, allowed in enumerate((first, second, _HEX, _HEX)):
+            if self.byte(p + i) not in allowed:
+                raise _Stop(p + i)
+        return int(self.d[p : p + 4], 16)
+
+    def unicode_escape(self, p: int) -> int:
+        """A ``\\uXXXX`` escape at ``p``; a surrogate must be a high one followed at once by
+        the escape of a low one (spec: JSN-15). Returns where the escape ends."""
+        code = self.hex4(p + 2)
+        if 0xDC00 <= code <= 0xDFFF:
+            raise _Stop(p + 3)  # the second digit makes it a low surrogate with no high one
+        if not 0xD800 <= code <= 0xDBFF:
+            return p + 6
+        if self.byte(p + 6) != 0x5C:
+            raise _Stop(p + 6)
+        if self.byte(p + 7) != 0x75:
+            raise _Stop(p + 7)
+        self.hex4(p + 8, b"dD", b"cdefCDEF")
+        return p + 12
 
     def scalar(self, p: int) -> int:
         b = self.byte(p)
@@ -182,7 +201,8 @@ class _Scanner:
 
 def syntax_error_offset(data: bytes) -> int | None:
     """None when ``data`` is one well-formed JSON text in UTF-8; otherwise the length of its
-    longest prefix that begins some well-formed JSON text (spec: JSN-14)."""
+    longest prefix that begins some well-formed JSON text (spec: JSN-14), where a well-formed
+    text escapes no lone surrogate (spec: JSN-15)."""
     try:
         _Scanner(data).text()
     except _Stop as stop:

@@ -106,11 +106,11 @@ def normalize_outcome(
 
 def _first_attempt(run: RunRecord, attempt_id: t.AttemptId) -> AttemptEntry:
     # The active attempt always has a history entry: AttemptStarted appends one, and a
-    # snapshot bootstrap only activates the last attempt entry (SNP-9).
-    for entry in run.attempts:
-        if entry.attempt_id == attempt_id:
-            return entry
-    raise AssertionError(f"active attempt {uuid_text(attempt_id)} has no history entry")
+    # snapshot bootstrap only activates an attempt that has one (SNP-9).
+    entry = run.first_attempts.get(attempt_id)
+    if entry is None:
+        raise AssertionError(f"active attempt {uuid_text(attempt_id)} has no history entry")
+    return entry
 
 
 try:  # the compiled build (mypyc) needs this to let tests subclass the reducer
@@ -264,7 +264,7 @@ class Reducer:
             )
         run.attempt_count += 1
         run.current_attempt_id = e.attempt_id
-        run.attempts.append(AttemptEntry(e.attempt_id, e.timestamp))
+        run.add_attempt(AttemptEntry(e.attempt_id, e.timestamp))
 
     def attempt_finished(self, e: t.AttemptFinished) -> None:
         # spec: EVT-4 — all checks first (the engine clears the attempt before its last check)

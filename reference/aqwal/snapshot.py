@@ -8,15 +8,18 @@ frame, JSON decoding (with every decode-time validation rule), then :func:`valid
 
 from __future__ import annotations
 
+import os
 import zlib
 from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO
 
 from aqwal import types as t
 from aqwal.atomicfile import write_atomically
 from aqwal.codec import frame
 from aqwal.errors import AqwalError, SnapshotError
 from aqwal.forms import JSON_FORM, json_form, parse_json_text, to_json_text, uuid_text
+from aqwal.inputfile import open_regular, read_at_most, shown_path
 from aqwal.projection import SNAPSHOT_FORMAT_VERSION, SNAPSHOT_SCHEMA_VERSION, build_snapshot
 from aqwal.reducer import TRANSITIONS, Reducer
 from aqwal.state import AttemptEntry, Lease, ReplayState
@@ -295,14 +298,39 @@ def decode_snapshot(
     return snap
 
 
+def read_snapshot_bytes(stream: BinaryIO) -> bytes:
+    """The bytes of a snapshot file that SNP-4 looks at: the header and at most the declared
+    payload — nothing after it is read, so a stream of any length is read in bounded memory
+    (spec: SNP-2, SNP-15)."""
+    header = read_at_most(stream, HEADER_LEN)
+    if len(header) < HEADER_LEN:
+        return header
+    length = int.from_bytes(header[4:8], "little")
+    if length > MAX_PAYLOAD_LEN:
+        return header
+    return header + read_at_most(stream, length)
+
+
 def read_snapshot_file(
     path: Path, *, accept_older_schema: bool = False, workflow: bool = False
 ) -> t.Snapshot | None:
-    """The snapshot at ``path``; None when the file is missing or empty (spec: SNP-4)."""
+    """The snapshot at ``path``; None when the file is missing or empty (spec: SNP-4).
+
+    A path that exists but is not a readable regular file — a directory, FIFO, device or
+    socket, a link loop, a ``snapshots`` that is not a directory, no permission — is
+    ``snapshot_unreadable`` (spec: SNP-15); nothing is read from a FIFO or a device.
+    """
     try:
-        data = path.read_bytes()
+        with open_regular(path) as f:
+            data = read_snapshot_bytes(f)
     except FileNotFoundError:
+        if os.path.lexists(path):
+            raise _fail("snapshot_unreadable", f"{shown_path(path)} is a dangling link") from None
         return None
+    except OSError as exc:
+        raise _fail(
+            "snapshot_unreadable", f"cannot read {shown_path(path)}: {exc.strerror}"
+        ) from None
     if not data:
         return None
     return decode_snapshot(data, accept_older_schema=accept_older_schema, workflow=workflow)
@@ -490,10 +518,12 @@ def _bootstrap_run(
         else None
     )
     record.history = [(e.from_, e.to, e.timestamp) for e in run.state_history]
-    record.attempts = [
-        AttemptEntry(a.attempt_id, a.started_at, a.finished_at, a.result, a.error, a.output)
-        for a in run.attempts
-    ]
+    record.set_attempts(
+        [
+            AttemptEntry(a.attempt_id, a.started_at, a.finished_at, a.result, a.error, a.output)
+            for a in run.attempts
+        ]
+    )
     if run.lease is not None:
         lease = run.lease
         record.lease = Lease(lease.owner, lease.expiry, lease.acquired_at, lease.updated_at)

@@ -121,6 +121,37 @@ def snapshot_vectors() -> Iterator[Vector]:
     yield bad(
         "json-syntax", "payload is not JSON", frame_snapshot(b"{]"), "form_syntax", "SNP-4", "JSN-1"
     )
+    text = to_json_text(base)
+
+    def edited(old: str, new: str) -> bytes:
+        if old not in text:
+            raise AssertionError(f"the base snapshot has no {old!r}")
+        return frame_snapshot(text.replace(old, new, 1).encode())
+
+    yield bad(
+        "json-lone-high-surrogate",
+        "a string holds the escape of a high UTF-16 surrogate with no low one after it",
+        edited('"content_type":"', '"content_type":"\\ud800'),
+        "form_syntax",
+        "JSN-15",
+        "JSN-14",
+    )
+    yield bad(
+        "json-lone-low-surrogate",
+        "a string holds the escape of a low UTF-16 surrogate with no high one before it",
+        edited('"content_type":"', '"content_type":"\\udcff'),
+        "form_syntax",
+        "JSN-15",
+        "JSN-14",
+    )
+    yield bad(
+        "json-integer-5000-digits",
+        "the timestamp is an integer of 5000 digits",
+        edited('"timestamp":1700000500', '"timestamp":' + "9" * 5000),
+        "form_out_of_range",
+        "JSN-7",
+        "JSN-15",
+    )
 
     def tweak(change: Mutation) -> bytes:
         body = json.loads(json.dumps(base))
