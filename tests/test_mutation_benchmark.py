@@ -12,7 +12,8 @@ from mutants import ModuleMutator, mutants
 
 ROOT = Path(__file__).resolve().parents[1]
 
-CAUGHT = "codec:<module>:const: 5 => 6 #1"  # WAL_VERSION = 6: every record is refused
+# AttemptStarted no longer counts: every replay with an attempt ends in another state
+CAUGHT = "reducer:Reducer.attempt_started:delete: run.attempt_count += 1 => pass #1"
 EQUIVALENT = (
     "reducer:_first_attempt:delete: raise AssertionError(f'active attempt "
     "{uuid_text(attempt_... => pass #1"
@@ -63,12 +64,12 @@ def test_listings_name_existing_mutants_and_functions() -> None:
 
 
 def test_a_caught_and_an_equivalent_mutant() -> None:
-    candidates = mutation.all_mutants(["codec", "reducer"], {})
+    candidates = mutation.all_mutants(["reducer"], {})
     selected = mutation.select_mutants(candidates, [CAUGHT, EQUIVALENT])
-    options = mutation.Options(vectors=ROOT / "vectors", categories=["frame"], jobs=2)
+    options = mutation.Options(vectors=ROOT / "vectors", categories=["replay"], jobs=2)
     verdicts = mutation.judge_all([(m, m.module) for m in selected], options)
     by_id = {m.id: v for m, v in zip(selected, verdicts, strict=True)}
-    assert by_id[CAUGHT]["status"] == "caught" and by_id[CAUGHT]["killed_by"].startswith("frame/")
+    assert by_id[CAUGHT]["status"] == "caught" and by_id[CAUGHT]["killed_by"].startswith("replay/")
     assert by_id[EQUIVALENT]["status"] == "survived"
     results = mutation.tally(
         selected, verdicts, mutation.read_listing(mutation.EQUIVALENT_FILE), None
