@@ -112,8 +112,8 @@ def _check_v4_variant(data: bytes, mode: int) -> None:
     try:
         _sequence, p = _pc.u64(data, 0, mode)
         tag, _end = _pc.u32(data, p, mode)
-    except AqwalError:
-        return  # the full decode reports it
+    except (AqwalError, IndexError):
+        return  # the full decode reports it (running off the end: unexpected_end, ENC-16)
     if tag >= V4_VARIANT_COUNT:
         raise _pc.unknown_variant("WalEventType", tag, p, " (WAL v4 has discriminants 0-22)")
 
