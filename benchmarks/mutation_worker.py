@@ -60,7 +60,13 @@ class Sandbox:
 
     def __init__(self, root: Path) -> None:
         self.package = root / "aqwal"
-        shutil.copytree(pristine_package(), self.package, ignore=shutil.ignore_patterns("*.pyc"))
+        # A compiled install keeps its extension modules beside the sources, and the import
+        # system prefers them: the copy keeps the sources only, so the mutant is what runs.
+        shutil.copytree(
+            pristine_package(),
+            self.package,
+            ignore=shutil.ignore_patterns("*.pyc", "*.so", "*.pyd"),
+        )
         compileall.compile_dir(self.package, quiet=1)
         self._mutators: dict[str, ModuleMutator] = {}
 
