@@ -13,9 +13,7 @@ import sys
 from hypothesis import HealthCheck, settings
 from hypothesis.stateful import run_state_machine_as_test
 
-from aqwal import types as t
-from aqwal.codec import encode_record
-from aqwal_conformance.machine import Differential, WalMachine
+from aqwal_conformance.machine import Differential, ReplayCheck, WalMachine
 from aqwal_conformance.runner import CATEGORY_OF, IUTFailure, ProcessIUT
 
 
@@ -26,13 +24,23 @@ class ProcessDifferential(Differential):
         self.iut = iut
         self.checked = 0
 
-    def check(self, log: list[t.WalEvent], outcomes: list[str | None], digest: str) -> None:
-        wal = b"".join(encode_record(e) for e in log)
+    def check(self, expected: ReplayCheck) -> None:
+        request: dict[str, object] = {"kind": "replay", "log": expected.log}
+        if expected.snapshot is not None:
+            request["snapshot"] = expected.snapshot
+        if expected.lenient:
+            request["options"] = {"strict": False}
         try:
-            response = self.iut.request({"kind": "replay", "log": wal})
+            response = self.iut.request(request)
         except IUTFailure as exc:
             raise AssertionError(f"the IUT failed on a replay request: {exc}") from None
         self.checked += 1
+        if expected.error is not None:
+            error = response.get("error")
+            if not isinstance(error, dict) or error.get("code") != expected.error:
+                raise AssertionError(f"IUT answered {response!r}, reference {expected.error!r}")
+            return
+        outcomes, digest = expected.outcomes, expected.digest
         got = response.get("outcomes")
         if not isinstance(got, list) or len(got) != len(outcomes):
             raise AssertionError(f"IUT outcomes {got!r}, reference {outcomes!r}")
@@ -51,7 +59,8 @@ def run_differential(command: str | None, *, examples: int = 50, timeout: float 
     differential = ProcessDifferential(iut)
 
     class Differing(WalMachine):
-        pass
+        # the replay request has no lenient reader option yet
+        lenient_records = False
 
     Differing.differential = differential
     try:

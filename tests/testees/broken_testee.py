@@ -4,7 +4,7 @@
 
 MODE: swap-variants | accept-bad-crc | apply-rejected | crash-on-wal | hang-on-short-snapshot
       | garbage-on-encode | wrong-length | silent-exit | coarse-codes | answer-twice
-      | refuse-positional | no-replay
+      | refuse-positional | no-replay | replenish-keeps-consumed
 """
 
 from __future__ import annotations
@@ -17,11 +17,29 @@ from typing import Any
 
 import cbor2
 
+from aqwal import datadir
+from aqwal import types as t
 from aqwal.codec import decode_payload
 from aqwal.forms import CBOR_FORM
+from aqwal.reducer import Reducer
 from aqwal_conformance.testee import handle
 
 MODE = sys.argv[1]
+
+
+class ReplenishKeepsConsumed(Reducer):
+    """BudgetReplenished resets the limit and the flag but not the consumption."""
+
+    def budget_replenished(self, e: t.BudgetReplenished) -> None:
+        budget = self.state.budgets.get((e.task_id, e.dimension))
+        consumed = None if budget is None else budget.consumed
+        super().budget_replenished(e)
+        if budget is not None and consumed is not None:
+            budget.consumed = consumed
+
+
+if MODE == "replenish-keeps-consumed":
+    datadir.Reducer = ReplenishKeepsConsumed  # the reducer recover() builds
 
 
 def respond(out: Any, response: dict[str, Any]) -> None:
