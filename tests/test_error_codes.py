@@ -222,3 +222,59 @@ def test_validation_order_nested_first() -> None:
     with pytest.raises(AqwalError) as info:
         decode_value("TaskSpec", raw, workflow=True)
     assert info.value.code == "invalid_max_attempts"
+
+
+def test_in_memory_values_get_the_encoder_codes() -> None:
+    """spec: ENC-21, ENC-23 — the encoder's own codes, for values no form reader produced."""
+    cases: list[tuple[Callable[[], object], str]] = [
+        (lambda: encode_record(WalEvent(2**64, EnginePaused(0))), "value_out_of_range"),
+        (lambda: encode_record(WalEvent(1, EnginePaused(-1))), "value_out_of_range"),
+        (lambda: encode_record(WalEvent(1, EnginePaused("1"))), "invalid_value_type"),  # type: ignore[arg-type]
+        (lambda: encode_record(WalEvent(1, TaskCanceled(TaskId(ONE[:15]), 0))), "invalid_id"),
+    ]
+    for encode, code in cases:
+        with pytest.raises(AqwalError) as info:
+            encode()
+        assert (info.value.category, info.value.code) == ("encode", code)
+
+
+@pytest.mark.parametrize(
+    ("payload", "code"),
+    [
+        ("01 05 10 00 00 00", "unexpected_end"),  # 16 declared, 3 present
+        ("01 05 05 00 00", "unexpected_end"),  # 5 declared, 2 present
+        ("01 05 05 00 00 00 00 00 00", "invalid_uuid_length"),  # 5 declared and present
+    ],
+)
+def test_identifier_length_is_checked_against_the_input_first(payload: str, code: str) -> None:
+    """spec: ENC-12, ENC-16 — both errors are located at the identifier's length byte."""
+    with pytest.raises(AqwalError) as info:
+        decode_payload(h(payload))
+    assert (info.value.code, info.value.offset) == (code, 2)
+
+
+@pytest.mark.parametrize(
+    ("expression", "rejected"),
+    [(" \t\n\r", True), ("", True), ("\u00a0", False), ("\x0b\x0c", False), ("\u3000", False)],
+)
+def test_cron_white_space_is_the_grammar_s(expression: str, rejected: bool) -> None:
+    """spec: VAL-4 — only U+0020, U+0009, U+000A and U+000D are white space; the reference
+    accepts the other expressions the grammar rejects (they are acceptable)."""
+    data = encode_record(
+        WalEvent(
+            1,
+            TaskCreated(spec()._replace(run_policy=RunPolicyCron(CronPolicy(expression, None))), 0),
+        ),
+        workflow=True,
+        validate=False,
+    )
+    if rejected:
+        with pytest.raises(AqwalError) as info:
+            decode_record(data, workflow=True)
+        assert info.value.code == "invalid_cron_expression"
+    else:
+        event = decode_record(data, workflow=True).event
+        assert isinstance(event, TaskCreated)
+        policy = event.task_spec.run_policy
+        assert isinstance(policy, RunPolicyCron)
+        assert policy.policy.expression == expression

@@ -31,3 +31,15 @@ def test_python_example_runs() -> None:
     block = re.search(r"```python\n(.*?)```", README, re.S)
     assert block is not None
     exec(compile(block.group(1), "README.md", "exec"), {})
+
+
+def test_ci_runs_the_readme_ci_recipe() -> None:
+    section = README.split("### In CI", 1)[1]
+    block = re.search(r"```sh\n(.*?)```", section, re.S)
+    assert block is not None
+    install, *commands = block.group(1).strip().split("\n")
+    assert install == "pip install 'aqwal[test]'"
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    recipe = "\n".join(commands)
+    assert recipe.startswith("aqwal conform --iut") and "--stateful" in recipe
+    assert "\n".join("    " + line for line in commands) in ci

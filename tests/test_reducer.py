@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import time
 
 import pytest
 
@@ -179,3 +180,77 @@ def test_dependencies_are_a_union() -> None:
     reducer.apply(t.WalEvent(1, t.DependencyDeclared(a, (b, b), 1)))
     reducer.apply(t.WalEvent(2, t.DependencyDeclared(a, (c, a), 2)))
     assert reducer.state.dependencies[a] == {a, b, c}
+
+
+def _one_run_with_attempts(count: int) -> list[t.WalEvent]:
+    """A run that starts and finishes ``count`` attempts with distinct ids."""
+    task = t.TaskId(bytes(15) + b"\x01")
+    run_id = t.RunId(bytes(15) + b"\x02")
+    spec = t.TaskSpec(
+        task,
+        t.TaskPayload(b"", "x"),
+        t.RunPolicyOnce(),
+        t.TaskConstraints(
+            1, None, None, t.ConcurrencyKeyHoldPolicy.HoldDuringRetry, t.SafetyLevel.Pure, None
+        ),
+        t.TaskMetadata((), 0, None),
+        None,
+        None,
+    )
+    bodies: list[t.WalEventType] = [
+        t.TaskCreated(spec, 1),
+        t.RunCreated(t.RunInstance(run_id, task, RS.Scheduled, None, 0, 1, 1, 0, 1)),
+        t.RunStateChanged(run_id, RS.Scheduled, RS.Ready, 2),
+        t.RunStateChanged(run_id, RS.Ready, RS.Leased, 3),
+        t.RunStateChanged(run_id, RS.Leased, RS.Running, 4),
+    ]
+    for i in range(count):
+        attempt = t.AttemptId((1000 + i).to_bytes(16, "big"))
+        bodies.append(t.AttemptStarted(run_id, attempt, 5))
+        bodies.append(t.AttemptFinished(run_id, attempt, t.AttemptResultKind.Failure, "e", None, 6))
+    return [t.WalEvent(seq, body) for seq, body in enumerate(bodies, 1)]
+
+
+def _replay_seconds(events: list[t.WalEvent]) -> float:
+    best = float("inf")
+    for _ in range(3):
+        reducer = Reducer()
+        start = time.process_time()
+        for event in events:
+            reducer.apply(event)
+        best = min(best, time.process_time() - start)
+    return best
+
+
+def test_replay_time_is_linear_in_the_attempts_of_one_run() -> None:
+    # AttemptFinished finds the first entry of its attempt id without scanning every earlier
+    # attempt: 4x the attempts take about 4x the time, not 16x.
+    small, large = _one_run_with_attempts(2_000), _one_run_with_attempts(8_000)
+    ratio = _replay_seconds(large) / max(_replay_seconds(small), 1e-6)
+    assert ratio < 8, ratio
+
+
+def test_reused_attempt_id_still_finds_the_first_entry_after_bootstrap() -> None:
+    # spec: EVT-4 — the index of first entries is rebuilt when a snapshot restores attempts
+    from aqwal.snapshot import bootstrap, snapshot_of
+
+    events = _one_run_with_attempts(3)
+    reducer = Reducer()
+    for event in events:
+        reducer.apply(event)
+    run_id = events[1].event.run_instance.id  # type: ignore[union-attr]
+    first_attempt = events[5].event.attempt_id  # type: ignore[union-attr]
+    state = bootstrap(snapshot_of(reducer.state))
+    again = Reducer(state)
+    seq = state.latest_sequence
+    again.apply(t.WalEvent(seq + 1, t.AttemptStarted(run_id, first_attempt, 7)))
+    with pytest.raises(ReducerError) as info:
+        again.apply(
+            t.WalEvent(
+                seq + 2,
+                t.AttemptFinished(
+                    run_id, first_attempt, t.AttemptResultKind.Success, None, None, 8
+                ),
+            )
+        )
+    assert info.value.code == "attempt_already_finished"

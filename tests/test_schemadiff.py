@@ -99,7 +99,7 @@ WIRE_EDITS: list[tuple[str, Edit, str, str, str]] = [
         _insert_variant,
         "variant inserted",
         "VER-3",
-        "WalEventType > AttemptStarted",
+        "WalEventType > RunPaused",
     ),
     ("remove-variant", _remove_variant, "variant removed", "VER-3", "WalEventType > TaskCanceled"),
     ("reorder-variants", _swap_variants, "variant moved", "VER-3", "WalEventType > EnginePaused"),
@@ -244,7 +244,7 @@ SNAPSHOT_EDITS: list[tuple[str, Edit, str, str]] = [
     ),
     (
         "default-dropped",
-        lambda d: fields(d, "Snapshot")[6].pop("serde_default"),
+        lambda d: [fields(d, "Snapshot")[6].pop(k) for k in ("serde_default", "default")],
         "json default removed",
         "Snapshot > dependency_declarations",
     ),
@@ -294,3 +294,25 @@ def test_cli_exit_statuses(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     assert main(["schema", "diff", str(v5)]) == 2
     (tmp_path / "junk.json").write_text("{}", encoding="utf-8")
     assert main(["schema", "diff", str(tmp_path / "junk.json"), str(v5)]) == 2
+
+
+def test_tuple_variant_payload_has_no_name_to_change() -> None:
+    # The one field of a tuple variant is named only by the overlay (VER-20): no encoding
+    # writes that name, so renaming it is no change for the WAL or for snapshots.
+    def edit(d: dict[str, Any]) -> None:
+        variants(d, "RunPolicy")[1]["fields"][0]["name"] = "0"
+
+    assert apply(V5, edit) == []
+    assert apply(SNAP, edit) == []
+
+
+def test_variant_kind_change_breaks_snapshots() -> None:
+    def edit(d: dict[str, Any]) -> None:
+        v = variants(d, "RunState")[4]
+        v["kind"] = "newtype"
+        v["fields"] = [{"name": "until", "type": "u64"}]
+
+    changes = apply(SNAP, edit)
+    assert [(c.kind, c.severity, c.scope, c.path) for c in changes] == [
+        ("json variant kind changed", "breaking", "snapshot", "RunState > RetryWait")
+    ]

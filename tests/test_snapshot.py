@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import io
+import json
+import os
 import random
 import zlib
 from collections.abc import Callable
@@ -21,6 +24,8 @@ from aqwal.snapshot import (
     bootstrap,
     decode_snapshot,
     encode_snapshot,
+    load_snapshot_state,
+    read_snapshot_bytes,
     read_snapshot_file,
     snapshot_of,
     validate_snapshot,
@@ -207,9 +212,74 @@ FILE_CASES: dict[str, tuple[bytes, int]] = {
 def test_every_snapshot_code_has_a_case() -> None:
     codes = {c for c, e in ERROR_CODES.items() if e.category == "snapshot"}
     covered = (
-        set(MUTATIONS) | set(FILE_CASES) | {"snapshot_bootstrap_failed", "snapshot_ahead_of_wal"}
+        set(MUTATIONS)
+        | set(FILE_CASES)
+        | {"snapshot_bootstrap_failed", "snapshot_ahead_of_wal", "snapshot_unreadable"}
     )
     assert codes == covered
+
+
+def _unreadable_snapshot_layouts(root: Path) -> dict[str, Path]:
+    """Data directories whose snapshot path exists but is no readable regular file."""
+    layouts: dict[str, Path] = {}
+
+    def data_dir(name: str) -> Path:
+        d = root / name
+        (d / "wal").mkdir(parents=True)
+        (d / "wal" / "actionqueue.wal").write_bytes(encode_record(t.WalEvent(1, t.EnginePaused(7))))
+        layouts[name] = d
+        return d
+
+    (data_dir("directory") / "snapshots" / "snapshot.bin").mkdir(parents=True)
+    d = data_dir("fifo")
+    (d / "snapshots").mkdir()
+    os.mkfifo(d / "snapshots" / "snapshot.bin")
+    d = data_dir("loop")
+    (d / "snapshots").mkdir()
+    (d / "snapshots" / "snapshot.bin").symlink_to("snapshot.bin")
+    d = data_dir("dangling")
+    (d / "snapshots").mkdir()
+    (d / "snapshots" / "snapshot.bin").symlink_to("nowhere")
+    (data_dir("snapshots-is-a-file") / "snapshots").write_bytes(b"")
+    if Path("/dev/zero").exists():
+        d = data_dir("device")
+        (d / "snapshots").mkdir()
+        (d / "snapshots" / "snapshot.bin").symlink_to("/dev/zero")
+    return layouts
+
+
+@pytest.mark.skipif(os.name != "posix", reason="FIFOs and symbolic links")
+def test_unreadable_snapshot_is_reported_and_replay_goes_on(tmp_path: Path) -> None:
+    # spec: SNP-15, SNP-12 step 2 — never a hang, never an unbounded read, never a crash
+    for name, d in _unreadable_snapshot_layouts(tmp_path).items():
+        with pytest.raises(SnapshotError) as info:
+            read_snapshot_file(d / "snapshots" / "snapshot.bin")
+        assert info.value.code == "snapshot_unreadable", name
+        result = recover(d)
+        assert not result.snapshot_used, name
+        assert result.snapshot_problem is not None
+        assert result.snapshot_problem.code == "snapshot_unreadable", name
+        assert result.state.engine.paused_at == 7, name
+
+
+def test_reading_a_snapshot_stops_after_the_declared_payload() -> None:
+    # spec: SNP-15, SNP-2 — bytes after the payload are ignored unread
+    data = raw_file(S)
+
+    class Endless(io.RawIOBase):
+        def readable(self) -> bool:
+            return True
+
+        def readinto(self, b: Any) -> int:
+            n = len(b)
+            b[:n] = bytes(n)
+            return n
+
+    stream = io.BufferedReader(Endless())
+    assert read_snapshot_bytes(io.BytesIO(data + b"junk" * 1000)) == data
+    header = data[:4] + (2**28 + 1).to_bytes(4, "little") + data[8:12]
+    assert read_snapshot_bytes(io.BytesIO(header + b"x" * 100)) == header
+    assert len(read_snapshot_bytes(stream)) == 12  # zeros: length 0, nothing more is read
 
 
 @pytest.mark.parametrize("code", sorted(MUTATIONS))
@@ -348,3 +418,42 @@ def test_write_is_atomic(tmp_path: Path) -> None:
         write_snapshot_file(path, _meta(S, task_count=9))
     assert path.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["snapshot.bin"]
+
+
+def test_validation_errors_carry_the_path_of_their_element() -> None:
+    """spec: SNP-7 — the path of the element the broken rule is checked for."""
+    snap = snapshot_of(replayed(LOG).state, 5)
+    body = JSON_FORM.dump("Snapshot", snap)
+    cases: list[tuple[Callable[[dict[str, Any]], None], str]] = [
+        (lambda b: b["metadata"].__setitem__("schema_version", 7), "/metadata"),
+        (lambda b: b["metadata"].__setitem__("run_count", 0), "/metadata"),
+        (lambda b: b["tasks"].append(b["tasks"][0]), f"/tasks/{len(body['tasks'])}"),
+        (lambda b: b["runs"][1].__setitem__("state_history", []), "/runs/1"),
+        (lambda b: b["engine"].__setitem__("paused", True), "/engine"),
+    ]
+    for change, path in cases:
+        doc = json.loads(json.dumps(body))
+        change(doc)
+        doc["metadata"]["task_count"] = len(doc["tasks"])
+        with pytest.raises(SnapshotError) as info:
+            decode_snapshot(raw_file(doc))
+        assert info.value.path == path, info.value
+
+
+def test_an_empty_file_restores_the_empty_state() -> None:
+    """spec: SNP-14."""
+    assert state_digest(load_snapshot_state(b"")) == state_digest(Reducer().state)
+
+
+def test_cron_loads_only_in_the_workflow_profile() -> None:
+    """spec: SNP-13."""
+    body = JSON_FORM.dump("Snapshot", snapshot_of(replayed(LOG).state, 5))
+    body["tasks"][0]["task_spec"]["run_policy"] = {"Cron": {"expression": "0 * * * * * *"}}
+    with pytest.raises(AqwalError) as info:
+        decode_snapshot(raw_file(body))
+    assert (info.value.code, info.value.path) == (
+        "form_unknown_variant",
+        "/tasks/0/task_spec/run_policy",
+    )
+    snap = decode_snapshot(raw_file(body), workflow=True)
+    assert type(snap.tasks[0].task_spec.run_policy) is t.RunPolicyCron

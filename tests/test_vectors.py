@@ -16,7 +16,14 @@ from aqwal.errors import ERROR_CODES
 from aqwal_conformance.coverage import coverage, unknown_clauses
 from aqwal_conformance.scenarios import all_cases
 from aqwal_conformance.vectorgen import generate
-from aqwal_conformance.vectors import load_index, verify_vectors, write_vectors
+from aqwal_conformance.vectors import (
+    cbor_bytes,
+    evaluate,
+    load_index,
+    load_vector,
+    verify_vectors,
+    write_vectors,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 VECTORS = ROOT / "vectors"
@@ -58,7 +65,8 @@ def test_minimums() -> None:
             invalid_codes.add(doc["truncate_partial"].get("error"))
     # snapshot_bootstrap_failed cannot come from a file: every snapshot that passes SNP-7
     # bootstraps (the code exists for snapshot values handed to the API unvalidated).
-    unreachable_from_files = {"snapshot_bootstrap_failed"}
+    # snapshot_unreadable is about the path (a directory, a FIFO, ...), not its bytes (SNP-15).
+    unreachable_from_files = {"snapshot_bootstrap_failed", "snapshot_unreadable"}
     for code, row in ERROR_CODES.items():
         if row.category in ("frame", "decode", "validation", "snapshot", "wal", "form"):
             assert code in invalid_codes or code in unreachable_from_files, code
@@ -67,7 +75,7 @@ def test_minimums() -> None:
     for e in ENTRIES:
         if e["category"] == "replay":
             doc = json.loads((VECTORS / e["files"]["json"]).read_text(encoding="utf-8"))
-            replay_codes.update(c for c in doc["outcomes"] if c)
+            replay_codes.update(c for c in doc.get("outcomes", []) if c)
     assert {c for c, r in ERROR_CODES.items() if r.category == "reducer"} <= replay_codes
     cells = {f"replay/{c.id}" for c in all_cases() if c.id.startswith("transition-")}
     assert len(cells) == 81 and cells <= {e["id"] for e in ENTRIES}
@@ -111,3 +119,24 @@ def test_clauses_verified_by_tests_name_existing_tests() -> None:
         for ref in tests:
             path, name = ref.split("::")
             assert f"def {name}(" in (ROOT / path).read_text(encoding="utf-8"), (clause, ref)
+
+
+def test_every_vector_whose_outcome_depends_on_the_reader_mode_names_it() -> None:
+    """spec: CP-4, CP-6 — the runner sends ``strict`` for every such case because the vector
+    carries it; codec and frame documents hold both outcomes (their checks are in
+    check_intent)."""
+    unnamed = []
+    for entry in ENTRIES:
+        v = load_vector(VECTORS, entry)
+        if v.category not in ("wal", "replay", "snapshot") or "strict" in v.options:
+            continue
+        if v.category == "snapshot" and "wal" not in v.extra:
+            continue
+        strict = cbor_bytes(evaluate(v))
+        v.options = {**v.options, "strict": False}
+        if cbor_bytes(evaluate(v)) != strict:
+            unnamed.append(v.id)
+    assert unnamed == []
+    modes = {e["id"]: e.get("options", {}).get("strict") for e in ENTRIES}
+    assert modes["wal/strict-overlong-varint"] is True
+    assert modes["wal/lenient-overlong-varint"] is False

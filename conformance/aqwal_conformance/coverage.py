@@ -49,6 +49,8 @@ VERIFIED_BY_TESTS: dict[str, tuple[str, ...]] = {
     ),
     "CP-2": (
         "tests/test_conformance_runner.py::test_garbage_and_wrong_lengths_are_reported_with_what_was_received",
+        "tests/test_runner_hostile.py::test_hostile_values_are_failed_cases",
+        "tests/test_runner_hostile.py::test_a_flood_of_64_mib_messages_is_read_one_message_ahead",
         "tests/test_conformance_runner.py::test_unsolicited_output_is_a_failure_not_a_shifted_verdict",
     ),
     "CP-3": (
@@ -56,9 +58,17 @@ VERIFIED_BY_TESTS: dict[str, tuple[str, ...]] = {
     ),
     "CP-4": (
         "tests/test_conformance_runner.py::test_example_testee_passes_everything_over_the_protocol",
+        "tests/test_vectors.py::test_every_vector_whose_outcome_depends_on_the_reader_mode_names_it",
     ),
-    "CP-5": ("tests/test_conformance_runner.py::test_unsupported_kinds_are_skipped",),
-    "CP-6": ("tests/test_conformance_runner.py::test_reference_in_process_passes_everything",),
+    "CP-5": (
+        "tests/test_conformance_runner.py::test_unsupported_kinds_are_skipped",
+        "tests/test_runner_grading.py::test_a_run_that_tests_nothing_fails_unless_skips_are_allowed",
+        "tests/test_runner_grading.py::test_required_kinds_turn_skips_into_failures",
+    ),
+    "CP-6": (
+        "tests/test_conformance_runner.py::test_reference_in_process_passes_everything",
+        "tests/test_conformance_runner.py::test_file_requests_carry_the_vector_options",
+    ),
     "CP-7": (
         "tests/test_conformance_runner.py::test_coarse_codes_pass",
         "tests/test_conformance_runner.py::test_swapped_variants_are_caught",
@@ -70,12 +80,53 @@ VERIFIED_BY_TESTS: dict[str, tuple[str, ...]] = {
         "tests/test_conformance_runner.py::test_a_crashing_iut_is_restarted_and_each_case_fails",
         "tests/test_conformance_runner.py::test_bad_iut_commands_are_usage_or_run_errors",
     ),
-    "CP-10": ("tests/test_machine.py::test_differential_mode",),
+    "CP-10": (
+        "tests/test_machine.py::test_differential_mode",
+        "tests/test_runner_cli.py::test_differential_mode_honours_reports_outputs_and_expected_failures",
+    ),
     "CP-11": ("tests/test_conformance_runner.py::test_reference_in_process_passes_everything",),
+    "CP-12": (
+        "tests/test_runner_grading.py::test_levels_show_category_only_and_offset_free_answers",
+        "tests/test_runner_grading.py::test_grading_fails_cases_below_the_required_level",
+    ),
+    "CP-13": (
+        "tests/test_testee_requests.py::test_wrong_members_are_request_malformed",
+        "tests/test_testee_requests.py::test_servers_survive_malformed_requests_and_refuse_oversized_frames",
+        "tests/test_runner_grading.py::test_a_request_malformed_answer_fails_the_case",
+    ),
+    "CP-14": (
+        "tests/test_runner_cli.py::test_unusable_vector_sets_are_one_line_errors",
+        "tests/test_runner_cli.py::test_a_checkout_takes_precedence_over_the_packaged_set",
+    ),
+    "CP-15": (
+        "tests/test_runner_reports.py::test_json_report_matches_its_schema_and_documents_every_member",
+        "tests/test_runner_reports.py::test_junit_report_carries_levels_logs_and_run_problems",
+        "tests/test_runner_reports.py::test_text_report_lines",
+    ),
+    "ENC-21": ("tests/test_error_codes.py::test_in_memory_values_get_the_encoder_codes",),
     "SNP-10": ("tests/test_snapshot.py::test_write_is_atomic",),
     "WAL-9": (
         "tests/test_walfile.py::test_torn_tail_at_every_byte_offset",
         "tests/test_cli.py::test_encode_refuses_to_overwrite_its_input",
+    ),
+    # Files that are not regular files, unreadable snapshots and output targets: vectors are
+    # bytes, so these clauses are verified by the tests that build such files.
+    "SNP-15": (
+        "tests/test_snapshot.py::test_unreadable_snapshot_is_reported_and_replay_goes_on",
+        "tests/test_snapshot.py::test_reading_a_snapshot_stops_after_the_declared_payload",
+        "tests/test_hostile_cli.py::test_data_directory_with_an_unreadable_snapshot",
+    ),
+    "WAL-15": (
+        "tests/test_hostile_cli.py::test_inputs_that_are_not_regular_files",
+        "tests/test_hostile_cli.py::test_data_directory_with_an_unusable_wal",
+        "tests/test_resync.py::test_time_is_linear_with_many_large_candidates",
+    ),
+    "WAL-16": (
+        "tests/test_atomicfile.py::test_planted_links_at_guessable_temporary_names_are_not_followed",
+        "tests/test_atomicfile.py::test_a_fixed_temporary_name_is_replaced_not_written_through",
+        "tests/test_hostile_cli.py::test_output_targets_that_must_not_be_replaced",
+        "tests/test_hostile_cli.py::test_planted_temporary_names_are_never_written_through",
+        "tests/test_hostile_cli.py::test_vectors_generate_refuses_what_is_not_a_vector_set",
     ),
 }
 

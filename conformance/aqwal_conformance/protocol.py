@@ -1,8 +1,10 @@
 """The conformance protocol: framing and message shapes (spec: conformance-protocol.md, CP-*).
 
-Every message, in both directions, is ``[length u32 LE][deterministic CBOR map]``. The runner
-writes requests to the implementation's stdin and reads exactly one response per request from
-its stdout.
+Every message, in both directions, is ``[length u32 LE][CBOR map]``. The runner writes
+requests to the implementation's stdin and reads exactly one response per request from its
+stdout. Both sides treat the other's bytes as untrusted: a frame is bounded by
+:data:`MAX_MESSAGE`, a body is scanned (:mod:`aqwal_conformance.wellformed`) before it is
+decoded, and decoding gives no tag a meaning.
 """
 
 from __future__ import annotations
@@ -10,7 +12,12 @@ from __future__ import annotations
 import struct
 from typing import Any, BinaryIO
 
-from aqwal.forms import parse_cbor_bytes, to_cbor_bytes
+import cbor2
+
+from aqwal.cborinput import read_cbor_item
+from aqwal.errors import FormError
+from aqwal.forms import to_cbor_bytes
+from aqwal_conformance.wellformed import MalformedCBOR, item_end
 
 PROTOCOL_VERSION = 1
 #: The request kinds of protocol version 1 (spec: CP-4).
@@ -23,22 +30,38 @@ REQUEST_KINDS = (
     "replay",
     "load_snapshot",
 )
-#: Largest message either side may send (spec: CP-2).
+#: Largest message body either side may send (spec: CP-2).
 MAX_MESSAGE = 64 * 1024 * 1024
+#: The error code of an answer to a request the IUT cannot read (spec: CP-13).
+REQUEST_MALFORMED = "request_malformed"
 _LEN = struct.Struct("<I")
+#: The self-described CBOR tag (RFC 8949 section 3.4.6), allowed around a body.
+SELF_DESCRIBED = 55799
 
 
 class ProtocolError(Exception):
-    """The peer broke the framing or sent something that is not a CBOR map."""
+    """The peer broke the protocol (spec: CP-2); ``received`` holds the bytes concerned."""
 
     def __init__(self, message: str, received: bytes = b"") -> None:
         super().__init__(message)
         self.received = received
 
+    @property
+    def description(self) -> str:
+        return str(self.args[0])
+
     def __str__(self) -> str:
         shown = self.received[:32].hex(" ")
         more = "…" if len(self.received) > 32 else ""
-        return f"{self.args[0]}" + (f" (received: {shown}{more})" if self.received else "")
+        return self.description + (f" (received: {shown}{more})" if self.received else "")
+
+
+class FramingError(ProtocolError):
+    """The length prefix or the stream is broken: nothing after it can be trusted."""
+
+
+class BodyError(ProtocolError):
+    """The frame is intact but its body is not an acceptable CBOR map; the stream goes on."""
 
 
 def encode_message(message: dict[str, Any]) -> bytes:
@@ -47,29 +70,66 @@ def encode_message(message: dict[str, Any]) -> bytes:
 
 
 def decode_body(body: bytes) -> dict[str, Any]:
+    """The map a message body holds (spec: CP-2); BodyError names the rule it breaks.
+
+    Tags stay :class:`cbor2.CBORTag` values (the self-described CBOR tag 55799 around the body
+    is dropped); simple values and ``undefined`` stay what cbor2 calls them.
+    """
     try:
-        doc = parse_cbor_bytes(body)
-    except Exception as exc:  # cbor2 raises several types for garbage
-        raise ProtocolError(f"message is not CBOR: {exc}", body) from None
+        end = item_end(body)
+    except MalformedCBOR as exc:
+        raise BodyError(f"the message body is not acceptable CBOR: {exc} [CP-2]", body) from None
+    if end != len(body):
+        raise BodyError(
+            f"{len(body) - end} byte(s) follow the CBOR item of the message body [CP-2]", body
+        )
+    try:
+        doc = read_cbor_item(body)
+    except FormError as exc:
+        raise BodyError(
+            f"the message body is not acceptable CBOR: {exc.message} [CP-2]", body
+        ) from None
+    while isinstance(doc, cbor2.CBORTag) and doc.tag == SELF_DESCRIBED:
+        doc = doc.value
     if not isinstance(doc, dict):
-        raise ProtocolError(f"message is a CBOR {type(doc).__name__}, not a map", body)
+        raise BodyError(f"the message body is {_cbor_kind(doc)}, not a map [CP-2]", body)
+    if not all(isinstance(key, str) for key in doc):
+        raise BodyError("a key of the message map is not a text string [CP-2]", body)
     return doc
 
 
-def read_message(stream: BinaryIO) -> dict[str, Any] | None:
-    """One message from a blocking stream; None at a clean end of input."""
+def _cbor_kind(value: Any) -> str:
+    if isinstance(value, cbor2.CBORTag):
+        return f"tag {value.tag}"
+    kinds = ((bool, "a boolean"), (int, "an integer"), (float, "a float"), (str, "text"))
+    for kind, name in (*kinds, (bytes, "a byte string"), (list, "an array")):
+        if isinstance(value, kind):
+            return name
+    return "null" if value is None else "a simple value"
+
+
+def read_frame(stream: BinaryIO) -> bytes | None:
+    """One message body from a blocking stream; None at a clean end of input."""
     head = _read_exactly(stream, 4)
     if not head:
         return None
     if len(head) < 4:
-        raise ProtocolError("stream ended inside a length prefix", head)
+        raise FramingError("the stream ended inside a length prefix [CP-2]", head)
     (size,) = _LEN.unpack(head)
     if size > MAX_MESSAGE:
-        raise ProtocolError(f"message length {size} exceeds {MAX_MESSAGE}", head)
+        raise FramingError(f"message length {size} exceeds {MAX_MESSAGE} [CP-2]", head)
     body = _read_exactly(stream, size)
     if len(body) < size:
-        raise ProtocolError(f"stream ended after {len(body)} of {size} message bytes", head + body)
-    return decode_body(body)
+        raise FramingError(
+            f"the stream ended after {len(body)} of {size} message bytes [CP-2]", head + body
+        )
+    return body
+
+
+def read_message(stream: BinaryIO) -> dict[str, Any] | None:
+    """One message from a blocking stream; None at a clean end of input."""
+    body = read_frame(stream)
+    return None if body is None else decode_body(body)
 
 
 def write_message(stream: BinaryIO, message: dict[str, Any]) -> None:
@@ -81,7 +141,7 @@ def _read_exactly(stream: BinaryIO, n: int) -> bytes:
     chunks = []
     remaining = n
     while remaining:
-        chunk = stream.read(remaining)
+        chunk = stream.read(min(remaining, 1 << 20))
         if not chunk:
             break
         chunks.append(chunk)

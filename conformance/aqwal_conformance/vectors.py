@@ -43,7 +43,7 @@ from aqwal.errors import AqwalError
 from aqwal.forms import CBOR_FORM, JSON_FORM, parse_cbor_bytes, to_cbor_bytes
 from aqwal.projection import state_form
 from aqwal.reducer import Reducer, replay
-from aqwal.snapshot import bootstrap, decode_snapshot
+from aqwal.snapshot import load_snapshot_state
 from aqwal.state import ReplayState
 from aqwal.walfile import bytes_to_keep, read_wal, validate_wal_file
 
@@ -77,7 +77,8 @@ class Vector:
     clauses: tuple[str, ...]
     error: str | None = None
     flags: tuple[str, ...] = ()
-    #: Options the evaluator honours: profile ("default" | "workflow").
+    #: Options the evaluator honours: profile ("default" | "workflow"), strict (bool) and
+    #: accept_older_schema (bool).
     options: dict[str, Any] = field(default_factory=dict)
     #: Further input files by suffix, e.g. {"wal": b"..."} for snapshot bootstrap cases.
     extra: dict[str, bytes] = field(default_factory=dict)
@@ -138,8 +139,14 @@ def _state_doc(state: ReplayState) -> dict[str, Any]:
 
 
 def evaluate(v: Vector) -> dict[str, Any]:
-    """The outcome document the reference produces for a vector's input."""
+    """The outcome document the reference produces for a vector's input.
+
+    Decoding categories record both reader modes (an acceptable input has the error of a
+    strict reader and the value of a lenient one); the WAL-file categories read in the mode
+    the vector's ``options.strict`` names, strict when it names none (spec: CP-4).
+    """
     workflow = v.options.get("profile") == "workflow"
+    strict = bool(v.options.get("strict", True))
     data = v.input
     if v.category == "codec":
         return _decode_outcome(lambda s: decode_payload(data, strict=s, workflow=workflow))
@@ -153,14 +160,17 @@ def evaluate(v: Vector) -> dict[str, Any]:
             "v5": _decode_outcome(lambda s: decode_payload(data, strict=s)),
         }
     if v.category == "wal":
-        return wal_outcome(data)
+        return wal_outcome(data, strict=strict, workflow=workflow)
     if v.category == "replay":
         reducer = Reducer()
-        events = [e for _, e in read_wal(io.BytesIO(data))]
+        try:
+            events = [e for _, e in read_wal(io.BytesIO(data), strict=strict, workflow=workflow)]
+        except AqwalError as exc:
+            return {"error": _error(exc)}  # a corrupt log: its reason code at the record start
         outcomes = [o.code for o in replay(events, reducer)]
         return {"outcomes": outcomes, **_state_doc(reducer.state)}
     if v.category == "snapshot":
-        return _snapshot_outcome(v)
+        return _snapshot_outcome(v, strict=strict, workflow=workflow)
     raise ValueError(f"unknown category {v.category}")
 
 
@@ -172,12 +182,12 @@ def _encode_outcome(data: bytes, workflow: bool) -> dict[str, Any]:
         return {"error": {"code": exc.code, "path": exc.path}}
 
 
-def wal_outcome(data: bytes) -> dict[str, Any]:
+def wal_outcome(data: bytes, *, strict: bool = True, workflow: bool = False) -> dict[str, Any]:
     """Tail validation and truncate-partial repair of a WAL file's bytes (category ``wal``)."""
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "actionqueue.wal"
         path.write_bytes(data)
-        rep = validate_wal_file(path)
+        rep = validate_wal_file(path, strict=strict, workflow=workflow)
         corruption = None
         if rep.corruption is not None:
             corruption = {
@@ -200,12 +210,13 @@ def wal_outcome(data: bytes) -> dict[str, Any]:
     }
 
 
-def _snapshot_outcome(v: Vector) -> dict[str, Any]:
+def _snapshot_outcome(v: Vector, *, strict: bool, workflow: bool) -> dict[str, Any]:
     accept_older = bool(v.options.get("accept_older_schema"))
     if "wal" not in v.extra:
         try:
-            snap = decode_snapshot(v.input, accept_older_schema=accept_older)
-            return _state_doc(bootstrap(snap))
+            return _state_doc(
+                load_snapshot_state(v.input, accept_older_schema=accept_older, workflow=workflow)
+            )
         except AqwalError as exc:
             return {"error": _error(exc)}
     with tempfile.TemporaryDirectory() as tmp:
@@ -215,7 +226,7 @@ def _snapshot_outcome(v: Vector) -> dict[str, Any]:
         (root / "wal" / "actionqueue.wal").write_bytes(v.extra["wal"])
         (root / "snapshots" / "snapshot.bin").write_bytes(v.input)
         try:
-            result = recover(root)
+            result = recover(root, strict=strict, workflow=workflow)
         except AqwalError as exc:
             return {"error": _error(exc)}
         doc = _state_doc(result.state)
@@ -246,6 +257,9 @@ def check_intent(v: Vector, doc: dict[str, Any]) -> None:
         code = doc["corruption"]["code"] if doc["corruption"] else None
         if code != v.error:
             raise AssertionError(f"{v.id}: expects {v.error}, got {code}")
+    elif v.category == "replay" and "error" in doc:
+        if doc["error"]["code"] != v.error or v.result != "invalid":
+            raise AssertionError(f"{v.id}: claims {v.result} {v.error}, got {doc['error']}")
     elif v.category == "replay":
         codes = [c for c in doc["outcomes"] if c]
         if (v.error is None) != (not codes) or (v.error and v.error not in codes):

@@ -3,45 +3,43 @@
 
 It serves the aqwal reference over the conformance protocol (spec/conformance-protocol.md):
 read ``[length u32 LE][CBOR map]`` requests from stdin, write one response of the same framing
-to stdout per request, exit when stdin closes. An implementation in another language does the
-same with its own codec and reducer in place of the ``aqwal_conformance.testee`` calls below.
+to stdout per request, exit when stdin closes. An implementation in another language writes
+the same loop around its own codec, reducer and snapshot loader.
 
     aqwal conform --iut "python conformance/examples/reference_testee.py"
 """
 
 from __future__ import annotations
 
-import struct
 import sys
-from typing import Any
 
-import cbor2
-
-from aqwal_conformance.testee import handle
-
-
-def read_request(stdin: Any) -> dict[str, Any] | None:
-    head = stdin.read(4)
-    if len(head) < 4:
-        return None  # the runner closed our input: we are done
-    (length,) = struct.unpack("<I", head)
-    request: dict[str, Any] = cbor2.loads(stdin.read(length))
-    return request
-
-
-def write_response(stdout: Any, response: dict[str, Any]) -> None:
-    body = cbor2.dumps(response, canonical=True)  # deterministic CBOR (RFC 8949 §4.2.1)
-    stdout.write(struct.pack("<I", len(body)) + body)
-    stdout.flush()
+from aqwal_conformance.protocol import FramingError, encode_message, read_frame
+from aqwal_conformance.testee import answer, malformed
 
 
 def main() -> int:
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
-    while (request := read_request(stdin)) is not None:
-        # request["kind"] is one of: hello, decode_payload, decode_record, encode_event,
-        # validate_wal, replay, load_snapshot. handle() answers each as the spec describes.
-        write_response(stdout, handle(request))
-    return 0
+    while True:
+        try:
+            # 4 bytes of length (u32 little-endian), then exactly that many bytes of body;
+            # None when the runner has closed our input: we are done.
+            body = read_frame(stdin)
+        except FramingError as exc:
+            # A length over 64 MiB, or input ending mid-message: answer request_malformed,
+            # then stop, since the bytes that follow cannot be framed (spec: CP-13).
+            stdout.write(encode_message(malformed(exc.description)))
+            stdout.flush()
+            print(f"reference_testee: {exc}", file=sys.stderr)
+            return 2
+        if body is None:
+            return 0
+        # answer() decodes the body (a CBOR map; anything else is request_malformed) and
+        # dispatches on its "kind": hello, decode_payload, decode_record, encode_event,
+        # validate_wal, replay or load_snapshot. It never raises.
+        response = answer(body)
+        # Deterministic CBOR (RFC 8949 section 4.2.1), prefixed with its length.
+        stdout.write(encode_message(response))
+        stdout.flush()
 
 
 if __name__ == "__main__":

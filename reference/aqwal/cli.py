@@ -1,7 +1,11 @@
 """The ``aqwal`` command line: argparse front end, no format logic of its own.
 
-Exit status: 0 success, 1 the input is invalid (or a check failed), 2 usage error.
+Exit status: 0 success, 1 the input is invalid (or a check failed), 2 usage error (including a
+file that cannot be read or written), 3 internal error (a bug: please report it).
 Errors print as one line on stderr: ``aqwal: <code> at offset <n> [<clause>]: <message>``.
+Every file is handled by the rules of WAL-15, WAL-16 and SNP-15: inputs must be regular files
+and are read within the format's limits, outputs are written only where ``-o`` (or
+``--in-place``) says, through an exclusive temporary file.
 """
 
 from __future__ import annotations
@@ -10,18 +14,33 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, BinaryIO, TextIO
 
 from aqwal import __version__
-from aqwal.atomicfile import write_atomically
-from aqwal.codec import decode_payload, encode_payload, encode_record, read_records
-from aqwal.errors import AqwalError, FormError
-from aqwal.forms import JSON_FORM, parse_json_text, to_json_text
+from aqwal.atomicfile import OutputRefused, write_atomically
+from aqwal.codec import (
+    MAX_PAYLOAD_LEN,
+    decode_payload,
+    read_records,
+)
+from aqwal.errors import AqwalError
+from aqwal.forms import JSON_FORM, to_json_text
+from aqwal.inputfile import open_regular, read_at_most, regular_file_exists, shown_path
 
 Handler = Callable[[argparse.Namespace], int]
+#: The request kinds of the conformance protocol (aqwal_conformance.protocol.REQUEST_KINDS).
+REQUEST_KINDS = (
+    "hello",
+    "decode_payload",
+    "decode_record",
+    "encode_event",
+    "validate_wal",
+    "replay",
+    "load_snapshot",
+)
 
 
 class UsageError(Exception):
@@ -34,25 +53,38 @@ class UsageError(Exception):
 
 @contextmanager
 def open_input(path: str) -> Iterator[BinaryIO]:
+    """A regular file (a link to one is fine) or, for ``-``, stdin (spec: WAL-15)."""
     if path == "-":
         yield sys.stdin.buffer
         return
     try:
-        f = open(path, "rb")  # noqa: SIM115
+        f = open_regular(path)
     except OSError as exc:
-        raise UsageError(f"cannot read {path}: {exc.strerror}") from None
+        raise UsageError(f"cannot read {shown_path(path)}: {exc.strerror}") from None
     with f:
         yield f
 
 
-def write_output_atomically(path: str, data: bytes, *, inputs: Sequence[str] = ()) -> None:
-    """Write ``data`` to ``path`` via a temporary sibling and a rename; refuse to overwrite an
-    input of the same command."""
-    target = Path(path)
+def _same_file(a: str | Path, b: str | Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def write_output_atomically(
+    path: str, data: bytes | Iterable[bytes], *, inputs: Sequence[str | Path] = ()
+) -> None:
+    """Write ``data`` to ``path`` via an exclusive temporary sibling and a rename; refuse to
+    overwrite an input of the same command, or anything that is not a regular file
+    (spec: WAL-16)."""
     for src in inputs:
-        if src != "-" and Path(src).exists() and target.exists() and target.samefile(src):
-            raise UsageError(f"refusing to overwrite the input file {src}")
-    write_atomically(target, [data])
+        if src != "-" and _same_file(path, src):
+            raise UsageError(f"refusing to overwrite the input file {shown_path(src)}")
+    try:
+        write_atomically(Path(path), [data] if isinstance(data, bytes) else data)
+    except OSError as exc:
+        raise UsageError(f"cannot write {shown_path(path)}: {exc.strerror}") from None
 
 
 def report(err: AqwalError, stream: TextIO | None = None) -> None:
@@ -68,7 +100,15 @@ def cmd_decode(args: argparse.Namespace) -> int:
     out = sys.stdout
     with open_input(args.file) as f:
         if args.payload:
-            data = f.read()
+            data = read_at_most(f, MAX_PAYLOAD_LEN + 1)
+            if len(data) > MAX_PAYLOAD_LEN:
+                # spec: FRM-6 — no record carries a longer payload
+                print(
+                    f"aqwal: the input is longer than {MAX_PAYLOAD_LEN} bytes, the largest "
+                    "payload a record can carry [FRM-6]",
+                    file=sys.stderr,
+                )
+                return 1
             try:
                 event = decode_payload(data, strict=strict, workflow=args.workflow)
             except AqwalError as exc:
@@ -87,33 +127,25 @@ def cmd_decode(args: argparse.Namespace) -> int:
 
 
 def cmd_encode(args: argparse.Namespace) -> int:
+    from aqwal.jsonlines import BadLine, LineRefused, encoded_records
+
     with open_input(args.file) as f:
-        text = f.read()
-    try:
-        lines = text.decode("utf-8").splitlines()
-    except UnicodeDecodeError as exc:
-        report(FormError("form_syntax", f"input is not UTF-8: {exc.reason}", offset=exc.start))
-        return 1
-    chunks: list[bytes] = []
-    records = [(i, line) for i, line in enumerate(lines, 1) if line.strip()]
-    if args.payload and len(records) != 1:
-        raise UsageError(f"--payload encodes exactly one JSON line, found {len(records)}")
-    for lineno, line in records:
+        records = encoded_records(f, payload=args.payload, workflow=args.workflow)
         try:
-            event = JSON_FORM.load("WalEvent", parse_json_text(line))
-            chunks.append(
-                encode_payload(event, workflow=args.workflow)
-                if args.payload
-                else encode_record(event, workflow=args.workflow)
-            )
-        except AqwalError as exc:
-            print(f"aqwal: line {lineno}: {exc}", file=sys.stderr)
+            if args.output:
+                write_output_atomically(args.output, records, inputs=[args.file])
+            elif args.payload:
+                out = b"".join(records)  # one payload, written once it is known to be alone
+                sys.stdout.buffer.write(out)
+            else:
+                for record in records:
+                    sys.stdout.buffer.write(record)
+        except BadLine as exc:
+            sys.stdout.flush()
+            print(f"aqwal: {exc}", file=sys.stderr)
             return 1
-    data = b"".join(chunks)
-    if args.output:
-        write_output_atomically(args.output, data, inputs=[args.file])
-    else:
-        sys.stdout.buffer.write(data)
+        except LineRefused as exc:
+            raise UsageError(str(exc)) from None
         sys.stdout.buffer.flush()
     return 0
 
@@ -129,10 +161,23 @@ def _registry_for(name: str) -> Any:
 
 
 def cmd_schema_export(args: argparse.Namespace) -> int:
-    from aqwal.registry import export_text
+    from aqwal.registry import document_text, export_text
 
-    which = args.registry or ("wal-v4" if args.wal_version == 4 else "wal-v5")
-    text = export_text(_registry_for(which))
+    if args.overlay:
+        from aqwal.declarations import SNAPSHOT_V8, WAL_V5
+        from aqwal.rustextract import overlay_document
+
+        text = document_text(overlay_document([WAL_V5, SNAPSHOT_V8]))
+    elif args.registry == "errors":
+        from aqwal.errors import errors_registry_text
+
+        text = errors_registry_text()
+    else:
+        which = args.registry or ("wal-v4" if args.wal_version == 4 else "wal-v5")
+        text = export_text(_registry_for(which))
+    if args.check:
+        kind = "overlay" if args.overlay else "errors" if args.registry == "errors" else "registry"
+        return _check_export(args.check, text, kind=kind)
     if args.output:
         write_output_atomically(args.output, text.encode("utf-8"))
     else:
@@ -140,15 +185,72 @@ def cmd_schema_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check_export(path: str, text: str, *, kind: str) -> int:
+    """``export --check FILE``: 0 when FILE is current, 1 when stale, 2 when not valid."""
+    from aqwal.rustextract import load_overlay
+
+    try:
+        with open(path, "rb") as f:
+            data = f.read(MAX_REGISTRY_BYTES + 1)
+    except OSError as exc:
+        raise UsageError(f"cannot read {path}: {exc.strerror}") from None
+    try:
+        if kind == "overlay":
+            load_overlay(data, path)
+        elif kind == "errors":
+            if data != text.encode("utf-8"):
+                print(f"{path}: stale; regenerate it with aqwal schema export --registry errors")
+                return 1
+        else:
+            from aqwal.registry import parse
+
+            parse(data, path)
+    except AqwalError as err:
+        report(err)
+        return 2
+    if data == text.encode("utf-8"):
+        print(f"{path}: up to date")
+        return 0
+    print(f"{path}: stale; regenerate it with aqwal schema export -o {path}")
+    return 1
+
+
 # ---------------------------------------------------------------------------------------------
 # replay / verify / inspect / snapshot / repair
 
 
 def _existing(path: str) -> Path:
-    p = Path(path)
-    if not p.exists():
-        raise UsageError(f"{path} does not exist")
-    return p
+    try:
+        os.stat(path)
+    except FileNotFoundError:
+        if os.path.lexists(path):
+            raise UsageError(f"{shown_path(path)} is a symbolic link to nothing") from None
+        raise UsageError(f"{shown_path(path)} does not exist") from None
+    except OSError as exc:
+        raise UsageError(f"cannot read {shown_path(path)}: {exc.strerror}") from None
+    return Path(path)
+
+
+def _cannot_read(exc: OSError, path: Path) -> UsageError:
+    return UsageError(f"cannot read {shown_path(exc.filename or path)}: {exc.strerror}")
+
+
+def _wal_present(wal: Path) -> bool:
+    """Whether the WAL of a layout exists; refuse a path that is not a regular file."""
+    try:
+        return regular_file_exists(wal)
+    except OSError as exc:
+        raise UsageError(f"cannot read {shown_path(wal)}: {exc.strerror}") from None
+
+
+@contextmanager
+def _opened(path: Path) -> Iterator[BinaryIO]:
+    try:
+        f = open_regular(path)
+    except OSError as exc:
+        raise UsageError(f"cannot read {shown_path(path)}: {exc.strerror}") from None
+    with f:
+        yield f
 
 
 def _print_json(obj: object) -> None:
@@ -185,6 +287,10 @@ def cmd_replay(args: argparse.Namespace) -> int:
         sys.stdout.flush()
         report(exc)
         return 1
+    except OSError as exc:
+        raise UsageError(
+            f"cannot read {shown_path(exc.filename or path)}: {exc.strerror}"
+        ) from None
     if result.snapshot_problem is not None:
         print(f"aqwal: note: snapshot not used: {result.snapshot_problem}", file=sys.stderr)
     if args.digest:
@@ -211,14 +317,17 @@ def cmd_verify(args: argparse.Namespace) -> int:
     layout = Layout.of(_existing(args.path))
     ok = True
     out: dict[str, object] = {}
-    if layout.wal.exists():
-        rep = validate_wal_file(layout.wal, strict=not args.lenient, workflow=args.workflow)
+    if _wal_present(layout.wal):
+        try:
+            rep = validate_wal_file(layout.wal, strict=not args.lenient, workflow=args.workflow)
+        except OSError as exc:
+            raise UsageError(f"cannot read {shown_path(layout.wal)}: {exc.strerror}") from None
         out["wal"] = _tail_json(rep)
         ok = rep.corruption is None
     else:
-        out["wal"] = {"path": str(layout.wal), "missing": True}
+        out["wal"] = {"path": shown_path(layout.wal), "missing": True}
     if layout.snapshot is not None:
-        snap_info: dict[str, object] = {"path": str(layout.snapshot)}
+        snap_info: dict[str, object] = {"path": shown_path(layout.snapshot)}
         try:
             snap = read_snapshot_file(layout.snapshot)
             snap_info["present"] = snap is not None
@@ -255,7 +364,7 @@ def _tail_json(rep: object) -> dict[str, object]:
 
     assert isinstance(rep, TailReport)
     return {
-        "path": rep.path,
+        "path": shown_path(rep.path),
         "file_size": rep.file_size,
         "records": rep.records,
         "first_sequence": rep.first_sequence,
@@ -320,10 +429,11 @@ def cmd_inspect(args: argparse.Namespace) -> int:
     first: int | None = None
     last: int | None = None
     corruption: WalCorruption | None = None
-    size = layout.wal.stat().st_size if layout.wal.exists() else 0
+    size = 0
     end = 0
-    if layout.wal.exists():
-        with open(layout.wal, "rb") as f:
+    if _wal_present(layout.wal):
+        with _opened(layout.wal) as f:
+            size = os.fstat(f.fileno()).st_size
             previous_offset: int | None = None
             previous_name = ""
             try:
@@ -358,12 +468,14 @@ def cmd_inspect(args: argparse.Namespace) -> int:
                     runs=len(snap.runs),
                     actors=len(snap.actors),
                     ledger_entries=len(snap.ledger_entries),
-                    bytes=layout.snapshot.stat().st_size,
+                    bytes=os.stat(layout.snapshot).st_size,
                 )
         except AqwalError as exc:
             snap_summary = {"present": True, "error": _error_json(exc)}
+        except OSError as exc:  # replaced or removed since it was read
+            raise _cannot_read(exc, layout.snapshot) from None
     out = {
-        "wal": str(layout.wal),
+        "wal": shown_path(layout.wal),
         "file_size": size,
         "records": records,
         "first_sequence": first,
@@ -400,25 +512,33 @@ def cmd_snapshot_write(args: argparse.Namespace) -> int:
 
     path = _existing(args.path)
     layout = Layout.of(path)
-    target = Path(args.output)
-    if target.exists() and target.samefile(layout.wal):
-        raise UsageError("refusing to overwrite the WAL file with a snapshot")
+    if _same_file(args.output, layout.wal):
+        raise UsageError(f"refusing to overwrite the input file {shown_path(layout.wal)}")
     try:
         result = recover(path, stop_on_reject=True, workflow=args.workflow)
         data = encode_snapshot(snapshot_of(result.state, args.timestamp))
     except AqwalError as exc:
         report(exc)
         return 1
-    write_output_atomically(args.output, data)
-    print(f"wrote {args.output}: wal_sequence {result.state.latest_sequence}, {len(data)} bytes")
+    except OSError as exc:
+        raise UsageError(
+            f"cannot read {shown_path(exc.filename or path)}: {exc.strerror}"
+        ) from None
+    if result.snapshot_problem is not None:
+        print(f"aqwal: note: snapshot not used: {result.snapshot_problem}", file=sys.stderr)
+    write_output_atomically(args.output, data, inputs=[layout.wal])
+    print(
+        f"wrote {shown_path(args.output)}: wal_sequence {result.state.latest_sequence}, "
+        f"{len(data)} bytes"
+    )
     return 0
 
 
 def cmd_snapshot_show(args: argparse.Namespace) -> int:
-    from aqwal.snapshot import decode_snapshot
+    from aqwal.snapshot import decode_snapshot, read_snapshot_bytes
 
     with open_input(args.file) as f:
-        data = f.read()
+        data = read_snapshot_bytes(f)  # spec: SNP-15 — the header and the declared payload
     if not data:
         print("aqwal: the snapshot file is empty (no snapshot)", file=sys.stderr)
         return 1
@@ -441,6 +561,10 @@ def cmd_repair(args: argparse.Namespace) -> int:
         path = path / WAL_RELATIVE_PATH
     if bool(args.output) == bool(args.in_place):
         raise UsageError("give exactly one of -o OUT and --in-place")
+    if not _wal_present(path):
+        raise UsageError(f"{shown_path(path)} does not exist: there is no WAL to repair")
+    if args.output and _same_file(args.output, path):
+        raise UsageError("the output is the input file; use --in-place")
     try:
         result = repair_wal_file(
             path,
@@ -455,13 +579,18 @@ def cmd_repair(args: argparse.Namespace) -> int:
         return 1
     except ValueError as exc:
         raise UsageError(str(exc)) from None
+    except OutputRefused as exc:
+        raise UsageError(f"cannot write {shown_path(args.output)}: {exc.strerror}") from None
+    except OSError as exc:
+        raise UsageError(f"{shown_path(exc.filename or path)}: {exc.strerror}") from None
     rep = result.report
     what = (
         "clean" if rep.corruption is None else f"{rep.corruption.code} at {rep.corruption.offset}"
     )
     print(
-        f"{path}: {rep.records} valid record(s); {what}; kept {result.kept} bytes, "
-        f"dropped {result.dropped}" + (f"; wrote {result.written}" if result.written else "")
+        f"{shown_path(path)}: {rep.records} valid record(s); {what}; kept {result.kept} bytes, "
+        f"dropped {result.dropped}"
+        + (f"; wrote {shown_path(result.written)}" if result.written else "")
     )
     return 0
 
@@ -471,34 +600,49 @@ def cmd_repair(args: argparse.Namespace) -> int:
 
 
 def cmd_vectors_generate(args: argparse.Namespace) -> int:
-    import shutil
-
     from aqwal_conformance.vectorgen import generate
-    from aqwal_conformance.vectors import write_vectors
+    from aqwal_conformance.vectorinstall import NotAVectorSet, install_vector_set, old_set_files
 
     out = Path(args.out)
-    if out.exists() and not (out / "index.json").exists() and any(out.iterdir()):
-        raise UsageError(f"{out} is not empty and holds no vector index; refusing to replace it")
-    vectors = generate()
-    staging = out.with_name(out.name + ".new")
-    shutil.rmtree(staging, ignore_errors=True)
-    index = write_vectors(vectors, staging)
-    if out.exists():
-        shutil.rmtree(out)
-    staging.rename(out)
+    try:
+        old_set_files(out)  # refuse before the minutes of generation, not after
+        index = install_vector_set(generate(), out)
+    except NotAVectorSet as exc:
+        raise UsageError(f"refusing to write the vectors to {shown_path(out)}: {exc}") from None
+    except OSError as exc:
+        raise UsageError(f"cannot write the vectors to {shown_path(out)}: {exc.strerror}") from None
     counts = ", ".join(f"{k} {v}" for k, v in index["counts"].items())
-    print(f"wrote {index['count']} vectors to {out} ({counts})")
+    print(f"wrote {index['count']} vectors to {shown_path(out)} ({counts})")
     return 0
+
+
+def _vector_set(path: str) -> Path:
+    """A vector set read as untrusted input (CP-14) whose every file is a regular file, so that
+    reading them ends (spec: WAL-15)."""
+    from aqwal_conformance.vectorset import VectorSetError, open_vector_set
+
+    root = _existing(path)
+    try:
+        vector_set = open_vector_set(root)
+        for entry in vector_set.entries:
+            for rel in entry["files"].values():
+                if not regular_file_exists(root / rel):
+                    raise VectorSetError(f"{shown_path(root / rel)} does not exist")
+    except VectorSetError as exc:
+        raise UsageError(f"not a vector set: {exc}") from None
+    except OSError as exc:
+        raise _cannot_read(exc, root) from None
+    return root
 
 
 def cmd_vectors_verify(args: argparse.Namespace) -> int:
     from aqwal_conformance.vectors import verify_vectors
 
-    root = _existing(args.dir)
+    root = _vector_set(args.dir)
     try:
         report = verify_vectors(root)
-    except (OSError, ValueError, KeyError) as exc:
-        raise UsageError(f"cannot read vectors from {root}: {exc}") from None
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise UsageError(f"cannot read vectors from {shown_path(root)}: {exc}") from None
     for vid, why in report.failures:
         print(f"FAIL {vid}: {why}")
     per = ", ".join(f"{k} {v}" for k, v in sorted(report.per_category.items()))
@@ -510,10 +654,14 @@ def cmd_vectors_coverage(args: argparse.Namespace) -> int:
     from aqwal_conformance.coverage import coverage, unknown_clauses
     from aqwal_conformance.vectors import load_index
 
-    index = load_index(_existing(args.dir))
+    root = _vector_set(args.dir)
     spec = _existing(args.spec)
-    table = coverage(spec, index)
-    unknown = sorted(unknown_clauses(spec, index))
+    try:
+        index = load_index(root)
+        table = coverage(spec, index)
+        unknown = sorted(unknown_clauses(spec, index))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise UsageError(f"cannot read the vectors or the spec: {exc}") from None
     missing = [c for c, ids in table.items() if not ids]
     if args.json:
         _print_json({"must_clauses": table, "uncovered": missing, "unknown": unknown})
@@ -532,26 +680,36 @@ def cmd_vectors_coverage(args: argparse.Namespace) -> int:
 
 
 def cmd_conform(args: argparse.Namespace) -> int:
+    from aqwal_conformance.iut import check_timeout
     from aqwal_conformance.report import FORMATS
     from aqwal_conformance.runner import CaseResult, read_expected_failures, run
+    from aqwal_conformance.vectorset import VectorSetError
 
+    try:
+        timeout = check_timeout(args.timeout)
+    except ValueError as exc:
+        raise UsageError(f"--timeout: {exc}") from None
+    if args.examples < 1:
+        raise UsageError(f"--examples must be at least 1, not {args.examples}")
     if args.stateful:
         try:
-            from aqwal_conformance.differential import run_differential
+            import aqwal_conformance.differential  # noqa: F401
         except ImportError as exc:
             raise UsageError(
                 f"--stateful needs the test extra (pip install 'aqwal[test]'): {exc}"
             ) from None
-        status: int = run_differential(args.iut, examples=args.examples, timeout=args.timeout)
-        return status
-    try:
-        expected = (
-            read_expected_failures(Path(args.expected_failures)) if args.expected_failures else {}
-        )
-    except OSError as exc:
-        raise UsageError(f"cannot read {args.expected_failures}: {exc.strerror}") from None
-    vectors = _existing(args.vectors)
-    show_progress = sys.stderr.isatty() and not args.quiet
+    expected: dict[str, str] = {}
+    if args.expected_failures:
+        try:
+            expected = read_expected_failures(Path(args.expected_failures))
+        except OSError as exc:
+            raise UsageError(f"cannot read {args.expected_failures}: {exc.strerror}") from None
+        except ValueError:
+            raise UsageError(f"{args.expected_failures} is not UTF-8 text") from None
+    if args.output and not Path(args.output).absolute().parent.is_dir():
+        raise UsageError(f"cannot write {args.output}: its directory does not exist")
+    quiet = args.quiet
+    show_progress = sys.stderr.isatty() and not quiet
 
     def progress(done: int, total: int, result: CaseResult) -> None:
         if done == total or done % 25 == 0:
@@ -559,21 +717,37 @@ def cmd_conform(args: argparse.Namespace) -> int:
         if done == total:
             print(file=sys.stderr)
 
+    def notice(line: str) -> None:
+        if not quiet:
+            print(f"aqwal: {line}", file=sys.stderr, flush=True)
+
     try:
         report = run(
             args.iut,
-            vectors=vectors,
+            vectors=args.vectors,
             categories=args.category or None,
             expected_failures=expected,
-            timeout=args.timeout,
+            timeout=timeout,
             progress=progress if show_progress else None,
+            grading=args.grading,
+            require=args.require or (),
+            allow_skips=args.allow_skips,
+            stateful=args.examples if args.stateful else None,
+            notice=notice,
         )
+    except VectorSetError as exc:
+        raise UsageError(f"vectors: {exc}") from None
     except RuntimeError as exc:
         print(f"aqwal: {exc}", file=sys.stderr)
         return 1
     text = FORMATS[args.report](report)
     if args.output:
-        write_output_atomically(args.output, text.encode("utf-8"))
+        _write_report(args.output, text.encode("utf-8"))
+        for result in report.results:
+            if result.log is not None:
+                wal = difference_log_path(args.output)
+                _write_report(str(wal), result.log)
+                print(f"aqwal: the difference's log is in {wal}", file=sys.stderr)
         if args.report != "text":
             sys.stdout.write(FORMATS["text"](report))
     else:
@@ -581,57 +755,116 @@ def cmd_conform(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
-def _load_registry_file(path: str) -> Any:
-    from aqwal.registry import RegistryFormatError, load
-
+def _write_report(path: str, data: bytes) -> None:
     try:
-        return load(json.loads(Path(path).read_text(encoding="utf-8")))
+        write_output_atomically(path, data)
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+def difference_log_path(output: str) -> Path:
+    """Where a differential run writes its failing log: beside the report (spec: CP-10)."""
+    return Path(output).with_suffix(".difference.wal")
+
+
+def cmd_vectors_path(args: argparse.Namespace) -> int:
+    from aqwal_conformance.vectorset import packaged_vectors
+
+    found = packaged_vectors()
+    if found is None:
+        print("aqwal: no vectors are installed with this package", file=sys.stderr)
+        return 1
+    print(found)
+    return 0
+
+
+MAX_REGISTRY_BYTES = 16 << 20
+
+
+def _schema_overlay(path: str | None) -> Any:
+    from aqwal.rustextract import load_overlay, overlay_document
+
+    if path is None:
+        from aqwal.declarations import SNAPSHOT_V8, WAL_V5
+
+        return load_overlay(json.dumps(overlay_document([WAL_V5, SNAPSHOT_V8])), "overlay")
+    try:
+        with open(path, "rb") as f:
+            return load_overlay(f.read(MAX_REGISTRY_BYTES + 1), path)
     except OSError as exc:
         raise UsageError(f"cannot read {path}: {exc.strerror}") from None
-    except (ValueError, RegistryFormatError) as exc:
-        raise UsageError(f"{path} is not a registry document: {exc}") from None
+
+
+def _schema_side(spec: str, overlay: Any, registry: str | None = None) -> Any:
+    """The registries of one side of a diff or of an extraction, by name. Only the WAL
+    registry is extracted when only it is wanted (the snapshot's needs the WAL's)."""
+    from aqwal.rustextract import ENGINE_TARGETS
+    from aqwal.rustsource import ParserUnavailable
+    from aqwal.schemasource import SourceUnavailable, registries_of
+
+    targets = ENGINE_TARGETS[:1] if registry == "wal" else ENGINE_TARGETS
+    try:
+        return registries_of(spec, overlay, targets)
+    except (SourceUnavailable, ParserUnavailable) as exc:
+        raise UsageError(str(exc)) from None
+
+
+def cmd_schema_extract(args: argparse.Namespace) -> int:
+    from aqwal.registry import export_text
+
+    try:
+        regs = _schema_side(args.source, _schema_overlay(args.overlay), args.registry)
+    except AqwalError as err:
+        report(err)
+        return 2
+    if args.registry not in regs:
+        raise UsageError(f"{args.source} has no {args.registry} registry")
+    text = export_text(regs[args.registry])
+    if args.output:
+        write_output_atomically(args.output, text.encode("utf-8"))
+    else:
+        sys.stdout.write(text)
+    return 0
 
 
 def cmd_schema_diff(args: argparse.Namespace) -> int:
-    from aqwal.schemadiff import diff, version_advice
+    from aqwal.schemadiff import diff
+    from aqwal.schemareport import FORMATS, DiffReport
 
-    if args.against_code:
-        if args.new is not None:
-            raise UsageError("with --against-code give one registry file")
-        old = _load_registry_file(args.old)
-        current = {"wal": "wal-v5", "snapshot": "snapshot-v8"}.get(old.name)
-        if current is None:
-            raise UsageError(f"no current declarations for a registry named {old.name!r}")
-        new = _registry_for(current)
-        new_label = f"current declarations ({current})"
-    else:
-        if args.new is None:
-            raise UsageError("give OLD and NEW registry files (or --against-code OLD)")
-        old, new = _load_registry_file(args.old), _load_registry_file(args.new)
-        new_label = args.new
-    changes = diff(old, new)
-    breaking = [c for c in changes if c.severity == "breaking"]
-    advice = version_advice(changes)
-    if args.format == "json":
-        _print_json(
-            {
-                "old": args.old,
-                "new": new_label,
-                "compatible": not breaking,
-                "changes": [c.as_dict() for c in changes],
-                "version_bumps": advice,
+    try:
+        overlay = _schema_overlay(args.overlay)
+        if args.against_code:
+            if args.new is not None:
+                raise UsageError("with --against-code give one registry")
+            old = _schema_side(args.old, overlay, args.registry)
+            new = {
+                name: _registry_for(current)
+                for name, current in (("wal", "wal-v5"), ("snapshot", "snapshot-v8"))
+                if name in old
             }
-        )
+            if not new:
+                raise UsageError(f"no current declarations for the registries of {args.old}")
+            new_label = "current declarations"
+        else:
+            if args.new is None:
+                raise UsageError("give OLD and NEW (or --against-code OLD)")
+            old = _schema_side(args.old, overlay, args.registry)
+            new = _schema_side(args.new, overlay, args.registry)
+            new_label = args.new
+    except AqwalError as err:
+        report(err)
+        return 2
+    if len(old) == 1 and len(new) == 1:
+        pairs = [(next(iter(old.values())), next(iter(new.values())))]
     else:
-        print(f"{args.old} -> {new_label}: {len(changes)} change(s), {len(breaking)} breaking")
-        for c in changes:
-            print(
-                f"  {c.severity.upper():10} {c.scope:8} {c.path}: {c.kind} "
-                f"({c.old} -> {c.new}) [{c.rule}]"
-            )
-        for line in advice:
-            print(f"  needs a version bump: {line}")
-    return 1 if breaking else 0
+        names = [n for n in old if n in new and args.registry in (None, n)]
+        if not names:
+            raise UsageError(f"{args.old} and {new_label} have no registry in common")
+        pairs = [(old[n], new[n]) for n in names]
+    changes = tuple(c for o, n in pairs for c in diff(o, n))
+    result = DiffReport(args.old, new_label, tuple(o.name for o, _ in pairs), changes)
+    sys.stdout.write(FORMATS[args.format](result))
+    return 1 if result.breaking else 0
 
 
 # ---------------------------------------------------------------------------------------------
@@ -652,6 +885,11 @@ def build_parser() -> argparse.ArgumentParser:
         description="Reference tools for the ActionQueue write-ahead log (WAL v5).",
     )
     parser.add_argument("--version", action="version", version=f"aqwal {__version__}")
+    parser.add_argument(
+        "--debug",
+        action="store_true",
+        help=f"let an internal error raise with its traceback (also {DEBUG_ENV}=1)",
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser(
@@ -765,6 +1003,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--spec", default="spec", help="spec directory (default: spec)")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(handler=cmd_vectors_coverage)
+    p = vectors.add_parser("path", help="print where the vectors installed with aqwal are")
+    p.set_defaults(handler=cmd_vectors_path)
 
     p = sub.add_parser(
         "conform",
@@ -773,7 +1013,11 @@ def build_parser() -> argparse.ArgumentParser:
         "conformance protocol. Without --iut, check the built-in reference.",
     )
     p.add_argument("--iut", help="command that starts the implementation under test")
-    p.add_argument("--vectors", default="vectors", help="vectors directory (default: vectors)")
+    p.add_argument(
+        "--vectors",
+        help="vectors directory (default: vectors/ of the aqwal checkout the current directory "
+        "is in, else the vectors installed with aqwal)",
+    )
     p.add_argument(
         "--category",
         action="append",
@@ -786,9 +1030,28 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--timeout", type=float, default=10.0, help="seconds per request")
     p.add_argument("--quiet", action="store_true", help="no progress display")
     p.add_argument(
+        "--grading",
+        choices=("outcome", "code", "exact"),
+        default="outcome",
+        help="the conformance level every case must reach (default: outcome)",
+    )
+    p.add_argument(
+        "--require",
+        action="append",
+        choices=REQUEST_KINDS,
+        metavar="KIND",
+        help="fail when the IUT does not support this request kind (repeatable)",
+    )
+    p.add_argument(
+        "--allow-skips",
+        action="store_true",
+        help="accept a run in which every case was skipped",
+    )
+    p.add_argument(
         "--stateful",
         action="store_true",
-        help="differential mode: drive the IUT with the stateful machine",
+        help="differential mode: drive the IUT with the stateful machine (with --category, "
+        "after those vectors)",
     )
     p.add_argument("--examples", type=int, default=50, help="stateful examples to run")
     p.set_defaults(handler=cmd_conform)
@@ -801,40 +1064,97 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--wal-version", type=int, choices=(4, 5), default=5)
     p.add_argument(
         "--registry",
-        choices=("wal-v5", "wal-v4", "snapshot-v8"),
-        help="which registry (default: the WAL of --wal-version)",
+        choices=("wal-v5", "wal-v4", "snapshot-v8", "errors"),
+        help="which registry (default: the WAL of --wal-version; errors: the error table)",
+    )
+    p.add_argument(
+        "--overlay",
+        action="store_true",
+        help="the overlay that extraction merges (clause ids, tuple-variant field names)",
+    )
+    p.add_argument(
+        "--check",
+        metavar="FILE",
+        help="compare FILE with the export instead of writing: 0 current, 1 stale, 2 invalid",
     )
     p.set_defaults(handler=cmd_schema_export)
     p = schema.add_parser(
+        "extract",
+        help="extract a registry from the engine's Rust source",
+        description="Read the Rust crates under SOURCE (a directory or GIT_DIR@REV) and print "
+        "the registry their serde types define, from WalEvent or from the snapshot document. "
+        "Exit 2 when the source cannot be read or uses a construct without a registry form.",
+    )
+    p.add_argument("source", help="a directory of Rust crates, or GIT_DIR@REV")
+    p.add_argument("--registry", choices=("wal", "snapshot"), default="wal")
+    p.add_argument("--overlay", metavar="FILE", help="overlay to merge (default: the built-in)")
+    p.add_argument("-o", "--output", help="output file (default: stdout)")
+    p.set_defaults(handler=cmd_schema_extract)
+    p = schema.add_parser(
         "diff",
         help="classify every change between two registries; exit 1 if any is breaking",
-        description="Compare two registry documents (aqwal schema export). Exit 0 when every "
-        "change is compatible, 1 when one breaks existing logs or snapshots, 2 on usage error.",
+        description="Compare two sides, each a registry file, a directory of Rust crates or "
+        "GIT_DIR@REV. Exit 0 when every change is compatible, 1 when one breaks existing logs "
+        "or snapshots, 2 on usage error or an invalid registry or source.",
     )
-    p.add_argument("old", help="the old registry file")
-    p.add_argument("new", nargs="?", help="the new registry file")
+    p.add_argument("old", help="the old side: registry file, source directory or GIT_DIR@REV")
+    p.add_argument("new", nargs="?", help="the new side (same forms)")
     p.add_argument(
         "--against-code", action="store_true", help="compare OLD with the current declarations"
     )
-    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument(
+        "--registry",
+        choices=("wal", "snapshot"),
+        help="when both sides hold several registries: compare only this one",
+    )
+    p.add_argument("--overlay", metavar="FILE", help="overlay for extracted registries")
+    p.add_argument("--format", choices=("text", "json", "markdown"), default="text")
     p.set_defaults(handler=cmd_schema_diff)
     return parser
+
+
+#: Set (to anything but "" or "0") to let an internal error raise with its traceback.
+DEBUG_ENV = "AQWAL_DEBUG"
+
+
+def _one_line(text: str, limit: int = 300) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     handler: Handler = args.handler
+    debug = args.debug or os.environ.get(DEBUG_ENV, "") not in ("", "0")
     try:
         return handler(args)
     except UsageError as exc:
         print(f"aqwal: {exc}", file=sys.stderr)
         return 2
+    except AqwalError as exc:
+        # bad input that a command did not report itself: still one line, exit 1
+        report(exc)
+        return 1
     except BrokenPipeError:
         # The reader went away (e.g. `aqwal decode log | head`): not an error of ours.
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 0
+    except KeyboardInterrupt:
+        print("aqwal: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        # A bug: one line that says so, not a stack dump (--debug shows the traceback).
+        if debug:
+            raise
+        message = _one_line(str(exc).encode("utf-8", "backslashreplace").decode("utf-8"))
+        print(
+            f"aqwal: internal error: {type(exc).__name__}: {message} (please report; "
+            f"--debug or {DEBUG_ENV}=1 shows the traceback)",
+            file=sys.stderr,
+        )
+        return 3
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from aqwal import types as t
 from aqwal.errors import AqwalError, ReducerError, SnapshotError
+from aqwal.inputfile import regular_file_exists
 from aqwal.reducer import Outcome, Reducer
 from aqwal.snapshot import bootstrap, read_snapshot_file
 from aqwal.state import ReplayState
@@ -69,14 +70,17 @@ def recover(
     and the bootstrap keeps the engine's losses (see :func:`aqwal.snapshot.bootstrap`).
 
     Raises :class:`~aqwal.walfile.WalCorruption` for a corrupt WAL, ``snapshot_ahead_of_wal``,
-    and with ``stop_on_reject`` the first :class:`~aqwal.errors.ReducerError`.
+    and with ``stop_on_reject`` the first :class:`~aqwal.errors.ReducerError`; an
+    :class:`OSError` (:class:`~aqwal.inputfile.FileRefused`) when the WAL path exists but is
+    not a readable regular file. A snapshot that cannot be read is reported in
+    ``snapshot_problem`` (``snapshot_unreadable``) and not used (SNP-12, SNP-15).
     """
     layout = Layout.of(path)
     result = Recovery(ReplayState())
     reducer = Reducer(result.state)
     if use_snapshot and layout.snapshot is not None:
         try:
-            snap = read_snapshot_file(layout.snapshot)
+            snap = read_snapshot_file(layout.snapshot, workflow=workflow)
             if snap is not None:
                 result.state = bootstrap(snap, engine_compatible=engine_compatible)
                 reducer = Reducer(result.state)
@@ -86,9 +90,13 @@ def recover(
             result.snapshot_problem = exc
     floor = result.snapshot_sequence
 
+    # spec: WAL-1, WAL-15 — only a WAL that does not exist is empty; anything else that is
+    # not a regular file is refused before anything is read
+    wal_present = regular_file_exists(layout.wal)
+
     def tail() -> Iterator[t.WalEvent]:
         started = not (engine_compatible and floor > 0)
-        if not layout.wal.exists():
+        if not wal_present:
             return
         for _offset, event in iter_wal_file(layout.wal, strict=strict, workflow=workflow):
             result.records_read += 1

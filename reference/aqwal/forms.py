@@ -15,9 +15,9 @@ looked up per field at run time.
 
 from __future__ import annotations
 
-import io
 import json
 import re
+import sys
 import uuid
 from collections.abc import Callable
 from typing import Any, Literal
@@ -27,11 +27,15 @@ import cbor2
 from aqwal import postcard as pc
 from aqwal import types as t
 from aqwal import validation
+from aqwal.cborinput import read_cbor_item
 from aqwal.declarations import ALL_TYPES
 from aqwal.errors import FormError
+from aqwal.jsonsyntax import syntax_error_offset
 from aqwal.schema import Enum, Field, Newtype, Opt, Prim, Registry, Seq, Struct, WireType
 
 Flavor = Literal["json", "cbor"]
+#: Every build feature that adds variants (spec: ENC-19).
+ALL_FEATURES = frozenset({"workflow"})
 Dump = Callable[[Any], Any]
 Load = Callable[[Any, str], Any]
 
@@ -68,8 +72,10 @@ def _type_name(obj: object) -> str:
         return "null"
     if isinstance(obj, bool):
         return "bool"
-    if isinstance(obj, int):
+    if isinstance(obj, int | OversizeInteger):
         return "integer"
+    if isinstance(obj, float):
+        return "floating-point number"
     if isinstance(obj, str):
         return "string"
     if isinstance(obj, bytes):
@@ -78,7 +84,21 @@ def _type_name(obj: object) -> str:
         return "array"
     if isinstance(obj, dict):
         return "object"
+    if isinstance(obj, cbor2.CBORTag):
+        return f"tag {obj.tag}"
+    if obj is cbor2.undefined:
+        return "undefined"
+    if isinstance(obj, cbor2.CBORSimpleValue):
+        return f"simple value {obj.value}"
     return type(obj).__name__
+
+
+def _bignum(obj: object) -> int | None:
+    """The integer of a CBOR bignum — tag 2 or 3 around a byte string (spec: CBR-7) — or None."""
+    if type(obj) is cbor2.CBORTag and obj.tag in (2, 3) and type(obj.value) is bytes:
+        magnitude = int.from_bytes(obj.value, "big")
+        return magnitude if obj.tag == 2 else -1 - magnitude
+    return None
 
 
 def _mismatch(expected: str, obj: object, path: str) -> FormError:
@@ -87,12 +107,32 @@ def _mismatch(expected: str, obj: object, path: str) -> FormError:
     )
 
 
+def _int_shown(value: int) -> str:
+    """An integer for a message: itself, or its size when it is too long to print."""
+    if -(10**30) < value < 10**30:
+        return str(value)
+    return f"an integer of {value.bit_length()} bits"
+
+
+def _oversize(obj: OversizeInteger, type_name: str, path: str) -> FormError:
+    # spec: JSN-7
+    return FormError(
+        "form_out_of_range",
+        f"an integer of {obj.digits} digits does not fit in {type_name}",
+        path=path or "/",
+    )
+
+
 class Form:
     """The compiled JSON or CBOR form of one registry's declarations."""
 
-    def __init__(self, registry: Registry, flavor: Flavor) -> None:
+    def __init__(
+        self, registry: Registry, flavor: Flavor, *, features: frozenset[str] = ALL_FEATURES
+    ) -> None:
         self.registry = registry
         self.flavor = flavor
+        #: Build features whose variants the reader knows (spec: ENC-19); dumping ignores it.
+        self.features = features
         self._dumps: dict[str, Dump] = {}
         self._loads: dict[str, Load] = {}
         self._classes: dict[str, Any] = {}
@@ -102,6 +142,10 @@ class Form:
     def dump(self, type_name: str, value: Any) -> Any:
         """The form object (dicts, lists, str, int, bytes, None) of ``value``."""
         return self._dump_ref(type_name)(value)
+
+    def default_of(self, w: WireType) -> Any:
+        """The form object of the value an absent ``#[serde(default)]`` field takes (JSN-3)."""
+        return self._dump_wire(w)(self._default(w))
 
     def load(self, type_name: str, obj: Any, path: str = "") -> Any:
         """The value described by a form object; raises :class:`FormError` / ValidationError."""
@@ -213,13 +257,18 @@ class Form:
             lo, hi = _INT_RANGES[w]
 
             def load_int(o: Any, p: str) -> int:
-                if type(o) is not int:
+                value: int | None = o if type(o) is int else _bignum(o)
+                if value is None:
+                    if type(o) is OversizeInteger:
+                        raise _oversize(o, w.value, p)
                     raise _mismatch(f"integer ({w.value})", o, p)
-                if not lo <= o <= hi:
+                if not lo <= value <= hi:
                     raise FormError(
-                        "form_out_of_range", f"{o} does not fit in {w.value}", path=p or "/"
+                        "form_out_of_range",
+                        f"{_int_shown(value)} does not fit in {w.value}",
+                        path=p or "/",
                     )
-                return o
+                return value
 
             return load_int
         if w is Prim.BOOL:
@@ -266,10 +315,14 @@ class Form:
                     raise _mismatch("array of integers 0-255", o, p)
                 for i, x in enumerate(o):
                     if type(x) is not int:
+                        if type(x) is OversizeInteger:
+                            raise _oversize(x, "u8", f"{p}/{i}")
                         raise _mismatch("integer (u8)", x, f"{p}/{i}")
                     if not 0 <= x <= 255:
                         raise FormError(
-                            "form_out_of_range", f"{x} does not fit in u8", path=f"{p}/{i}"
+                            "form_out_of_range",
+                            f"{_int_shown(x)} does not fit in u8",
+                            path=f"{p}/{i}",
                         )
                 return bytes(o)
 
@@ -306,8 +359,13 @@ class Form:
             positional_absent.append(self._absent(owner, f, positional=True))
         new = tuple.__new__
 
+        text_keys_only = self.flavor == "cbor"
+
         def load_struct(o: Any, p: str) -> Any:
             if type(o) is dict:
+                if text_keys_only and not all(type(k) is str for k in o):
+                    # spec: CBR-7 — the maps of the CBOR form have text keys only
+                    raise _mismatch(f"map with text keys ({owner})", o, p)
                 values = []
                 for name, load, absent in plan:
                     if name in o:
@@ -385,6 +443,8 @@ class Form:
     def _load_data_enum(self, d: Enum) -> Load:
         arms: dict[str, tuple[str, Load | None, Any]] = {}
         for v in d.variants:
+            if v.feature is not None and v.feature not in self.features:
+                continue  # spec: ENC-19, SNP-13 — a variant of another profile is unknown
             cls = self._class(v.py_name or v.name)
             if v.kind == "unit":
                 arms[v.name] = ("unit", None, tuple.__new__(cls, ()))
@@ -401,7 +461,7 @@ class Form:
         def load_enum(o: Any, p: str) -> Any:
             if type(o) is str:
                 name, inner, sub = o, None, p
-            elif type(o) is dict and len(o) == 1:
+            elif type(o) is dict and len(o) == 1 and type(next(iter(o))) is str:
                 ((name, inner),) = o.items()
                 sub = f"{p}/{name}"
             else:
@@ -447,8 +507,17 @@ def _tagged(name: str, inner: Dump, *, newtype: bool) -> Dump:
 # ---------------------------------------------------------------------------------------------
 # text and bytes of the two forms
 
+#: The forms with every variant of every profile: for writing, and for reading documents that
+#: an encoder then checks against its profile (spec: ENC-23).
 JSON_FORM = Form(ALL_TYPES, "json")
 CBOR_FORM = Form(ALL_TYPES, "cbor")
+#: The JSON form as a reader of the ``default`` profile reads it: no ``RunPolicy::Cron``.
+JSON_FORM_DEFAULT_PROFILE = Form(ALL_TYPES, "json", features=frozenset())
+
+
+def json_form(*, workflow: bool) -> Form:
+    """The JSON form a reader of the given profile reads (spec: SNP-13)."""
+    return JSON_FORM if workflow else JSON_FORM_DEFAULT_PROFILE
 
 
 def to_json_text(obj: Any) -> str:
@@ -456,36 +525,130 @@ def to_json_text(obj: Any) -> str:
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
 
 
-def _pairs_no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for k, v in pairs:
-        if k in out:
-            raise FormError("form_duplicate_key", f"object repeats key {k!r}")
-        out[k] = v
-    return out
+class _NotJson(Exception):
+    """NaN, Infinity and -Infinity: Python's json accepts them, the JSON grammar does not."""
 
 
-def _reject_float(text: str) -> Any:
-    raise FormError("form_type_mismatch", f"floating-point number {text} is not allowed")
+def _constant(text: str) -> Any:
+    raise _NotJson(text)
+
+
+class OversizeInteger:
+    """A JSON integer too long to convert (more digits than Python's default limit of 4300).
+
+    No declared integer type holds it, so loading it as one is ``form_out_of_range`` and loading
+    it as anything else is ``form_type_mismatch``, both with the value's path (spec: JSN-7).
+    """
+
+    __slots__ = ("digits",)
+
+    def __init__(self, text: str) -> None:
+        self.digits = len(text.lstrip("-"))
+
+    def __repr__(self) -> str:
+        return f"<integer of {self.digits} digits>"
+
+
+def _int_or_oversize(text: str) -> int | OversizeInteger:
+    if len(text) > _LONGEST_EXACT_INTEGER:
+        return OversizeInteger(text)
+    try:
+        return int(text)
+    except ValueError:  # a lower limit set with sys.set_int_max_str_digits
+        return OversizeInteger(text)
+
+
+#: Python's default integer conversion limit; longer integers become :class:`OversizeInteger`.
+#: No declared type needs more than 20 digits.
+_LONGEST_EXACT_INTEGER = 4300
+#: A JSON escape: ``\uXXXX`` (group 1: the hexadecimal digits) or a one-character escape.
+_ESCAPE = re.compile(r"\\(?:u([0-9a-fA-F]{4})|.)", re.DOTALL)
+_MAYBE_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def _lone_surrogate_escape(text: str) -> int | None:
+    """The position of the first ``\\uXXXX`` escape of a surrogate that is not half of a
+    high-low pair, if any. ``text`` is well-formed JSON, so every backslash is in a string."""
+    high_at: int | None = None  # a high surrogate escape waiting for its low half
+    high_end = -1
+    for m in _ESCAPE.finditer(text):
+        digits = m.group(1)
+        code = int(digits, 16) if digits else -1
+        if high_at is not None:
+            if m.start() != high_end or not 0xDC00 <= code <= 0xDFFF:
+                return high_at
+            high_at = None
+        elif 0xD800 <= code <= 0xDBFF:
+            high_at, high_end = m.start(), m.end()
+        elif 0xDC00 <= code <= 0xDFFF:
+            return m.start()
+    return high_at
 
 
 def parse_json_text(text: str | bytes) -> Any:
-    """Parse JSON the way serde_json does for these types (spec: JSN-1, JSN-4, JSN-12)."""
-    try:
+    """Parse JSON the way serde_json does for these types (spec: JSN-1, JSN-4, JSN-13, JSN-14,
+    JSN-15).
+
+    The checks come in the order of JSN-13: the text must be well-formed JSON (``form_syntax``
+    at the offset of JSN-14; an escaped lone surrogate is not, JSN-15), then no object may
+    repeat a key (``form_duplicate_key``). Numbers with a fraction or an exponent are read as
+    floats; the form reader reports them (``form_type_mismatch``) where an integer is declared,
+    with their path. Integers of any length are read; one longer than Python converts is kept
+    as :class:`OversizeInteger`, which the form reader reports as ``form_out_of_range``.
+    """
+    data = text.encode("utf-8", "surrogatepass") if isinstance(text, str) else bytes(text)
+    repeated: list[str] = []
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for k, v in items:
+            if k in out and not repeated:
+                repeated.append(k)
+            out[k] = v
+        return out
+
+    def loads(chars: str, parse_int: Callable[[str], Any] | None) -> Any:
+        repeated.clear()
         return json.loads(
-            text,
-            object_pairs_hook=_pairs_no_duplicates,
-            parse_float=_reject_float,
-            parse_constant=_reject_float,
+            chars,
+            object_pairs_hook=pairs,
+            parse_float=float,
+            parse_constant=_constant,
+            parse_int=parse_int,
         )
-    except json.JSONDecodeError as exc:
-        raise FormError("form_syntax", f"invalid JSON: {exc.msg}", offset=exc.pos) from None
-    except UnicodeDecodeError as exc:
-        raise FormError(
-            "form_syntax", f"JSON is not UTF-8: {exc.reason}", offset=exc.start
-        ) from None
+
+    try:
+        chars = data.decode("utf-8")
+        try:
+            # Without a conversion limit the default would take quadratic time on a huge
+            # integer.
+            doc = loads(chars, None if sys.get_int_max_str_digits() else _int_or_oversize)
+        except ValueError as exc:
+            if isinstance(exc, json.JSONDecodeError | UnicodeDecodeError):
+                raise
+            # An integer beyond Python's conversion limit (JSN-7): read the text again,
+            # keeping such integers as OversizeInteger (a syntax error after it still counts).
+            doc = loads(chars, _int_or_oversize)
+    except (json.JSONDecodeError, UnicodeDecodeError, _NotJson):
+        raise _syntax_error(data) from None
     except RecursionError:
         raise FormError("form_syntax", "JSON nests too deeply") from None
+    if _MAYBE_SURROGATE.search(chars) is not None and _lone_surrogate_escape(chars) is not None:
+        # spec: JSN-15 — serde_json refuses it; Python would keep an unencodable character
+        raise _syntax_error(data)
+    if repeated:
+        # spec: JSN-4 — which of several repeated keys is named is not specified (JSN-13)
+        raise FormError("form_duplicate_key", f"object repeats key {repeated[0]!r}")
+    return doc
+
+
+def _syntax_error(data: bytes) -> FormError:
+    offset = syntax_error_offset(data)
+    return FormError(
+        "form_syntax",
+        "not well-formed JSON" if offset is None else f"not JSON from byte {offset} on",
+        offset=offset,
+    )
 
 
 def to_cbor_bytes(obj: Any) -> bytes:
@@ -496,16 +659,9 @@ def to_cbor_bytes(obj: Any) -> bytes:
 
 
 def parse_cbor_bytes(data: bytes) -> Any:
-    """Decode exactly one CBOR data item; anything else is ``form_syntax`` (spec: CBR-5)."""
-    stream = io.BytesIO(data)
-    try:
-        item = cbor2.CBORDecoder(stream).decode()
-    except (cbor2.CBORDecodeError, ValueError, TypeError, OverflowError, RecursionError) as exc:
-        raise FormError("form_syntax", f"invalid CBOR: {exc}") from None
-    if stream.tell() != len(data):
-        raise FormError(
-            "form_syntax",
-            f"{len(data) - stream.tell()} byte(s) after the CBOR item",
-            offset=stream.tell(),
-        )
-    return item
+    """Exactly one well-formed CBOR data item; anything else is ``form_syntax`` (spec: CBR-5).
+
+    Tags 2 and 3 come back as integers; other tags, floats, ``undefined`` and other simple
+    values come back as themselves, for the form reader to refuse where it meets them (CBR-7).
+    """
+    return read_cbor_item(data)

@@ -165,14 +165,19 @@ def uuid(d: bytes, p: int, n: int, mode: int) -> tuple[bytes, int]:
         size, p = b, p + 1
     else:
         size, p = u64(d, p, mode)
+    if size > n - p:
+        # spec: ENC-12, ENC-16 — the declared length is checked against the input first
+        raise PayloadDecodeError(
+            "unexpected_end",
+            f"identifier declares {size} bytes, {n - p} remain",
+            offset=start,
+        )
     if size != 16:
         raise PayloadDecodeError(
             "invalid_uuid_length",
             f"identifier byte string has length {size}, not 16",
             offset=start,
         )
-    if p + 16 > n:
-        raise unexpected_end(n, "identifier")
     return d[p : p + 16], p + 16
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from aqwal import types as t
-from aqwal.errors import ReducerError
+from aqwal.errors import ERROR_CODES, ReducerError
 from aqwal.forms import uuid_text
 from aqwal.state import (
     ActorRecord,
@@ -70,34 +70,12 @@ _LEASE_STATES = {
     "Release": frozenset({RS.Ready, RS.Leased, RS.Running}),
 }
 
-#: The engine's ``ReplayReducerError`` variant behind each reducer code (spec: RED-14).
+#: The engine's ``ReplayReducerError`` variant behind each reducer code (spec: RED-14), as the
+#: error table gives it (``engine`` of spec/registry/errors.json).
 ENGINE_ERROR_KIND: dict[str, str] = {
-    "sequence_not_increasing": "InvalidTransition",
-    "duplicate_task": "DuplicateEvent",
-    "duplicate_run": "DuplicateEvent",
-    "run_not_scheduled": "InvalidTransition",
-    "unknown_run": "InvalidTransition",
-    "previous_state_mismatch": "InvalidTransition",
-    "illegal_transition": "InvalidTransition",
-    "attempt_in_progress": "InvalidTransition",
-    "run_not_running": "InvalidTransition",
-    "attempt_already_active": "InvalidTransition",
-    "attempt_count_overflow": "CorruptedData",
-    "no_active_attempt": "InvalidTransition",
-    "attempt_mismatch": "InvalidTransition",
-    "attempt_already_finished": "CorruptedData",
-    "unknown_task": "TaskCausality::UnknownTask",
-    "task_already_canceled": "TaskCausality::AlreadyCanceled",
-    "lease_unknown_run": "LeaseCausality::UnknownRun",
-    "lease_run_state": "LeaseCausality::InvalidRunState",
-    "lease_already_active": "LeaseCausality::LeaseAlreadyActive",
-    "lease_missing": "LeaseCausality::MissingActiveLease",
-    "lease_owner_mismatch": "LeaseCausality::OwnerMismatch",
-    "lease_expiry_regressed": "LeaseCausality::NonMonotonicHeartbeatExpiry",
-    "lease_expiry_mismatch": "LeaseCausality::ExpiryMismatch",
-    "engine_already_paused": "EngineControlCausality::AlreadyPaused",
-    "engine_not_paused": "EngineControlCausality::NotPaused",
-    "engine_resume_before_pause": "EngineControlCausality::ResumeBeforePause",
+    e.code: e.engine.removeprefix("ReplayReducerError::")
+    for e in ERROR_CODES.values()
+    if e.category == "reducer"
 }
 
 
@@ -128,11 +106,11 @@ def normalize_outcome(
 
 def _first_attempt(run: RunRecord, attempt_id: t.AttemptId) -> AttemptEntry:
     # The active attempt always has a history entry: AttemptStarted appends one, and a
-    # snapshot bootstrap only activates the last attempt entry (SNP-9).
-    for entry in run.attempts:
-        if entry.attempt_id == attempt_id:
-            return entry
-    raise AssertionError(f"active attempt {uuid_text(attempt_id)} has no history entry")
+    # snapshot bootstrap only activates an attempt that has one (SNP-9).
+    entry = run.first_attempts.get(attempt_id)
+    if entry is None:
+        raise AssertionError(f"active attempt {uuid_text(attempt_id)} has no history entry")
+    return entry
 
 
 try:  # the compiled build (mypyc) needs this to let tests subclass the reducer
@@ -286,7 +264,7 @@ class Reducer:
             )
         run.attempt_count += 1
         run.current_attempt_id = e.attempt_id
-        run.attempts.append(AttemptEntry(e.attempt_id, e.timestamp))
+        run.add_attempt(AttemptEntry(e.attempt_id, e.timestamp))
 
     def attempt_finished(self, e: t.AttemptFinished) -> None:
         # spec: EVT-4 — all checks first (the engine clears the attempt before its last check)

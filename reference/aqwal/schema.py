@@ -278,6 +278,29 @@ def _check_refs(reg: Registry, w: WireType, owner: str) -> None:
         _check_refs(reg, w.inner, owner)
 
 
+def json_default(reg: Registry, w: WireType) -> object:
+    """The JSON form of the value an absent ``#[serde(default)]`` field takes (spec: JSN-3).
+
+    ``None`` → ``null``, a sequence → ``[]``, a number → 0, a string → ``""``, a bool → false,
+    an enum → its ``default`` variant, a struct → the object of its fields' defaults (the
+    struct derives ``Default``).
+    """
+    if isinstance(w, Opt):
+        return None
+    if isinstance(w, Seq) or w is Prim.BYTES:
+        return []
+    if isinstance(w, Prim):
+        if w is Prim.UUID:
+            raise ValueError("an identifier has no default")
+        return {Prim.BOOL: False, Prim.STRING: ""}.get(w, 0)
+    d = reg[w.name]
+    if isinstance(d, Enum) and d.default is not None:
+        return d.default
+    if isinstance(d, Struct):
+        return {f.name: json_default(reg, f.wire) for f in d.fields}
+    raise ValueError(f"{w.name} has no default")
+
+
 def wire_name(w: WireType) -> str:
     """The Rust-like spelling of a wire type: ``Option<Vec<String>>``, ``TaskId``, ``u64``."""
     if isinstance(w, Prim):

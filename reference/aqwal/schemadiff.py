@@ -70,6 +70,7 @@ KINDS: dict[str, tuple[Severity, str]] = {
     "variant inserted": ("breaking", "VER-3"),
     "variant removed": ("breaking", "VER-3"),
     "variant moved": ("breaking", "VER-3"),
+    "variants renumbered": ("breaking", "VER-3"),
     "variant kind changed": ("breaking", "VER-3"),
     "variant feature changed": ("breaking", "VER-3"),
     "variant renamed": ("compatible", "VER-4"),
@@ -96,6 +97,7 @@ KINDS: dict[str, tuple[Severity, str]] = {
     "json variant added": ("compatible", "VER-8"),
     "json variant removed": ("breaking", "VER-9"),
     "json variant renamed": ("breaking", "VER-9"),
+    "json variant kind changed": ("breaking", "VER-9"),
 }
 
 #: u32 values encode identically as u64 varints and JSON integers (VER-6).
@@ -209,29 +211,57 @@ class _Differ:
                 self.wire(o.wire, n.wire, f"{path}{SEP}{n.name}")
 
     def wire_enum(self, od: Enum, nd: Enum, path: str) -> None:
-        new_by_name = {v.name: v for v in nd.variants}
-        old_names = {v.name for v in od.variants}
+        """Variants by discriminant. Positions in the lists are the discriminants (VER-13)."""
+        old_pos = {v.name: i for i, v in enumerate(od.variants)}
+        new_pos = {v.name: i for i, v in enumerate(nd.variants)}
+        renamed: dict[str, Variant] = {}
         for i, ov in enumerate(od.variants):
-            vpath = f"{path}{SEP}{ov.name}"
-            if i >= len(nd.variants):
-                self.add("wal", vpath, "variant removed", f"#{i} {ov.name}", "-")
+            if ov.name in new_pos:
                 continue
-            nv = nd.variants[i]
-            if nv.name != ov.name:
-                if ov.name in new_by_name:
-                    where = new_by_name[ov.name].index
-                    kind = "variant inserted" if nv.name not in old_names else "variant moved"
-                    self.add("wal", vpath, kind, f"#{i} {ov.name}", f"#{where} {ov.name}")
-                    continue
-                if nv.name in old_names:
-                    self.add("wal", vpath, "variant removed", f"#{i} {ov.name}", "-")
-                    continue
-                self.add("wal", vpath, "variant renamed", f"#{i} {ov.name}", f"#{i} {nv.name}")
-            self.wire_variant(ov, nv, f"{path}{SEP}{nv.name}")
-        for nv in nd.variants[len(od.variants) :]:
-            self.add(
-                "wal", f"{path}{SEP}{nv.name}", "variant appended", "-", f"#{nv.index} {nv.name}"
-            )
+            nv = nd.variants[i] if i < len(nd.variants) else None
+            if nv is not None and nv.name not in old_pos:
+                renamed[ov.name] = nv
+                self.add(
+                    "wal",
+                    f"{path}{SEP}{ov.name}",
+                    "variant renamed",
+                    f"#{i} {ov.name}",
+                    f"#{i} {nv.name}",
+                )
+            else:
+                self.add("wal", f"{path}{SEP}{ov.name}", "variant removed", f"#{i} {ov.name}", "-")
+        taken = {nv.name for nv in renamed.values()}
+        for j, nv in enumerate(nd.variants):
+            if nv.name not in old_pos and nv.name not in taken:
+                kind = "variant appended" if j >= len(od.variants) else "variant inserted"
+                self.add("wal", f"{path}{SEP}{nv.name}", kind, "-", f"#{j} {nv.name}")
+        moves = [
+            (i, new_pos[v.name], v.name)
+            for i, v in enumerate(od.variants)
+            if v.name in new_pos and new_pos[v.name] != i
+        ]
+        for run in _runs(moves):
+            (i0, j0, first), (i1, j1, last) = run[0], run[-1]
+            if len(run) == 1:
+                self.add(
+                    "wal",
+                    f"{path}{SEP}{first}",
+                    "variant moved",
+                    f"#{i0} {first}",
+                    f"#{j0} {first}",
+                )
+            else:
+                self.add(
+                    "wal",
+                    f"{path}{SEP}{first} .. {last}",
+                    "variants renumbered",
+                    f"#{i0}..#{i1}",
+                    f"#{j0}..#{j1}",
+                )
+        for ov in od.variants:
+            nv_ = nd.variants[new_pos[ov.name]] if ov.name in new_pos else renamed.get(ov.name)
+            if nv_ is not None:
+                self.wire_variant(ov, nv_, f"{path}{SEP}{nv_.name}")
 
     def wire_variant(self, ov: Variant, nv: Variant, path: str) -> None:
         if ov.kind != nv.kind:
@@ -239,6 +269,10 @@ class _Differ:
             return
         if ov.feature != nv.feature:
             self.add("wal", path, "variant feature changed", str(ov.feature), str(nv.feature))
+        if ov.kind == "newtype":
+            # The payload of a tuple variant has no name on the wire, only a type.
+            self.wire(ov.fields[0].wire, nv.fields[0].wire, path)
+            return
         self.wire_fields(ov.fields, nv.fields, path)
 
     # -- the JSON walk (by name) --------------------------------------------------------------
@@ -345,8 +379,30 @@ class _Differ:
             self.add("snapshot", f"{path}{SEP}{nv.name}", "json variant added", "-", nv.name)
         for name, ov in old.items():
             nv_ = new.get(name)
-            if nv_ is not None and ov.kind == nv_.kind:
+            if nv_ is None:
+                continue
+            if ov.kind != nv_.kind:
+                self.add(
+                    "snapshot", f"{path}{SEP}{name}", "json variant kind changed", ov.kind, nv_.kind
+                )
+                continue
+            if ov.kind == "newtype":
+                # {"Variant": payload}: the payload has no key of its own.
+                self.json(ov.fields[0].wire, nv_.fields[0].wire, f"{path}{SEP}{name}")
+            else:
                 self.json_fields(ov.fields, nv_.fields, f"{path}{SEP}{name}")
+
+
+def _runs(moves: list[tuple[int, int, str]]) -> list[list[tuple[int, int, str]]]:
+    """Moves grouped into runs of neighbouring variants shifted by the same amount."""
+    runs: list[list[tuple[int, int, str]]] = []
+    for m in moves:
+        last = runs[-1][-1] if runs else None
+        if last is not None and m[0] == last[0] + 1 and m[1] - m[0] == last[1] - last[0]:
+            runs[-1].append(m)
+        else:
+            runs.append([m])
+    return runs
 
 
 def diff(old: Registry, new: Registry) -> list[Change]:

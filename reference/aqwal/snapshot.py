@@ -8,15 +8,18 @@ frame, JSON decoding (with every decode-time validation rule), then :func:`valid
 
 from __future__ import annotations
 
+import os
 import zlib
 from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO
 
 from aqwal import types as t
 from aqwal.atomicfile import write_atomically
 from aqwal.codec import frame
 from aqwal.errors import AqwalError, SnapshotError
-from aqwal.forms import JSON_FORM, parse_json_text, to_json_text, uuid_text
+from aqwal.forms import JSON_FORM, json_form, parse_json_text, to_json_text, uuid_text
+from aqwal.inputfile import open_regular, read_at_most, shown_path
 from aqwal.projection import SNAPSHOT_FORMAT_VERSION, SNAPSHOT_SCHEMA_VERSION, build_snapshot
 from aqwal.reducer import TRANSITIONS, Reducer
 from aqwal.state import AttemptEntry, Lease, ReplayState
@@ -38,8 +41,10 @@ FIELDS_ADDED_IN_SCHEMA_8 = (
 RS = t.RunState
 
 
-def _fail(code: str, message: str, offset: int | None = None) -> SnapshotError:
-    return SnapshotError(code, message, offset=offset)
+def _fail(
+    code: str, message: str, offset: int | None = None, path: str | None = None
+) -> SnapshotError:
+    return SnapshotError(code, message, offset=offset, path=path)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -54,79 +59,102 @@ def validate_snapshot(snap: t.Snapshot, *, accept_older_schema: bool = False) ->
         raise _fail(
             "unsupported_schema_version",
             f"schema_version {meta.schema_version}, expected {SNAPSHOT_SCHEMA_VERSION}",
+            path="/metadata",
         )
     if meta.task_count != len(snap.tasks):
         raise _fail(
             "task_count_mismatch",
             f"metadata.task_count {meta.task_count}, {len(snap.tasks)} tasks present",
+            path="/metadata",
         )
     if meta.run_count != len(snap.runs):
         raise _fail(
-            "run_count_mismatch", f"metadata.run_count {meta.run_count}, {len(snap.runs)} runs"
+            "run_count_mismatch",
+            f"metadata.run_count {meta.run_count}, {len(snap.runs)} runs",
+            path="/metadata",
         )
     task_ids: set[bytes] = set()
-    for task in snap.tasks:
+    # spec: SNP-7 — each error carries the path of the element its rule is checked for
+    for i, task in enumerate(snap.tasks):
         task_id = task.task_spec.id
+        where = f"/tasks/{i}"
         if task_id in task_ids:
-            raise _fail("duplicate_snapshot_task", f"task {uuid_text(task_id)} appears twice")
+            raise _fail(
+                "duplicate_snapshot_task", f"task {uuid_text(task_id)} appears twice", path=where
+            )
         task_ids.add(task_id)
         if task.canceled_at is not None and task.canceled_at < task.created_at:
             raise _fail(
                 "task_canceled_before_created",
                 f"task {uuid_text(task_id)} canceled at {task.canceled_at} before created at "
                 f"{task.created_at}",
+                path=where,
             )
     run_ids: set[bytes] = set()
-    for run in snap.runs:
-        _validate_run(run)
+    for i, run in enumerate(snap.runs):
+        where = f"/runs/{i}"
+        _validate_run(run, where)
         ri = run.run_instance
         if ri.id in run_ids:
-            raise _fail("duplicate_snapshot_run", f"run {uuid_text(ri.id)} appears twice")
+            raise _fail(
+                "duplicate_snapshot_run", f"run {uuid_text(ri.id)} appears twice", path=where
+            )
         run_ids.add(ri.id)
         if ri.task_id not in task_ids:
             raise _fail(
                 "run_unknown_task",
                 f"run {uuid_text(ri.id)} belongs to unknown task {uuid_text(ri.task_id)}",
+                path=where,
             )
     _validate_engine(snap.engine)
     declared: set[bytes] = set()
-    for decl in snap.dependency_declarations:
+    for i, decl in enumerate(snap.dependency_declarations):
+        where = f"/dependency_declarations/{i}"
         if decl.task_id in declared:
             raise _fail(
                 "duplicate_dependency_declaration",
                 f"task {uuid_text(decl.task_id)} has two dependency declarations",
+                path=where,
             )
         declared.add(decl.task_id)
         if decl.task_id not in task_ids:
             raise _fail(
                 "dependency_unknown_task",
                 f"dependencies declared for unknown task {uuid_text(decl.task_id)}",
+                path=where,
             )
         for prereq in decl.depends_on:
             if prereq not in task_ids:
                 raise _fail(
                     "dependency_unknown_prerequisite",
                     f"task {uuid_text(decl.task_id)} depends on unknown task {uuid_text(prereq)}",
+                    path=where,
                 )
     budgets: set[tuple[bytes, t.BudgetDimension]] = set()
-    for budget in snap.budgets:
+    for i, budget in enumerate(snap.budgets):
+        where = f"/budgets/{i}"
         key = (budget.task_id, budget.dimension)
         if key in budgets:
             raise _fail(
                 "duplicate_budget",
                 f"two {budget.dimension.name} budgets for task {uuid_text(budget.task_id)}",
+                path=where,
             )
         budgets.add(key)
         if budget.task_id not in task_ids:
             raise _fail(
-                "budget_unknown_task", f"budget for unknown task {uuid_text(budget.task_id)}"
+                "budget_unknown_task",
+                f"budget for unknown task {uuid_text(budget.task_id)}",
+                path=where,
             )
     subscriptions: set[bytes] = set()
-    for sub in snap.subscriptions:
+    for i, sub in enumerate(snap.subscriptions):
+        where = f"/subscriptions/{i}"
         if sub.subscription_id in subscriptions:
             raise _fail(
                 "duplicate_subscription",
                 f"subscription {uuid_text(sub.subscription_id)} appears twice",
+                path=where,
             )
         subscriptions.add(sub.subscription_id)
         if sub.task_id not in task_ids:
@@ -134,23 +162,28 @@ def validate_snapshot(snap: t.Snapshot, *, accept_older_schema: bool = False) ->
                 "subscription_unknown_task",
                 f"subscription {uuid_text(sub.subscription_id)} "
                 f"for unknown task {uuid_text(sub.task_id)}",
+                path=where,
             )
     # spec: SNP-7 step 10 — actors, tenants, roles, grants and ledger entries are not checked.
 
 
-def _validate_run(run: t.SnapshotRun) -> None:
+def _validate_run(run: t.SnapshotRun, where: str) -> None:
     ri = run.run_instance
     rid = uuid_text(ri.id)
     # The engine's own nil-id, Ready-causality and attempt-state rules coincide with the
     # RunInstance decode rules (VAL-12 .. VAL-16), which already ran for a loaded snapshot.
-    validate_run_instance(ri, None)
+    validate_run_instance(ri, None, f"{where}/run_instance")
+
+    def fail(code: str, message: str) -> SnapshotError:
+        return _fail(code, message, path=where)
+
     if ri.current_attempt_id is not None and ri.attempt_count == 0:
-        raise _fail("run_attempt_lineage_count", f"run {rid} has an active attempt but count 0")
+        raise fail("run_attempt_lineage_count", f"run {rid} has an active attempt but count 0")
     history = run.state_history
     if not history or history[0] != t.SnapshotRunStateHistoryEntry(
         None, RS.Scheduled, ri.created_at
     ):
-        raise _fail(
+        raise fail(
             "run_missing_initial_history",
             f"run {rid} history must start with null -> Scheduled at created_at {ri.created_at}",
         )
@@ -158,47 +191,51 @@ def _validate_run(run: t.SnapshotRun) -> None:
     for entry in history[1:]:
         if entry.from_ is not previous or (previous, entry.to) not in TRANSITIONS:
             shown = "null" if entry.from_ is None else entry.from_.name
-            raise _fail(
+            raise fail(
                 "run_history_transition",
                 f"run {rid} history has {shown} -> {entry.to.name} after {previous.name}",
             )
         previous = entry.to
     if previous is not ri.state:
-        raise _fail(
+        raise fail(
             "run_history_transition",
             f"run {rid} history ends in {previous.name} but the run is {ri.state.name}",
         )
     if len(run.attempts) != ri.attempt_count:
-        raise _fail(
+        raise fail(
             "run_attempt_history_count",
             f"run {rid} has {len(run.attempts)} attempt entries, attempt_count {ri.attempt_count}",
         )
     if ri.current_attempt_id is not None:
         matching = [a for a in run.attempts if a.attempt_id == ri.current_attempt_id]
         if len(matching) != 1 or matching[0].finished_at is not None:
-            raise _fail(
+            raise fail(
                 "run_active_attempt_history",
                 f"run {rid}: the active attempt needs exactly one unfinished history entry",
             )
     if run.lease is not None and ri.state not in (RS.Ready, RS.Leased, RS.Running):
-        raise _fail("run_lease_presence", f"run {rid} holds a lease while {ri.state.name}")
+        raise fail("run_lease_presence", f"run {rid} holds a lease while {ri.state.name}")
 
 
 def _validate_engine(engine: t.SnapshotEngineControl) -> None:
     paused, paused_at, resumed_at = engine
+
+    def fail(code: str, message: str) -> SnapshotError:
+        return _fail(code, message, path="/engine")
+
     if paused and paused_at is None:
-        raise _fail("engine_paused_causality", "engine paused without paused_at")
+        raise fail("engine_paused_causality", "engine paused without paused_at")
     if (
         (paused and resumed_at is not None)
         or (paused_at is None and resumed_at is not None)
         or (not paused and paused_at is not None and resumed_at is None)
     ):
-        raise _fail(
+        raise fail(
             "engine_resumed_causality",
             f"engine paused={paused} with paused_at={paused_at} and resumed_at={resumed_at}",
         )
     if not paused and paused_at is not None and resumed_at is not None and resumed_at < paused_at:
-        raise _fail(
+        raise fail(
             "engine_pause_resume_ordering", f"resumed_at {resumed_at} before paused_at {paused_at}"
         )
 
@@ -216,10 +253,14 @@ def encode_snapshot(snap: t.Snapshot) -> bytes:
     return frame(payload, SNAPSHOT_FORMAT_VERSION)  # the WAL record frame, version 4
 
 
-def decode_snapshot(data: bytes, *, accept_older_schema: bool = False) -> t.Snapshot:
+def decode_snapshot(
+    data: bytes, *, accept_older_schema: bool = False, workflow: bool = False
+) -> t.Snapshot:
     """Load a snapshot file's bytes, checking in the engine's order (spec: SNP-4).
 
-    An empty input has no snapshot; callers check for that first (:func:`read_snapshot_file`).
+    An empty input has no snapshot; callers check for that first (:func:`read_snapshot_file`,
+    :func:`load_snapshot_state`). The document is read in the ``default`` profile unless
+    ``workflow`` is set: there, ``RunPolicy::Cron`` is an unknown variant (spec: SNP-13).
     """
     n = len(data)
     if n < 4:
@@ -250,22 +291,60 @@ def decode_snapshot(data: bytes, *, accept_older_schema: bool = False) -> t.Snap
             "snapshot_crc_mismatch", f"header CRC-32 0x{crc:08x}, payload CRC-32 0x{actual:08x}", 8
         )
     try:
-        snap: t.Snapshot = JSON_FORM.load("Snapshot", parse_json_text(payload))
+        snap: t.Snapshot = json_form(workflow=workflow).load("Snapshot", parse_json_text(payload))
     except AqwalError as exc:
         raise exc.rebased(HEADER_LEN) from None
     validate_snapshot(snap, accept_older_schema=accept_older_schema)
     return snap
 
 
-def read_snapshot_file(path: Path, *, accept_older_schema: bool = False) -> t.Snapshot | None:
-    """The snapshot at ``path``; None when the file is missing or empty (spec: SNP-4)."""
+def read_snapshot_bytes(stream: BinaryIO) -> bytes:
+    """The bytes of a snapshot file that SNP-4 looks at: the header and at most the declared
+    payload — nothing after it is read, so a stream of any length is read in bounded memory
+    (spec: SNP-2, SNP-15)."""
+    header = read_at_most(stream, HEADER_LEN)
+    if len(header) < HEADER_LEN:
+        return header
+    length = int.from_bytes(header[4:8], "little")
+    if length > MAX_PAYLOAD_LEN:
+        return header
+    return header + read_at_most(stream, length)
+
+
+def read_snapshot_file(
+    path: Path, *, accept_older_schema: bool = False, workflow: bool = False
+) -> t.Snapshot | None:
+    """The snapshot at ``path``; None when the file is missing or empty (spec: SNP-4).
+
+    A path that exists but is not a readable regular file — a directory, FIFO, device or
+    socket, a link loop, a ``snapshots`` that is not a directory, no permission — is
+    ``snapshot_unreadable`` (spec: SNP-15); nothing is read from a FIFO or a device.
+    """
     try:
-        data = path.read_bytes()
+        with open_regular(path) as f:
+            data = read_snapshot_bytes(f)
     except FileNotFoundError:
+        if os.path.lexists(path):
+            raise _fail("snapshot_unreadable", f"{shown_path(path)} is a dangling link") from None
         return None
+    except OSError as exc:
+        raise _fail(
+            "snapshot_unreadable", f"cannot read {shown_path(path)}: {exc.strerror}"
+        ) from None
     if not data:
         return None
-    return decode_snapshot(data, accept_older_schema=accept_older_schema)
+    return decode_snapshot(data, accept_older_schema=accept_older_schema, workflow=workflow)
+
+
+def load_snapshot_state(
+    data: bytes, *, accept_older_schema: bool = False, workflow: bool = False
+) -> ReplayState:
+    """The state a snapshot file's bytes restore (SNP-4, SNP-11): an empty file holds no
+    snapshot, and recovery without a snapshot starts from the empty state (spec: SNP-14)."""
+    if not data:
+        return ReplayState()
+    snap = decode_snapshot(data, accept_older_schema=accept_older_schema, workflow=workflow)
+    return bootstrap(snap)
 
 
 def write_snapshot_file(path: Path, snap: t.Snapshot) -> None:
@@ -439,10 +518,12 @@ def _bootstrap_run(
         else None
     )
     record.history = [(e.from_, e.to, e.timestamp) for e in run.state_history]
-    record.attempts = [
-        AttemptEntry(a.attempt_id, a.started_at, a.finished_at, a.result, a.error, a.output)
-        for a in run.attempts
-    ]
+    record.set_attempts(
+        [
+            AttemptEntry(a.attempt_id, a.started_at, a.finished_at, a.result, a.error, a.output)
+            for a in run.attempts
+        ]
+    )
     if run.lease is not None:
         lease = run.lease
         record.lease = Lease(lease.owner, lease.expiry, lease.acquired_at, lease.updated_at)

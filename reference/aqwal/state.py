@@ -77,8 +77,25 @@ class RunRecord:
     effective_priority: int
     last_state_change_at: int
     history: list[HistoryEntry] = field(default_factory=list)
+    #: Every attempt, in start order; change it only with :meth:`add_attempt` and
+    #: :meth:`set_attempts`, which keep :attr:`first_attempts` in step.
     attempts: list[AttemptEntry] = field(default_factory=list)
     lease: Lease | None = None
+    #: Attempt id → its first entry in :attr:`attempts` (ids may repeat; EVT-4 looks at the
+    #: first), so that finishing an attempt does not scan the run's whole attempt history.
+    first_attempts: dict[AttemptId, AttemptEntry] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+
+    def add_attempt(self, entry: AttemptEntry) -> None:
+        self.attempts.append(entry)
+        self.first_attempts.setdefault(entry.attempt_id, entry)
+
+    def set_attempts(self, entries: list[AttemptEntry]) -> None:
+        self.attempts = entries
+        self.first_attempts = {}
+        for entry in entries:
+            self.first_attempts.setdefault(entry.attempt_id, entry)
 
     def instance(self) -> RunInstance:
         return RunInstance(

@@ -14,6 +14,8 @@ from aqwal.errors import ValidationError
 from aqwal.types import CronPolicy, RepeatPolicy, RunInstance, RunState, TaskConstraints, TaskSpec
 
 NIL_ID = bytes(16)
+#: The white space of VAL-4: the separators of the cron 0.12 grammar (space, tab, LF, CR).
+CRON_WHITE_SPACE = " \t\n\r"
 
 
 def _fail(code: str, message: str, offset: int | None, path: str | None) -> ValidationError:
@@ -33,7 +35,7 @@ def validate_repeat_policy(v: RepeatPolicy, offset: int | None, path: str | None
 
 
 def validate_cron_policy(v: CronPolicy, offset: int | None, path: str | None = None) -> None:
-    if not v.expression.strip():  # spec: VAL-4 (the grammar itself is implementation-defined)
+    if not v.expression.strip(CRON_WHITE_SPACE):  # spec: VAL-4 (the grammar is the engine's)
         raise _fail("invalid_cron_expression", "cron expression is empty", offset, path)
     if v.max_occurrences == 0:  # spec: VAL-3
         raise _fail(

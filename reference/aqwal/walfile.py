@@ -13,6 +13,7 @@ order: ``incomplete_header``, ``unsupported_version``, ``decode_failure`` (paylo
 from __future__ import annotations
 
 import os
+import stat
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -20,10 +21,12 @@ from pathlib import Path
 from typing import BinaryIO, Literal
 
 from aqwal import postcard as _pc
-from aqwal.atomicfile import write_atomically
-from aqwal.codec import HEADER, HEADER_LEN, MAX_PAYLOAD_LEN, WAL_VERSION, decode_frame_at, mode_of
+from aqwal.atomicfile import file_kind, write_atomically
+from aqwal.codec import HEADER, HEADER_LEN, MAX_PAYLOAD_LEN, WAL_VERSION, mode_of
 from aqwal.errors import AqwalError, FrameError, PayloadDecodeError, WalFileError
+from aqwal.inputfile import FileRefused, open_regular
 from aqwal.postcard_codec import _d_WalEvent
+from aqwal.resync import find_valid_record
 from aqwal.types import WalEvent
 
 CHUNK = 1 << 20
@@ -182,8 +185,9 @@ def read_wal(
 def iter_wal_file(
     path: Path, *, strict: bool = True, workflow: bool = False
 ) -> Iterator[tuple[int, WalEvent]]:
-    """:func:`read_wal` over a file path."""
-    with open(path, "rb") as f:
+    """:func:`read_wal` over a file path; anything but a regular file is refused
+    (:class:`~aqwal.inputfile.FileRefused`)."""
+    with open_regular(path) as f:
         yield from read_wal(f, strict=strict, workflow=workflow)
 
 
@@ -215,15 +219,18 @@ class TailReport:
 
 
 def validate_wal_file(path: Path, *, strict: bool = True, workflow: bool = False) -> TailReport:
-    """Scan the whole file in O(1) memory and classify its end (spec: WAL-4, WAL-5)."""
+    """Scan the whole file in bounded memory and linear time and classify its end
+    (spec: WAL-4, WAL-5). Anything but a regular file is refused
+    (:class:`~aqwal.inputfile.FileRefused`)."""
     records = 0
     first: int | None = None
     last = 0
     highest = 0
     corruption: WalCorruption | None = None
     non_increasing: list[tuple[int, int]] = []
-    size = path.stat().st_size
-    with open(path, "rb") as f:
+    resync: int | None = None
+    with open_regular(path) as f:
+        size = os.fstat(f.fileno()).st_size
         reader = read_wal(f, strict=strict, workflow=workflow)
         try:
             for offset, event in reader:
@@ -237,13 +244,14 @@ def validate_wal_file(path: Path, *, strict: bool = True, workflow: bool = False
                 highest = max(highest, seq)
         except WalCorruption as exc:
             corruption = exc
+        if corruption is not None:
+            valid_end = corruption.offset or 0
+            # spec: WAL-5 — every offset after the corruption
+            resync = find_valid_record(f, valid_end + 1, size, strict=strict, workflow=workflow)
     if corruption is not None:
-        valid_end = corruption.offset or 0
-        resync = _find_valid_record(path, valid_end + 1, strict=strict, workflow=workflow)
         tail: TailKind = "torn" if resync is None else "mid-file"
     else:
         valid_end = size
-        resync = None
         tail = "clean"
     return TailReport(
         str(path),
@@ -258,50 +266,6 @@ def validate_wal_file(path: Path, *, strict: bool = True, workflow: bool = False
         resync,
         tuple(non_increasing),
     )
-
-
-_MAGIC = WAL_VERSION.to_bytes(4, "little")
-
-
-def _find_valid_record(path: Path, start: int, *, strict: bool, workflow: bool) -> int | None:
-    """The first offset at or after ``start`` where a complete, valid record decodes."""
-    with open(path, "rb") as f:
-        f.seek(start)
-        offset = start
-        carry = b""
-        while True:
-            block = f.read(CHUNK)
-            if not block:
-                return None
-            window = carry + block
-            window_start = offset - len(carry)
-            i = window.find(_MAGIC)
-            while i != -1:
-                candidate = window_start + i
-                if _valid_at(path, candidate, strict=strict, workflow=workflow):
-                    return candidate
-                i = window.find(_MAGIC, i + 1)
-            carry = window[-3:]
-            offset += len(block)
-
-
-def _valid_at(path: Path, offset: int, *, strict: bool, workflow: bool) -> bool:
-    with open(path, "rb") as f:
-        f.seek(offset)
-        header = f.read(HEADER_LEN)
-        if len(header) < HEADER_LEN:
-            return False
-        _version, length, _crc = HEADER.unpack(header)
-        if length == 0 or length > MAX_PAYLOAD_LEN:
-            return False
-        payload = f.read(length)
-        if len(payload) < length:
-            return False
-    try:
-        decode_frame_at(header + payload, 0, strict=strict, workflow=workflow)
-    except AqwalError:
-        return False
-    return True
 
 
 # ---------------------------------------------------------------------------------------------
@@ -362,17 +326,26 @@ def repair_wal_file(
         _copy_prefix(path, output, kept)
         written = str(output)
     elif in_place and kept < report.file_size:
-        with open(path, "r+b") as f:
-            f.truncate(kept)
-            f.flush()
-            os.fsync(f.fileno())
+        _truncate_in_place(path, kept)
         written = str(path)
     return RepairResult(report, kept, report.file_size - kept, written)
 
 
+def _truncate_in_place(path: Path, length: int) -> None:
+    fd = os.open(path, os.O_RDWR | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise FileRefused(path, f"is {file_kind(mode)}, not a regular file")
+        os.ftruncate(fd, length)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 def _copy_prefix(src: Path, dst: Path, length: int) -> None:
     def blocks() -> Iterator[bytes]:
-        with open(src, "rb") as fin:
+        with open_regular(src) as fin:
             remaining = length
             while remaining:
                 block = fin.read(min(CHUNK, remaining))

@@ -4,7 +4,10 @@
 
 MODE: swap-variants | accept-bad-crc | apply-rejected | crash-on-wal | hang-on-short-snapshot
       | garbage-on-encode | wrong-length | silent-exit | coarse-codes | answer-twice
-      | refuse-positional | no-replay | replenish-keeps-consumed
+      | refuse-positional | no-replay | no-offsets | v5-only | unsupported-everything
+      | hello-protocol-true | trailing-bytes | exit-zero-on-replay | malformed-errors
+      | refuse-as-malformed | replenish-keeps-consumed
+      | flood (when stdin closes) | stderr-flood | raw:NAME (a hand-made response body, see RAW)
 """
 
 from __future__ import annotations
@@ -39,7 +42,26 @@ class ReplenishKeepsConsumed(Reducer):
 
 
 if MODE == "replenish-keeps-consumed":
-    datadir.Reducer = ReplenishKeepsConsumed  # the reducer recover() builds
+    vars(datadir)["Reducer"] = ReplenishKeepsConsumed  # the reducer recover() builds
+#: Hand-made response bodies (hex) for the validate_wal request of a 3-byte log and for every
+#: replay request, each something a careless or hostile IUT could send; the modes are
+#: "raw:NAME".
+RAW = {
+    # {"id": shared(array [sharedref 0])}: a cyclic value (tags 28, 29)
+    "cyclic-id": "a1" + "626964" + "d81c81d81d00",
+    # {"error": {"code": 36("a: b")}}: a MIME message (tag 36)
+    "mime-code": "a1" + "656572726f72" + "a1" + "64636f6465" + "d824" + "64613a2062",
+    # {"id": 2(5000-byte bignum)}: an integer far beyond str()'s 4,300-digit limit
+    "huge-id": "a1" + "626964" + "c2591388" + "ff" * 5000,
+    # {"outcomes": [36("x")], "digest": "0"}: a tagged outcome
+    "mime-outcome": "a2" + "686f7574636f6d6573" + "81d8246178" + "66646967657374" + "6130",
+    # {"outcomes": [], "digest": 2(bignum)}: a bignum digest
+    "bignum-digest": "a2686f7574636f6d6573" + "80" + "66646967657374" + "c2591388" + "ff" * 5000,
+    # {"outcomes": [], "digest": 5}: well-formed, but the digest is not text
+    "digest-int": "a2" + "686f7574636f6d6573" + "80" + "66646967657374" + "05",
+    # a map nested 500 deep
+    "deep": "a1" + "6161" + "81" * 500 + "00",
+}
 
 
 def respond(out: Any, response: dict[str, Any]) -> None:
@@ -48,9 +70,38 @@ def respond(out: Any, response: dict[str, Any]) -> None:
     out.flush()
 
 
+def raw(body: bytes) -> None:
+    sys.stdout.buffer.write(struct.pack("<I", len(body)) + body)
+    sys.stdout.buffer.flush()
+
+
+def hostile(request: dict[str, Any], response: dict[str, Any]) -> dict[str, Any] | None:
+    """The modes that answer with something no conforming IUT sends."""
+    kind = request.get("kind")
+    short_wal = kind == "validate_wal" and len(request["log"]) == 3
+    if MODE.startswith("raw:") and (short_wal or kind == "replay"):
+        raw(bytes.fromhex(RAW[MODE[4:]]))
+    elif MODE == "trailing-bytes" and short_wal:
+        raw(cbor2.dumps({**response}, canonical=True) + b"\x00")
+    elif MODE == "exit-zero-on-replay" and kind == "replay" and len(request["log"]) < 40:
+        sys.stdin.close()
+        os._exit(0)
+    elif MODE == "stderr-flood" and short_wal:
+        chunk = b"x" * (1 << 20) + b"\n"
+        for _ in range(300):
+            os.write(2, chunk)
+        os.write(2, b"last words before the crash\n")
+        os._exit(3)
+    else:
+        return response
+    return None
+
+
 def broken(request: dict[str, Any]) -> dict[str, Any] | None:
     kind = request.get("kind")
     response = handle(request)
+    if kind != "hello" and MODE in HOSTILE:
+        return hostile(request, response)
     if MODE == "swap-variants" and "value" in response:
         # decodes discriminant 11 as EngineResumed and 12 as EnginePaused
         event = response["value"]["event"]
@@ -69,7 +120,7 @@ def broken(request: dict[str, Any]) -> dict[str, Any] | None:
     elif (
         MODE == "hang-on-short-snapshot"
         and kind == "load_snapshot"
-        and len(request["snapshot"]) < 12
+        and 0 < len(request["snapshot"]) < 12
     ):
         time.sleep(3600)
     elif (
@@ -80,7 +131,7 @@ def broken(request: dict[str, Any]) -> dict[str, Any] | None:
         sys.stdout.buffer.write(b"\x03\x00\x00\x00\xff\xfe\xfd")
         sys.stdout.buffer.flush()
         return None
-    elif MODE == "wrong-length" and kind == "load_snapshot" and len(request["snapshot"]) < 12:
+    elif MODE == "wrong-length" and kind == "load_snapshot" and 0 < len(request["snapshot"]) < 12:
         body = cbor2.dumps(response, canonical=True)
         sys.stdout.buffer.write(struct.pack("<I", len(body) + 100) + body)
         sys.stdout.buffer.flush()
@@ -98,6 +149,18 @@ def broken(request: dict[str, Any]) -> dict[str, Any] | None:
             response = {"error": {"code": "form_type_mismatch"}}
     elif MODE == "no-replay" and kind == "hello":
         response["supports"] = [k for k in response["supports"] if k != "replay"]
+    elif MODE == "no-offsets" and "error" in response:
+        response["error"] = {"code": response["error"]["code"]}
+    elif MODE == "v5-only" and (request.get("options") or {}).get("wal_version") == 4:
+        response = {"unsupported": True, "reason": "no WAL v4 reader"}
+    elif MODE == "unsupported-everything" and kind != "hello":
+        response = {"unsupported": True}
+    elif MODE == "hello-protocol-true" and kind == "hello":
+        response["protocol"] = True
+    elif MODE == "refuse-as-malformed" and kind == "decode_record":
+        response = {"error": {"code": "request_malformed", "message": "input is not understood"}}
+    elif MODE == "malformed-errors" and "error" in response:
+        response["error"] = response["error"]["code"]  # a bare text instead of a map
     elif MODE == "coarse-codes" and "error" in response:
         from aqwal.errors import ERROR_CODES
 
@@ -106,11 +169,31 @@ def broken(request: dict[str, Any]) -> dict[str, Any] | None:
     return response
 
 
+def flood(out: Any) -> None:
+    """At the end of the run, while the runner waits for the IUT to exit: 64 MiB messages, up
+    to 1 GiB, as fast as the runner takes them."""
+    body = cbor2.dumps({"id": 0, "flood": bytes(64 * 1024 * 1024 - 24)})
+    message = struct.pack("<I", len(body)) + body
+    try:
+        for _ in range(16):
+            out.write(message)
+            out.flush()
+    except BrokenPipeError:
+        pass
+
+
+HOSTILE = {"trailing-bytes", "exit-zero-on-replay", "stderr-flood"} | {
+    f"raw:{name}" for name in RAW
+}
+
+
 def main() -> int:
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
     while True:
         head = stdin.read(4)
         if len(head) < 4:
+            if MODE == "flood":
+                flood(stdout)
             return 0
         (length,) = struct.unpack("<I", head)
         request = cbor2.loads(stdin.read(length))

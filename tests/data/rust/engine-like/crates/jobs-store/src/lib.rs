@@ -1,0 +1,2 @@
+pub mod snapshot;
+pub mod wal;

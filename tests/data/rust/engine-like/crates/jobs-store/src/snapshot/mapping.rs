@@ -1,0 +1,1 @@
+pub const SNAPSHOT_SCHEMA_VERSION: u32 = 2;

@@ -1,0 +1,2 @@
+/// The record frame version.
+pub const VERSION: u32 = 3;
