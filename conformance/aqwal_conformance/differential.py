@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 from hypothesis.configuration import set_hypothesis_home_dir
 from hypothesis.errors import HypothesisException
 from hypothesis.reporting import with_reporter
@@ -168,6 +168,8 @@ def differential_case(
                     max_examples=examples,
                     stateful_step_count=STEPS,
                     deadline=None,
+                    # the explain phase replays the shrunk example many times, for a hint
+                    phases=[Phase.explicit, Phase.generate, Phase.shrink],
                     database=None,
                     print_blob=False,
                     suppress_health_check=list(HealthCheck),

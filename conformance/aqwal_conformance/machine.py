@@ -763,14 +763,16 @@ class WalMachine(RuleBasedStateMachine):
     @op(data=DATA, action=["allocate", "consume", "replenish", "exhaust"])
     def budget_event(self, data: Choices, action: str) -> None:
         """BudgetAllocated of a (task, dimension) key, or BudgetConsumed, BudgetReplenished or
-        BudgetExhausted of an allocated key — or of a key without one when none is (EVT-16 to
-        EVT-19)."""
+        BudgetExhausted of an allocated key — allocated first when none is (EVT-16 to
+        EVT-19; records for keys without an allocation are ``other_mistake``'s)."""
         allocated = data.newest(list(self.model.budgets))
         task, dim = self._task(data), data.pick(DIMENSIONS)
-        if action != "allocate" and allocated is not None:
+        amount = data.pick(AMOUNTS)
+        if action != "allocate" and allocated is None:
+            self.emit(t.BudgetAllocated(t.TaskId(task), dim, data.pick(AMOUNTS), self.tick()))
+        elif action != "allocate":
             task, dim = allocated
         key = t.TaskId(task), dim
-        amount = data.pick(AMOUNTS)
         now = self.tick()
         if action == "allocate":
             self.emit(t.BudgetAllocated(*key, amount, now))
@@ -792,11 +794,13 @@ class WalMachine(RuleBasedStateMachine):
         EVT-22)."""
         known = self.model.subscriptions
         sub = t.SubscriptionId(self._known_or_fresh(data, known, 4, reuse or action != "create"))
-        now = self.tick()
         orphan = data.rarely()
         task = t.TaskId(self._task(data))
         pct = data.pick([0, 100, 255])
         which = data.index()
+        if action != "create" and not known:  # one to trigger or cancel
+            self.emit(t.SubscriptionCreated(sub, task, t.EventFilterCustom("k"), self.tick()))
+        now = self.tick()
         if action == "create":
             task = t.TaskId(self.fresh(1)) if orphan else task
             filters: list[t.EventFilter] = [
@@ -822,10 +826,12 @@ class WalMachine(RuleBasedStateMachine):
         actor, mostly) (EVT-23 to EVT-25)."""
         m = self.model
         actor = t.ActorId(self._known_or_fresh(data, m.actors, 5, reuse or action != "register"))
-        now = self.tick()
         caps = data.pick([(), ("x",), ("CanSubmit", "")])
         department = data.pick([None, *TEXTS])
         tenant = self._known_or_fresh(data, m.tenants, 6, True) if reuse else None
+        if action != "register" and not m.actors:  # one to deregister or to hear from
+            self.emit(t.ActorRegistered(actor, "actor", caps, department, 30, None, self.tick()))
+        now = self.tick()
         if action == "register":
             self.emit(
                 t.ActorRegistered(
