@@ -13,6 +13,8 @@ COMPILED = [
     "reference/aqwal/postcard.py",
     "reference/aqwal/postcard_codec.py",
     "reference/aqwal/codec.py",
+    "reference/aqwal/frame.py",
+    "reference/aqwal/json_writer.py",
     "reference/aqwal/validation.py",
     "reference/aqwal/state.py",
     "reference/aqwal/reducer.py",

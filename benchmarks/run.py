@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import random
 import subprocess
@@ -30,6 +31,7 @@ import tempfile
 import time
 import zlib
 from collections.abc import Callable
+from contextlib import redirect_stdout
 from pathlib import Path
 from typing import Any
 
@@ -39,20 +41,28 @@ import codec_bench
 from aqwal.codec import HEADER, encode_record
 from aqwal.datadir import recover
 from aqwal.forms import JSON_FORM, to_json_text
-from aqwal.snapshot import bootstrap, decode_snapshot, encode_snapshot, snapshot_of
-from aqwal.walfile import iter_wal_file
+from aqwal.gcpause import paused_gc
+from aqwal.snapshot import (
+    bootstrap,
+    decode_snapshot,
+    encode_snapshot,
+    snapshot_file_of,
+    snapshot_of,
+)
+from aqwal.walfile import iter_wal_file, validate_wal_file
 from aqwal_conformance.workload import engine_like_log
 
 ROOT = Path(__file__).resolve().parents[1]
 Row = dict[str, Any]
 
 
-def best_rate(fn: Callable[[], int], runs: int) -> float:
+def best_rate(fn: Callable[[], float], runs: int) -> float:
+    """Items per CPU-second of this process, best of ``runs`` (see ``codec_bench.rate``)."""
     best = 0.0
     for _ in range(runs):
-        start = time.perf_counter()
+        start = time.process_time()
         count = fn()
-        best = max(best, count / (time.perf_counter() - start))
+        best = max(best, count / max(time.process_time() - start, 1e-9))
     return best
 
 
@@ -86,16 +96,16 @@ def file_rows(tmp: Path, events: int, runs: int) -> list[Row]:
         return recover(log).applied
 
     corpus = f"log {events // 1000}k events"
-    rows.append({"corpus": corpus, "op": "scan", "impl": "aqwal", "rate": best_rate(scan, runs)})
-    rows.append(
-        {"corpus": corpus, "op": "scan", "impl": "crc32", "rate": best_rate(crc_only, runs)}
+    rows += measured(
+        [
+            (corpus, "scan", "aqwal", scan),
+            (corpus, "scan", "crc32", crc_only),
+            (corpus, "replay", "aqwal", replay),
+            (corpus, "replay", "scan only", scan),
+        ],
+        runs,
     )
-    rows.append(
-        {"corpus": corpus, "op": "replay", "impl": "aqwal", "rate": best_rate(replay, runs)}
-    )
-    rows.append(
-        {"corpus": corpus, "op": "replay", "impl": "scan only", "rate": best_rate(scan, runs)}
-    )
+    rows += decode_cli_rows(log, runs)
     state = recover(log).state
     snap = snapshot_of(state, 1)
     doc = JSON_FORM.dump("Snapshot", snap)
@@ -103,39 +113,65 @@ def file_rows(tmp: Path, events: int, runs: int) -> list[Row]:
     payload = data[12:]
     records = len(snap.tasks) + len(snap.runs)
     corpus = f"snapshot {records} tasks+runs"
-    rows.append(
-        {
-            "corpus": corpus,
-            "op": "write",
-            "impl": "aqwal",
-            "rate": best_rate(lambda: (encode_snapshot(snapshot_of(state, 1)), records)[1], runs),
-        }
-    )
-    rows.append(
-        {
-            "corpus": corpus,
-            "op": "write",
-            "impl": "json.dumps",
-            "rate": best_rate(lambda: (to_json_text(doc), records)[1], runs),
-        }
-    )
-    rows.append(
-        {
-            "corpus": corpus,
-            "op": "load",
-            "impl": "aqwal",
-            "rate": best_rate(lambda: (bootstrap(decode_snapshot(data)), records)[1], runs),
-        }
-    )
-    rows.append(
-        {
-            "corpus": corpus,
-            "op": "load",
-            "impl": "json.loads",
-            "rate": best_rate(lambda: (json.loads(payload), records)[1], runs),
-        }
+    rows += measured(
+        [
+            (corpus, "write", "aqwal", lambda: (snapshot_file_of(state, 1), records)[1]),
+            (corpus, "write", "json.dumps", lambda: (to_json_text(doc), records)[1]),
+            (corpus, "load", "aqwal", lambda: load_state(data, records)),
+            (corpus, "load", "json.loads", lambda: (json.loads(payload), records)[1]),
+        ],
+        runs,
     )
     return rows
+
+
+def measured(specs: list[tuple[str, str, str, Callable[[], float]]], runs: int) -> list[Row]:
+    """Rows for (corpus, op, impl, function), the functions measured in alternation."""
+    rates = codec_bench.interleaved_rates([fn for *_, fn in specs], 0.0, min_rounds=runs)
+    return [
+        {"corpus": corpus, "op": op, "impl": impl, "rate": r}
+        for (corpus, op, impl, _), r in zip(specs, rates, strict=True)
+    ]
+
+
+def decode_cli_rows(log: Path, runs: int) -> list[Row]:
+    """``aqwal decode`` to JSON lines (run in this process, output to /dev/null) beside the
+    serialization of the same lines alone and msgspec's MessagePack-to-JSON pipeline."""
+    from aqwal import cli
+
+    events = [e for _, e in iter_wal_file(log)]
+    corpus = f"decode to JSON lines, {len(events) // 1000}k records"
+    rows: list[Row] = []
+
+    def aqwal_cli() -> int:
+        with open(os.devnull, "w", encoding="utf-8") as sink, redirect_stdout(sink):
+            if cli.main(["decode", str(log)]) != 0:
+                raise AssertionError("decode failed")
+        return len(events)
+
+    forms = [JSON_FORM.dump("WalEvent", e) for e in events]
+
+    def dumps_only() -> int:
+        # the same text from form objects built beforehand: the serialization alone
+        "\n".join([to_json_text(f) for f in forms])
+        return len(events)
+
+    specs: list[tuple[str, str, str, Callable[[], float]]] = [
+        (corpus, "decode", "aqwal", aqwal_cli),
+        (corpus, "decode", "json.dumps", dumps_only),
+    ]
+    peer = codec_bench.msgspec_json_lines_peer(events)
+    if peer is not None:
+        specs.append((corpus, "decode", "msgspec", peer))
+    return rows + measured(specs, runs)
+
+
+def load_state(data: bytes, records: int) -> int:
+    """A snapshot file's bytes to a state, as recovery does it: one collector pause around
+    loading and bootstrapping."""
+    with paused_gc():
+        bootstrap(decode_snapshot(data))
+    return records
 
 
 def conformance_rows(runs: int) -> list[Row]:
@@ -183,6 +219,8 @@ def memory_rows(tmp: Path, growing_events: int, steady_gb: float) -> list[Row]:
     size = _write_steady_log(steady, int(steady_gb * 1024**3))
     row = _child_replay(f"bounded state, {size / 1024**3:.2f} GB", steady)
     rows.append(row)
+    rows += memory_per_record_rows(rows[0], tmp)
+    rows += verify_rows(steady, 1)
     return rows
 
 
@@ -232,14 +270,22 @@ def _child_replay(name: str, path: Path) -> Row:
         "import sys, time\n"
         "from pathlib import Path\n"
         "from aqwal.datadir import recover\n"
-        "t = time.perf_counter(); r = recover(Path(sys.argv[1])); t = time.perf_counter() - t\n"
-        "hwm = [l for l in open('/proc/self/status') if l.startswith('VmHWM')][0].split()[1]\n"
-        "print(r.applied, t, hwm)\n"
+        "def status(key):\n"
+        "    return [l for l in open('/proc/self/status') if l.startswith(key)][0].split()[1]\n"
+        "base = status('VmRSS')\n"
+        "t = time.process_time(); r = recover(Path(sys.argv[1])); t = time.process_time() - t\n"
+        "print(r.applied, t, status('VmHWM'), base, len(r.state.tasks) + len(r.state.runs))\n"
     )
     out = subprocess.run(
         [sys.executable, "-c", code, str(path)], capture_output=True, text=True, check=True
     ).stdout.split()
-    applied, seconds, rss_kb = int(out[0]), float(out[1]), int(out[2])
+    applied, seconds, rss_kb, base_kb, live = (
+        int(out[0]),
+        float(out[1]),
+        int(out[2]),
+        int(out[3]),
+        int(out[4]),
+    )
     return {
         "corpus": name,
         "op": "replay (child)",
@@ -248,21 +294,70 @@ def _child_replay(name: str, path: Path) -> Row:
         "events": applied,
         "file_bytes": path.stat().st_size,
         "peak_rss_mb": round(rss_kb / 1024, 1),
+        "live_records": live,
+        "rss_per_live_record_kb": round((rss_kb - base_kb) / max(live, 1), 2),
     }
 
 
+def memory_per_record_rows(row: Row, tmp: Path) -> list[Row]:
+    """Peak RSS per live task+run of a growing replay beside the snapshot JSON bytes per
+    task+run of the same state (what the state takes written down)."""
+    log = tmp / "grow.wal"
+    state = recover(log).state
+    live = len(state.tasks) + len(state.runs)
+    snapshot_kb = len(snapshot_file_of(state, 1)) / live / 1024
+    corpus = f"memory per live task+run ({live:,})"
+    return [
+        {"corpus": corpus, "op": "KB", "impl": "aqwal", "rate": row["rss_per_live_record_kb"]},
+        {"corpus": corpus, "op": "KB", "impl": "snapshot JSON", "rate": snapshot_kb},
+    ]
+
+
+def verify_rows(path: Path, runs: int) -> list[Row]:
+    """``verify`` (every frame checked and decoded, the tail classified) of a large log beside
+    reading it and checking every CRC, in MB per CPU-second."""
+    size_mb = path.stat().st_size / 1e6
+
+    def verify() -> float:
+        validate_wal_file(path)
+        return size_mb
+
+    def crc_only() -> float:
+        with open(path, "rb") as f:
+            pending = b""
+            while block := f.read(1 << 20):
+                data = pending + block
+                offset = 0
+                while len(data) - offset >= 12:
+                    _, length, crc = HEADER.unpack_from(data, offset)
+                    end = offset + 12 + length
+                    if end > len(data):
+                        break
+                    if zlib.crc32(data[offset + 12 : end]) != crc:
+                        raise AssertionError("bad frame")
+                    offset = end
+                pending = data[offset:]
+        return size_mb
+
+    corpus = f"verify {size_mb / 1000:.2f} GB log (MB/s)"
+    return measured(
+        [(corpus, "verify", "aqwal", verify), (corpus, "verify", "crc32 scan", crc_only)], runs
+    )
+
+
 def print_table(rows: list[Row]) -> None:
+    """One line per figure; peers carry the ratio aqwal / peer (for rates, above 1 means aqwal
+    is faster; for the KB rows, smaller is better)."""
     base = {(r["corpus"], r["op"]): r["rate"] for r in rows if r["impl"] == "aqwal"}
-    print(f"{'corpus':30} {'op':15} {'impl':15} {'per second':>12} {'aqwal/impl':>10}  notes")
+    print(f"{'corpus':42} {'op':15} {'impl':15} {'per CPU-s':>12} {'aqwal/impl':>10}  notes")
     for r in rows:
         ours = base.get((r["corpus"], r["op"]))
         ratio = f"{ours / r['rate']:.2f}" if ours and r["impl"] != "aqwal" else ""
         notes = (
             f"peak RSS {r['peak_rss_mb']} MB, {r['events']:,} events" if "peak_rss_mb" in r else ""
         )
-        print(
-            f"{r['corpus']:30} {r['op']:15} {r['impl']:15} {r['rate']:12,.0f} {ratio:>10}  {notes}"
-        )
+        value = f"{r['rate']:12,.2f}" if r["op"] == "KB" else f"{r['rate']:12,.0f}"
+        print(f"{r['corpus']:42} {r['op']:15} {r['impl']:15} {value} {ratio:>10}  {notes}")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -89,3 +89,23 @@ def test_equal_states_have_equal_digests_regardless_of_insertion_order() -> None
     assert state_digest(a.state) == state_digest(b.state)
     b.apply(t.WalEvent(3, t.ActorHeartbeat(t.ActorId(b"\x03" * 16), 3)))  # no-op, but sequence
     assert state_digest(a.state) != state_digest(b.state)
+
+
+def test_collection_heads_take_one_to_nine_bytes() -> None:
+    # spec: DIG-2 — shortest heads (RFC 8949 §4.2.1), written by hand
+    from aqwal.digest import _head
+
+    cases = {
+        0: "80",
+        23: "97",
+        24: "98 18",
+        255: "98 ff",
+        256: "99 0100",
+        65535: "99 ffff",
+        65536: "9a 00010000",
+        2**32 - 1: "9a ffffffff",
+        2**32: "9b 0000000100000000",
+    }
+    for count, head in cases.items():
+        assert _head(4, count) == h(head), count
+    assert _head(5, 12) == h("ac")

@@ -23,6 +23,7 @@ from aqwal.forms import CBOR_FORM
 from aqwal.projection import state_form
 from aqwal.snapshot import load_snapshot_state
 from aqwal.state import ReplayState
+from aqwal.walfile import CHUNK
 from aqwal_conformance.protocol import (
     PROTOCOL_VERSION,
     REQUEST_KINDS,
@@ -184,8 +185,13 @@ def encode_event_request(req: dict[str, Any]) -> dict[str, Any]:
 
 def validate_wal_request(req: dict[str, Any]) -> dict[str, Any]:
     log = _bytes(req, "log")
-    _opts, strict, workflow = _codec_options(req)
-    result: dict[str, Any] = wal_outcome(log, strict=strict, workflow=workflow)
+    opts, strict, workflow = _codec_options(req)
+    read_buffer = opts.get("read_buffer")
+    if type(read_buffer) is not int or not 1 <= read_buffer <= CHUNK:
+        read_buffer = None  # spec: CP-4 — a hint; anything else is ignored
+    result: dict[str, Any] = wal_outcome(
+        log, strict=strict, workflow=workflow, read_buffer=read_buffer
+    )
     return result
 
 

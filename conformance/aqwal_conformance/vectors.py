@@ -45,7 +45,7 @@ from aqwal.projection import state_form
 from aqwal.reducer import Reducer, replay
 from aqwal.snapshot import load_snapshot_state
 from aqwal.state import ReplayState
-from aqwal.walfile import bytes_to_keep, read_wal, validate_wal_file
+from aqwal.walfile import CHUNK, bytes_to_keep, read_wal, validate_wal_file
 
 CATEGORIES = ("codec", "frame", "encode", "wal", "replay", "snapshot", "compat")
 RESULTS = ("valid", "invalid", "acceptable")
@@ -77,8 +77,8 @@ class Vector:
     clauses: tuple[str, ...]
     error: str | None = None
     flags: tuple[str, ...] = ()
-    #: Options the evaluator honours: profile ("default" | "workflow"), strict (bool) and
-    #: accept_older_schema (bool).
+    #: Options the evaluator honours: profile ("default" | "workflow"), strict (bool),
+    #: accept_older_schema (bool) and read_buffer (the read size of a WAL scan, WAL-11).
     options: dict[str, Any] = field(default_factory=dict)
     #: Further input files by suffix, e.g. {"wal": b"..."} for snapshot bootstrap cases.
     extra: dict[str, bytes] = field(default_factory=dict)
@@ -160,7 +160,9 @@ def evaluate(v: Vector) -> dict[str, Any]:
             "v5": _decode_outcome(lambda s: decode_payload(data, strict=s)),
         }
     if v.category == "wal":
-        return wal_outcome(data, strict=strict, workflow=workflow)
+        return wal_outcome(
+            data, strict=strict, workflow=workflow, read_buffer=v.options.get("read_buffer")
+        )
     if v.category == "replay":
         reducer = Reducer()
         try:
@@ -182,12 +184,15 @@ def _encode_outcome(data: bytes, workflow: bool) -> dict[str, Any]:
         return {"error": {"code": exc.code, "path": exc.path}}
 
 
-def wal_outcome(data: bytes, *, strict: bool = True, workflow: bool = False) -> dict[str, Any]:
-    """Tail validation and truncate-partial repair of a WAL file's bytes (category ``wal``)."""
+def wal_outcome(
+    data: bytes, *, strict: bool = True, workflow: bool = False, read_buffer: int | None = None
+) -> dict[str, Any]:
+    """Tail validation and truncate-partial repair of a WAL file's bytes (category ``wal``),
+    reading ``read_buffer`` bytes at a time when given (spec: WAL-11)."""
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "actionqueue.wal"
         path.write_bytes(data)
-        rep = validate_wal_file(path, strict=strict, workflow=workflow)
+        rep = validate_wal_file(path, strict=strict, workflow=workflow, chunk=read_buffer or CHUNK)
         corruption = None
         if rep.corruption is not None:
             corruption = {

@@ -24,11 +24,12 @@ from aqwal.atomicfile import OutputRefused, write_atomically
 from aqwal.codec import (
     MAX_PAYLOAD_LEN,
     decode_payload,
-    read_records,
+    read_record_batches,
 )
 from aqwal.errors import AqwalError
 from aqwal.forms import JSON_FORM, to_json_text
 from aqwal.inputfile import open_regular, read_at_most, regular_file_exists, shown_path
+from aqwal.json_writer import wal_event_json
 
 Handler = Callable[[argparse.Namespace], int]
 #: The request kinds of the conformance protocol (aqwal_conformance.protocol.REQUEST_KINDS).
@@ -114,11 +115,13 @@ def cmd_decode(args: argparse.Namespace) -> int:
             except AqwalError as exc:
                 report(exc)
                 return 1
-            out.write(to_json_text(JSON_FORM.dump("WalEvent", event)) + "\n")
+            out.write(wal_event_json(event) + "\n")
             return 0
+        # One write per chunk read; the lines before a bad record are written before its
+        # error is reported.
         try:
-            for _offset, event in read_records(f, strict=strict, workflow=args.workflow):
-                out.write(to_json_text(JSON_FORM.dump("WalEvent", event)) + "\n")
+            for _offsets, events in read_record_batches(f, strict=strict, workflow=args.workflow):
+                out.write("\n".join(map(wal_event_json, events)) + "\n")
         except AqwalError as exc:
             out.flush()
             report(exc)
@@ -508,7 +511,7 @@ def cmd_inspect(args: argparse.Namespace) -> int:
 
 def cmd_snapshot_write(args: argparse.Namespace) -> int:
     from aqwal.datadir import Layout, recover
-    from aqwal.snapshot import encode_snapshot, snapshot_of
+    from aqwal.snapshot import snapshot_file_of
 
     path = _existing(args.path)
     layout = Layout.of(path)
@@ -516,7 +519,7 @@ def cmd_snapshot_write(args: argparse.Namespace) -> int:
         raise UsageError(f"refusing to overwrite the input file {shown_path(layout.wal)}")
     try:
         result = recover(path, stop_on_reject=True, workflow=args.workflow)
-        data = encode_snapshot(snapshot_of(result.state, args.timestamp))
+        data = snapshot_file_of(result.state, args.timestamp)
     except AqwalError as exc:
         report(exc)
         return 1

@@ -19,25 +19,45 @@ the bytes handed to the function.
 
 from __future__ import annotations
 
-import struct
 import zlib
 from collections.abc import Iterator
 from typing import Any, BinaryIO
 
 from aqwal import postcard as _pc
 from aqwal.errors import AqwalError, EncodeError, FrameError, PayloadDecodeError
-from aqwal.postcard_codec import DECODERS, ENCODERS, _d_WalEvent, _e_WalEvent
+from aqwal.frame import (
+    HEADER,
+    HEADER_LEN,
+    MAX_PAYLOAD_LEN,
+    WAL_VERSION,
+    check_header,
+    check_version_and_length,
+)
+from aqwal.frame import decode_checked_payload as _decode_checked_payload
+from aqwal.postcard_codec import DECODERS, ENCODERS, _d_WalEvent, _e_WalEvent, decode_frame_at
 from aqwal.types import WalEvent
 
-#: The only frame version of WAL records (spec: FRM-2).
-WAL_VERSION = 5
-#: Size of the record header (spec: FRM-1).
-HEADER_LEN = 12
-#: Largest payload a writer may produce and a reader must accept (spec: FRM-6).
-MAX_PAYLOAD_LEN = 256 * 1024 * 1024
-
-HEADER = struct.Struct("<III")
-_unpack_header = HEADER.unpack_from
+__all__ = [
+    "HEADER",
+    "HEADER_LEN",
+    "MAX_PAYLOAD_LEN",
+    "WAL_VERSION",
+    "check_header",
+    "check_version_and_length",
+    "decode_checked_payload",
+    "decode_frame_at",
+    "decode_payload",
+    "decode_record",
+    "decode_value",
+    "encode_payload",
+    "encode_record",
+    "encode_value",
+    "frame",
+    "iter_records",
+    "mode_of",
+    "read_record_batches",
+    "read_records",
+]
 
 
 def mode_of(*, strict: bool = True, workflow: bool = False, validate: bool = True) -> int:
@@ -92,8 +112,8 @@ def _check_v4_variant(data: bytes, mode: int) -> None:
     try:
         _sequence, p = _pc.u64(data, 0, mode)
         tag, _end = _pc.u32(data, p, mode)
-    except AqwalError:
-        return  # the full decode reports it
+    except (AqwalError, IndexError):
+        return  # the full decode reports it (running off the end: unexpected_end, ENC-16)
     if tag >= V4_VARIANT_COUNT:
         raise _pc.unknown_variant("WalEventType", tag, p, " (WAL v4 has discriminants 0-22)")
 
@@ -159,109 +179,9 @@ def encode_record(event: WalEvent, *, workflow: bool = False, validate: bool = T
     return HEADER.pack(WAL_VERSION, len(out), zlib.crc32(out)) + out
 
 
-def check_header(data: bytes, offset: int, available: int) -> int:
-    """Check the header at ``offset`` in the FRM-5 order; return the payload length.
-
-    ``available`` is the number of bytes from ``offset`` to the end of the input.
-    """
-    if available < HEADER_LEN:
-        # spec: FRM-5 step 1
-        raise FrameError(
-            "frame_too_short",
-            f"{available} byte(s) cannot hold a 12-byte record header",
-            offset=offset,
-        )
-    version, length, _crc = HEADER.unpack_from(data, offset)
-    check_version_and_length(version, length, offset)
-    if length > available - HEADER_LEN:
-        # spec: FRM-4, FRM-5 step 4
-        raise FrameError(
-            "frame_length_exceeds_buffer",
-            f"declared payload length {length}, only {available - HEADER_LEN} byte(s) follow",
-            offset=offset + 4,
-        )
-    if length == 0:
-        # spec: FRM-5 step 5
-        raise FrameError("frame_empty_payload", "declared payload length is 0", offset=offset + 4)
-    return int(length)
-
-
-def check_version_and_length(version: int, length: int, offset: int) -> None:
-    """FRM-5 steps 2 and 3 for the header of the record at ``offset``."""
-    if version != WAL_VERSION:
-        # spec: FRM-2
-        raise FrameError(
-            "frame_version_unsupported",
-            f"record version {version}, only {WAL_VERSION} is defined",
-            offset=offset,
-        )
-    if length > MAX_PAYLOAD_LEN:
-        # spec: FRM-6
-        raise FrameError(
-            "frame_payload_too_large",
-            f"declared payload length {length} exceeds {MAX_PAYLOAD_LEN}",
-            offset=offset + 4,
-        )
-
-
-def decode_frame_at(
-    data: bytes, offset: int = 0, *, strict: bool = True, workflow: bool = False
-) -> tuple[WalEvent, int]:
-    """Decode the record starting at ``offset``; return it and the offset just after it.
-
-    Checks run in the order of spec FRM-5; offsets in errors are offsets into ``data``.
-    """
-    mode = (_pc.STRICT if strict else 0) | (_pc.WORKFLOW if workflow else 0)
-    # Fast path for a well-formed record; any doubt falls through to the checks in order.
-    if len(data) - offset > HEADER_LEN:
-        version, length, crc = _unpack_header(data, offset)
-        start = offset + HEADER_LEN
-        end = start + length
-        if version == WAL_VERSION and 0 < length <= MAX_PAYLOAD_LEN and end <= len(data):
-            payload = data[start:end]
-            if zlib.crc32(payload) == crc and isinstance(payload, bytes):
-                try:
-                    event, used = _d_WalEvent(payload, 0, length, mode)
-                except IndexError:
-                    raise _pc.unexpected_end(end) from None
-                except AqwalError as exc:
-                    raise exc.rebased(start) from None
-                if used == length or not strict:
-                    return event, end
-    length = check_header(data, offset, len(data) - offset)
-    start = offset + HEADER_LEN
-    payload = data[start : start + length]
-    return decode_checked_payload(payload, HEADER.unpack_from(data, offset)[2], start, mode), (
-        start + length
-    )
-
-
 def decode_checked_payload(payload: bytes, expected_crc: int, start: int, mode: int) -> WalEvent:
     """FRM-5 steps 6 and 7 for a payload found at ``start`` (its offset in the caller's input)."""
-    if not isinstance(payload, bytes):
-        payload = bytes(payload)
-    actual = zlib.crc32(payload)
-    if actual != expected_crc:
-        # spec: FRM-3
-        raise FrameError(
-            "frame_crc_mismatch",
-            f"header CRC-32 0x{expected_crc:08x}, payload CRC-32 0x{actual:08x}",
-            offset=start - 4,
-        )
-    length = len(payload)
-    try:
-        event, used = _d_WalEvent(payload, 0, length, mode)
-    except IndexError:
-        raise _pc.unexpected_end(start + length) from None
-    except AqwalError as exc:
-        raise exc.rebased(start) from None
-    if used != length and mode & _pc.STRICT:
-        # spec: ENC-17
-        raise PayloadDecodeError(
-            "trailing_bytes",
-            f"{length - used} byte(s) left over after the WalEvent in the payload",
-            offset=start + used,
-        )
+    event: WalEvent = _decode_checked_payload(payload, expected_crc, start, mode, _d_WalEvent)
     return event
 
 
@@ -293,30 +213,80 @@ def iter_records(
         offset = end
 
 
+#: How much :func:`read_records` reads from its stream at a time.
+READ_CHUNK = 1 << 20
+
+
 def read_records(
-    stream: BinaryIO, *, strict: bool = True, workflow: bool = False
+    stream: BinaryIO, *, strict: bool = True, workflow: bool = False, chunk: int = READ_CHUNK
 ) -> Iterator[tuple[int, WalEvent]]:
     """Every record of a binary stream of concatenated frames, with its start offset.
 
-    Reads one record at a time (memory bounded by the largest record, at most 256 MiB) and
-    reports the same errors, at the same offsets, as :func:`iter_records` on the whole input.
+    Reads ``chunk`` bytes at a time and reports the same errors, at the same offsets, as
+    :func:`iter_records` on the whole input. Memory stays bounded by a chunk plus the largest
+    record (at most 256 MiB): a record is only read past the chunk when its header is valid,
+    and then in chunk-sized reads, so a header that lies about its length costs nothing.
     """
-    mode = mode_of(strict=strict, workflow=workflow)
-    offset = 0
+    for offsets, events in read_record_batches(
+        stream, strict=strict, workflow=workflow, chunk=chunk
+    ):
+        yield from zip(offsets, events, strict=True)
+
+
+def read_record_batches(
+    stream: BinaryIO, *, strict: bool = True, workflow: bool = False, chunk: int = READ_CHUNK
+) -> Iterator[tuple[list[int], list[WalEvent]]]:
+    """:func:`read_records` a buffer at a time: the offsets and the records of each chunk read.
+
+    At a bad record, the records before it come first (as a last batch), then its error.
+    """
+    data = b""
+    pos = 0  # start of the next record in data
+    base = 0  # stream offset of data[0]
+    eof = False
+    decode = decode_frame_at
+    offsets: list[int] = []
+    events: list[WalEvent] = []
     while True:
-        header = stream.read(HEADER_LEN)
-        if not header:
+        if pos == len(data) and eof:
+            if events:
+                yield offsets, events
             return
-        version, length, crc = HEADER.unpack(header) if len(header) == HEADER_LEN else (0, 0, 0)
-        payload = b""
         try:
-            if len(header) == HEADER_LEN:
-                check_version_and_length(version, length, 0)
-                payload = stream.read(length)
-            if len(header) < HEADER_LEN or len(payload) < length or length == 0:
-                check_header(header + payload, 0, len(header) + len(payload))
+            event, end = decode(data, pos, strict=strict, workflow=workflow)
+        except FrameError as exc:
+            # A record cut off by the end of the buffer: read on, unless the stream ended.
+            if eof or exc.code not in _INCOMPLETE:
+                if events:
+                    yield offsets, events
+                raise exc.rebased(base) from None
+            if events:
+                yield offsets, events
+                offsets, events = [], []
+            need = HEADER_LEN
+            if exc.code == "frame_length_exceeds_buffer":
+                need += HEADER.unpack_from(data, pos)[1]
+            parts = [data[pos:]]
+            have = len(data) - pos
+            while have < need:
+                more = stream.read(chunk)
+                if not more:
+                    eof = True
+                    break
+                parts.append(more)
+                have += len(more)
+            base += pos
+            pos = 0
+            data = b"".join(parts)
+            continue
         except AqwalError as exc:
-            raise exc.rebased(offset) from None
-        start = offset + HEADER_LEN
-        yield offset, decode_checked_payload(payload, crc, start, mode)
-        offset = start + length
+            if events:
+                yield offsets, events
+            raise exc.rebased(base) from None
+        offsets.append(base + pos)
+        events.append(event)
+        pos = end
+
+
+#: The frame errors of a record that may only be incomplete (FRM-5 steps 1 and 4).
+_INCOMPLETE = frozenset({"frame_too_short", "frame_length_exceeds_buffer"})

@@ -8,12 +8,12 @@ an unusable snapshot is reported and ignored (full replay instead); a snapshot w
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from aqwal import types as t
 from aqwal.errors import AqwalError, ReducerError, SnapshotError
+from aqwal.gcpause import paused_gc
 from aqwal.inputfile import regular_file_exists
 from aqwal.reducer import Outcome, Reducer
 from aqwal.snapshot import bootstrap, read_snapshot_file
@@ -79,53 +79,34 @@ def recover(
     result = Recovery(ReplayState())
     reducer = Reducer(result.state)
     if use_snapshot and layout.snapshot is not None:
-        try:
-            snap = read_snapshot_file(layout.snapshot, workflow=workflow)
-            if snap is not None:
-                result.state = bootstrap(snap, engine_compatible=engine_compatible)
-                reducer = Reducer(result.state)
-                result.snapshot_used = True
-                result.snapshot_sequence = snap.metadata.wal_sequence
-        except AqwalError as exc:
-            result.snapshot_problem = exc
+        # one pause for loading and bootstrapping (a collection between them would walk the
+        # whole snapshot)
+        with paused_gc():
+            try:
+                snap = read_snapshot_file(layout.snapshot, workflow=workflow)
+                if snap is not None:
+                    result.state = bootstrap(snap, engine_compatible=engine_compatible)
+                    reducer = Reducer(result.state)
+                    result.snapshot_used = True
+                    result.snapshot_sequence = snap.metadata.wal_sequence
+            except AqwalError as exc:
+                result.snapshot_problem = exc
     floor = result.snapshot_sequence
 
     # spec: WAL-1, WAL-15 — only a WAL that does not exist is empty; anything else that is
     # not a regular file is refused before anything is read
-    wal_present = regular_file_exists(layout.wal)
-
-    def tail() -> Iterator[t.WalEvent]:
-        started = not (engine_compatible and floor > 0)
-        if not wal_present:
-            return
-        for _offset, event in iter_wal_file(layout.wal, strict=strict, workflow=workflow):
-            result.records_read += 1
-            result.wal_last_sequence = event.sequence
-            if not started:
-                # The engine seeks the record whose sequence is exactly wal_sequence + 1.
-                started = event.sequence == floor + 1
-            covered = result.snapshot_used and event.sequence <= floor
-            if not started or (not engine_compatible and covered):
-                result.records_skipped += 1
-                continue
-            yield event
-
-    # spec: RED-13 — the loop of aqwal.reducer.replay, without an Outcome per record unless
-    # someone asked to see them
-    apply = reducer.apply
-    for event in tail():
-        try:
-            apply(event)
-        except ReducerError as exc:
-            if stop_on_reject:
-                raise
-            result.rejected += 1
-            if on_outcome is not None:
-                on_outcome(Outcome(event.sequence, False, exc))
-        else:
-            result.applied += 1
-            if on_outcome is not None:
-                on_outcome(Outcome(event.sequence, True))
+    if regular_file_exists(layout.wal):
+        with paused_gc():
+            _replay_tail(
+                layout.wal,
+                reducer,
+                result,
+                engine_compatible,
+                stop_on_reject,
+                strict,
+                workflow,
+                on_outcome,
+            )
     if result.snapshot_used and floor > result.wal_last_sequence > 0:
         raise SnapshotError(
             "snapshot_ahead_of_wal",
@@ -133,3 +114,77 @@ def recover(
             f"{result.wal_last_sequence}",
         )
     return result
+
+
+def _replay_tail(
+    wal: Path,
+    reducer: Reducer,
+    result: Recovery,
+    engine_compatible: bool,
+    stop_on_reject: bool,
+    strict: bool,
+    workflow: bool,
+    on_outcome: Callable[[Outcome], None] | None,
+) -> None:
+    """Apply the WAL's records above the snapshot (spec: RED-13 — the loop of
+    :func:`aqwal.reducer.replay`, without an Outcome per record unless someone asked)."""
+    floor = result.snapshot_sequence
+    # The engine seeks the record whose sequence is exactly wal_sequence + 1.
+    started = not (engine_compatible and floor > 0)
+    skip_covered = result.snapshot_used and not engine_compatible
+    apply = reducer.apply
+    read = skipped = applied = rejected = 0
+    sequence = 0
+    records = iter_wal_file(wal, strict=strict, workflow=workflow)
+    if started and not skip_covered and on_outcome is None:
+        # every record is applied and nobody watches: the loop at its shortest
+        last = None
+        try:
+            for _offset, event in records:
+                last = event
+                try:
+                    apply(event)
+                except ReducerError:
+                    if stop_on_reject:
+                        raise
+                    rejected += 1
+                else:
+                    applied += 1
+        finally:
+            result.records_read += applied + rejected
+            result.applied += applied
+            result.rejected += rejected
+            if last is not None:
+                result.wal_last_sequence = last.sequence
+        return
+    try:
+        for _offset, event in records:
+            read += 1
+            sequence = event.sequence
+            if not started:
+                started = sequence == floor + 1
+                if not started:
+                    skipped += 1
+                    continue
+            if skip_covered and sequence <= floor:
+                skipped += 1
+                continue
+            try:
+                apply(event)
+            except ReducerError as exc:
+                if stop_on_reject:
+                    raise
+                rejected += 1
+                if on_outcome is not None:
+                    on_outcome(Outcome(sequence, False, exc))
+            else:
+                applied += 1
+                if on_outcome is not None:
+                    on_outcome(Outcome(sequence, True))
+    finally:
+        result.records_read += read
+        result.records_skipped += skipped
+        result.applied += applied
+        result.rejected += rejected
+        if read:
+            result.wal_last_sequence = sequence

@@ -27,13 +27,10 @@ _KEY_ORDER = sorted(_STATE_FIELDS, key=lambda f: to_cbor_bytes(f.name))
 
 
 def _head(major: int, value: int) -> bytes:
-    """The shortest CBOR head of a major type and argument (RFC 8949 §4.2.1)."""
-    if value < 24:
-        return bytes([major << 5 | value])
-    for size, info in ((1, 24), (2, 25), (4, 26), (8, 27)):
-        if value < 1 << (8 * size):
-            return bytes([major << 5 | info]) + value.to_bytes(size, "big")
-    raise ValueError("CBOR argument too large")
+    """The shortest CBOR head of a major type and argument (RFC 8949 §4.2.1): that of the
+    unsigned integer ``value`` (major type 0) with the major type changed."""
+    encoded = to_cbor_bytes(value)
+    return bytes([encoded[0] | major << 5]) + encoded[1:]
 
 
 def iter_state_cbor(state: ReplayState) -> Iterator[bytes]:

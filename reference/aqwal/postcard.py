@@ -1,6 +1,6 @@
 """Postcard primitives: the slow paths and error builders the generated codec calls.
 
-The generated module ``aqwal.postcard_codec`` inlines the common cases (one-byte varints,
+The generated module ``aqwal.postcard_codec`` inlines the common cases (canonical varints,
 16-byte identifiers, one-byte enum discriminants) and calls into this module for everything
 else. Every function here implements one numbered clause of ``spec/encoding.md``.
 

@@ -93,13 +93,14 @@ def crc_shift(crc: int, length: int) -> int:
 
 
 def find_valid_record(
-    f: BinaryIO, start: int, size: int, *, strict: bool, workflow: bool
+    f: BinaryIO, start: int, size: int, *, strict: bool, workflow: bool, chunk: int = CHUNK
 ) -> int | None:
     """The first offset at or after ``start`` where a complete, valid record starts in the
-    ``size`` bytes of the file ``f``, or None (spec: WAL-5). ``f`` must support ``fileno``."""
+    ``size`` bytes of the file ``f``, or None (spec: WAL-5). ``f`` must support ``fileno``;
+    it is read ``chunk`` bytes at a time, which changes nothing in the answer (WAL-11)."""
     begin = start
     while begin < size:
-        found, resume = _round(f, begin, size, strict=strict, workflow=workflow)
+        found, resume = _round(f, begin, size, strict=strict, workflow=workflow, chunk=chunk)
         if found is not None or resume is None:
             return found
         begin = resume
@@ -107,7 +108,7 @@ def find_valid_record(
 
 
 def _round(
-    f: BinaryIO, begin: int, size: int, *, strict: bool, workflow: bool
+    f: BinaryIO, begin: int, size: int, *, strict: bool, workflow: bool, chunk: int
 ) -> tuple[int | None, int | None]:
     """Consider the candidates from ``begin`` on, at most :data:`MAX_PENDING` at a time.
 
@@ -127,7 +128,7 @@ def _round(
     carry = b""
     offset = begin  # file offset of the next byte to read
     while ends or collecting:
-        block = f.read(CHUNK)
+        block = f.read(chunk)
         if not block:
             break
         window = carry + block

@@ -18,8 +18,11 @@ from aqwal import types as t
 from aqwal.atomicfile import write_atomically
 from aqwal.codec import frame
 from aqwal.errors import AqwalError, SnapshotError
-from aqwal.forms import JSON_FORM, json_form, parse_json_text, to_json_text, uuid_text
+from aqwal.forms import json_form, parse_json_text, uuid_text
+from aqwal.gcpause import paused_gc
 from aqwal.inputfile import open_regular, read_at_most, shown_path
+from aqwal.json_reader import read_json
+from aqwal.json_writer import json_text
 from aqwal.projection import SNAPSHOT_FORMAT_VERSION, SNAPSHOT_SCHEMA_VERSION, build_snapshot
 from aqwal.reducer import TRANSITIONS, Reducer
 from aqwal.state import AttemptEntry, Lease, ReplayState
@@ -247,7 +250,18 @@ def _validate_engine(engine: t.SnapshotEngineControl) -> None:
 def encode_snapshot(snap: t.Snapshot) -> bytes:
     """The snapshot file bytes: validated, compact JSON, framed with version 4 (SNP-2)."""
     validate_snapshot(snap)
-    payload = to_json_text(JSON_FORM.dump("Snapshot", snap)).encode("utf-8")
+    return _framed(snap)
+
+
+def snapshot_file_of(state: ReplayState, timestamp: int = 0) -> bytes:
+    """``encode_snapshot(snapshot_of(state, timestamp))``, validating once (SNP-8, SNP-2)."""
+    with paused_gc():
+        return _framed(snapshot_of(state, timestamp))
+
+
+def _framed(snap: t.Snapshot) -> bytes:
+    # the JSON form written as text by the generated writer (the same text as JSON_FORM)
+    payload = json_text("Snapshot", snap).encode("utf-8")
     if len(payload) > MAX_PAYLOAD_LEN:
         raise _fail("snapshot_payload_too_large", f"payload of {len(payload)} bytes")
     return frame(payload, SNAPSHOT_FORMAT_VERSION)  # the WAL record frame, version 4
@@ -290,11 +304,14 @@ def decode_snapshot(
         raise _fail(
             "snapshot_crc_mismatch", f"header CRC-32 0x{crc:08x}, payload CRC-32 0x{actual:08x}", 8
         )
-    try:
-        snap: t.Snapshot = json_form(workflow=workflow).load("Snapshot", parse_json_text(payload))
-    except AqwalError as exc:
-        raise exc.rebased(HEADER_LEN) from None
-    validate_snapshot(snap, accept_older_schema=accept_older_schema)
+    with paused_gc():
+        try:
+            snap: t.Snapshot = read_json(
+                "Snapshot", parse_json_text(payload), json_form(workflow=workflow)
+            )
+        except AqwalError as exc:
+            raise exc.rebased(HEADER_LEN) from None
+        validate_snapshot(snap, accept_older_schema=accept_older_schema)
     return snap
 
 
@@ -396,6 +413,11 @@ def bootstrap(snap: t.Snapshot, *, engine_compatible: bool = False) -> ReplaySta
     budget exhausted flags): ``engine_compatible=True`` skips that restoration and reproduces
     the engine's state exactly. Raises ``snapshot_bootstrap_failed`` when synthesis fails.
     """
+    with paused_gc():
+        return _bootstrap(snap, engine_compatible)
+
+
+def _bootstrap(snap: t.Snapshot, engine_compatible: bool) -> ReplayState:
     reducer = Reducer()
     sequence = 0
 

@@ -218,10 +218,13 @@ class TailReport:
     non_increasing: tuple[tuple[int, int], ...]
 
 
-def validate_wal_file(path: Path, *, strict: bool = True, workflow: bool = False) -> TailReport:
+def validate_wal_file(
+    path: Path, *, strict: bool = True, workflow: bool = False, chunk: int = CHUNK
+) -> TailReport:
     """Scan the whole file in bounded memory and linear time and classify its end
     (spec: WAL-4, WAL-5). Anything but a regular file is refused
-    (:class:`~aqwal.inputfile.FileRefused`)."""
+    (:class:`~aqwal.inputfile.FileRefused`). ``chunk`` is the size of the reads; the report
+    does not depend on it (WAL-11)."""
     records = 0
     first: int | None = None
     last = 0
@@ -231,7 +234,7 @@ def validate_wal_file(path: Path, *, strict: bool = True, workflow: bool = False
     resync: int | None = None
     with open_regular(path) as f:
         size = os.fstat(f.fileno()).st_size
-        reader = read_wal(f, strict=strict, workflow=workflow)
+        reader = read_wal(f, strict=strict, workflow=workflow, chunk=chunk)
         try:
             for offset, event in reader:
                 seq = event.sequence
@@ -247,7 +250,9 @@ def validate_wal_file(path: Path, *, strict: bool = True, workflow: bool = False
         if corruption is not None:
             valid_end = corruption.offset or 0
             # spec: WAL-5 — every offset after the corruption
-            resync = find_valid_record(f, valid_end + 1, size, strict=strict, workflow=workflow)
+            resync = find_valid_record(
+                f, valid_end + 1, size, strict=strict, workflow=workflow, chunk=chunk
+            )
     if corruption is not None:
         tail: TailKind = "torn" if resync is None else "mid-file"
     else:

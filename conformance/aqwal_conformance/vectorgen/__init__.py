@@ -9,13 +9,20 @@ from __future__ import annotations
 
 from aqwal.declarations import WAL_V5
 from aqwal.schema import Opt, Ref, Seq
+from aqwal_conformance.vectorgen.cbor_forms import cbor_form_vectors
 from aqwal_conformance.vectorgen.codec import codec_vectors
 from aqwal_conformance.vectorgen.compat import compat_vectors
+from aqwal_conformance.vectorgen.decoder_edges import decoder_edge_vectors
+from aqwal_conformance.vectorgen.effects import effect_vectors
 from aqwal_conformance.vectorgen.encode import encode_vectors
 from aqwal_conformance.vectorgen.frame import frame_vectors
+from aqwal_conformance.vectorgen.json_forms import json_form_vectors
 from aqwal_conformance.vectorgen.replay import replay_vectors
+from aqwal_conformance.vectorgen.restore import restore_vectors
 from aqwal_conformance.vectorgen.snapshot import snapshot_vectors
+from aqwal_conformance.vectorgen.varints import varint_vectors
 from aqwal_conformance.vectorgen.wal import wal_vectors
+from aqwal_conformance.vectorgen.wal_boundaries import wal_boundary_vectors
 from aqwal_conformance.vectors import Vector, check_intent, evaluate
 
 
@@ -63,9 +70,16 @@ def generate() -> list[Vector]:
         *codec_vectors(),
         *frame_vectors(),
         *encode_vectors(),
+        *varint_vectors(),
+        *cbor_form_vectors(),
+        *decoder_edge_vectors(),
         *wal_vectors(),
+        *wal_boundary_vectors(),
         *replay_vectors(),
+        *effect_vectors(),
         *snapshot_vectors(),
+        *restore_vectors(),
+        *json_form_vectors(),
         *compat_vectors(),
     ]
     seen: set[str] = set()

@@ -1,0 +1,268 @@
+"""Snapshot vectors for the JSON forms a reader accepts and refuses (spec: JSN-2 .. JSN-12).
+
+Edits of one small snapshot (a task, a run, a budget, a subscription, a paused engine): the
+forms serde accepts besides the canonical one — structs as positional arrays, short ones
+filled from defaults (JSN-10), unit variants written ``{"Name": null}`` (JSN-8), absent fields
+that have defaults (JSN-3) — and, for every kind of value, a JSON value of the wrong kind.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from aqwal import types as t
+from aqwal.forms import JSON_FORM
+from aqwal.reducer import Reducer
+from aqwal.snapshot import snapshot_of
+from aqwal_conformance.scenarios import LogBuilder
+from aqwal_conformance.vectorgen.builders import RS, frame_snapshot, raw_snapshot
+from aqwal_conformance.vectors import Vector
+
+Edit = Callable[[dict[str, Any]], object]
+
+
+def small_snapshot() -> dict[str, Any]:
+    """The JSON form of a small valid snapshot."""
+    b = LogBuilder()
+    run_id = b.run()
+    b.drive(run_id, RS.Ready)
+    task_id = b.events[0].event.task_spec.id  # type: ignore[union-attr]
+    b.add(t.BudgetAllocated(task_id, t.BudgetDimension.Token, 10, b.tick()))
+    b.add(
+        t.SubscriptionCreated(
+            t.SubscriptionId(b.fresh(7)), task_id, t.EventFilterTaskCompleted(task_id), b.tick()
+        )
+    )
+    b.add(t.EnginePaused(b.tick()))
+    reducer = Reducer()
+    for e in b.events:
+        reducer.apply(e)
+    body: dict[str, Any] = JSON_FORM.dump("Snapshot", snapshot_of(reducer.state, 1_700_000_000))
+    return body
+
+
+def _task(b: dict[str, Any]) -> dict[str, Any]:
+    spec: dict[str, Any] = b["tasks"][0]["task_spec"]
+    return spec
+
+
+def _accepted() -> list[tuple[str, str, Edit, tuple[str, ...]]]:
+    def defaulted(b: dict[str, Any]) -> None:
+        constraints = _task(b)["constraints"]
+        for name in ("concurrency_key_hold_policy", "safety_level", "required_capabilities"):
+            del constraints[name]
+        del b["runs"][0]["run_instance"]["last_state_change_at"]
+
+    def unit_nulls(b: dict[str, Any]) -> None:
+        _task(b)["run_policy"] = {"Once": None}
+        b["budgets"][0]["dimension"] = {"Token": None}
+        b["runs"][0]["run_instance"]["state"] = {"Ready": None}
+
+    def absent_options(b: dict[str, Any]) -> None:
+        for name in ("timeout_secs", "concurrency_key"):
+            del _task(b)["constraints"][name]
+
+    return [
+        (
+            "unit-variants-null",
+            'unit variants of data and plain enums as {"Name": null}',
+            unit_nulls,
+            ("JSN-8",),
+        ),
+        (
+            "absent-defaulted",
+            "absent fields that have defaults (enums, options, a timestamp)",
+            defaulted,
+            ("JSN-3",),
+        ),
+        (
+            "absent-options",
+            "absent Option fields without a default: null",
+            absent_options,
+            ("JSN-3",),
+        ),
+    ]
+
+
+def _refused() -> list[tuple[str, str, Edit]]:
+    def set_in(path: tuple[Any, ...], value: object) -> Edit:
+        def edit(b: dict[str, Any]) -> None:
+            target: Any = b
+            for key in path[:-1]:
+                target = target[key]
+            target[path[-1]] = value
+
+        return edit
+
+    spec = ("tasks", 0, "task_spec")
+    return [
+        ("seq-not-array", "a sequence that is a string", set_in((*spec, "metadata", "tags"), "x")),
+        ("bool-not-bool", "a bool that is 1", set_in(("engine", "paused"), 1)),
+        ("string-not-string", "a string that is 5", set_in((*spec, "payload", "content_type"), 5)),
+        ("uuid-not-string", "an identifier that is 5", set_in((*spec, "id"), 5)),
+        (
+            "bytes-not-array",
+            "a byte vector that is a string",
+            set_in((*spec, "payload", "bytes"), "{}"),
+        ),
+        (
+            "bytes-object",
+            "a byte vector that is an object",
+            set_in((*spec, "payload", "bytes"), {}),
+        ),
+        (
+            "float-in-option",
+            "an optional timestamp that is a float",
+            set_in(("tasks", 0, "canceled_at"), 1.5),
+        ),
+        (
+            "bytes-element-not-int",
+            "a byte that is a string",
+            set_in((*spec, "payload", "bytes"), [123, "x"]),
+        ),
+        ("bytes-element-256", "a byte of 256", set_in((*spec, "payload", "bytes"), [123, 256])),
+        ("bytes-element-negative", "a byte of -1", set_in((*spec, "payload", "bytes"), [-1])),
+        (
+            "positional-too-long",
+            "a struct as an array with one field too many",
+            set_in(("metadata",), [8, 0, 1, 1, 0]),
+        ),
+        ("struct-not-object", "a struct that is a string", set_in(("metadata",), "x")),
+        ("struct-number", "a struct that is a number", set_in(("metadata",), 5)),
+        (
+            "unit-with-value",
+            'a unit variant {"Token": 1}',
+            set_in(("budgets", 0, "dimension"), {"Token": 1}),
+        ),
+        ("unit-not-string", "a plain enum value that is 0", set_in(("budgets", 0, "dimension"), 0)),
+        (
+            "unit-two-keys",
+            "a plain enum value with two keys",
+            set_in(("budgets", 0, "dimension"), {"Token": None, "Time": None}),
+        ),
+        ("data-enum-number", "a data enum value that is 5", set_in((*spec, "run_policy"), 5)),
+        (
+            "data-unit-with-value",
+            'a unit variant of a data enum {"Once": 1}',
+            set_in((*spec, "run_policy"), {"Once": 1}),
+        ),
+        (
+            "data-variant-as-string",
+            "a data-carrying variant written as its name",
+            set_in(("subscriptions", 0, "filter"), "TaskCompleted"),
+        ),
+        (
+            "data-enum-two-keys",
+            "a data enum value with two keys",
+            set_in((*spec, "run_policy"), {"Once": None, "Repeat": None}),
+        ),
+    ]
+
+
+def json_form_vectors() -> Iterator[Vector]:
+    base = small_snapshot()
+    yield Vector(
+        "snapshot/json-small",
+        "snapshot",
+        "the small snapshot the JSON form vectors edit",
+        "valid",
+        raw_snapshot(base),
+        ("SNP-3", "JSN-1"),
+    )
+    for name, description, edit, clauses in _accepted():
+        body = json.loads(json.dumps(base))
+        edit(body)
+        yield Vector(
+            f"snapshot/json-{name}",
+            "snapshot",
+            f"accepted: {description}",
+            "valid",
+            raw_snapshot(body),
+            clauses,
+        )
+    for name, description, edit in _refused():
+        body = json.loads(json.dumps(base))
+        edit(body)
+        yield Vector(
+            f"snapshot/json-{name}",
+            "snapshot",
+            f"refused: {description}",
+            "invalid",
+            raw_snapshot(body),
+            ("JSN-2",),
+            error="form_out_of_range"
+            if "256" in name or "negative" in name
+            else "form_type_mismatch",
+        )
+    body = json.loads(json.dumps(base))
+    spec = _task(body)
+    body["tasks"][0]["task_spec"] = [
+        spec[k] for k in ("id", "payload", "run_policy", "constraints", "metadata")
+    ]
+    yield Vector(
+        "snapshot/json-positional-short",
+        "snapshot",
+        "a TaskSpec as a positional array of its first five fields: the two defaulted ones "
+        "are absent (serde accepts it)",
+        "acceptable",
+        raw_snapshot(body),
+        ("JSN-10", "JSN-3", "STR-1"),
+        error="form_type_mismatch",
+        flags=("PositionalStruct",),
+    )
+    yield from _surrogate_escapes(base)
+    text = json.dumps(base, separators=(",", ":")).encode()
+    yield Vector(
+        "snapshot/json-not-utf8",
+        "snapshot",
+        "a payload byte that is not UTF-8",
+        "invalid",
+        frame_snapshot(text.replace(b'"version"', b'"versi\xffn"', 1)),
+        ("JSN-1", "SNP-4"),
+        error="form_syntax",
+    )
+    yield Vector(
+        "snapshot/json-deep",
+        "snapshot",
+        "arrays nested 5000 deep",
+        "invalid",
+        frame_snapshot(b"[" * 5000 + b"]" * 5000),
+        ("JSN-1", "SNP-4"),
+        error="form_syntax",
+    )
+
+
+def _surrogate_escapes(base: dict[str, Any]) -> Iterator[Vector]:
+    """A string that escapes a lone surrogate is a syntax error wherever it is — a value, a
+    key, an array element — while an escaped pair is one character (JSN-1, JSN-12)."""
+    text = json.dumps(base, separators=(",", ":"))
+    content_type = '"content_type":"application/json"'
+    tags = '"tags":[]'
+    engine = '"engine":{'
+    assert content_type in text and tags in text and engine in text
+    cases = [
+        ("value", "in a string value", text.replace(content_type, '"content_type":"a\\ud800"')),
+        ("key", "in an object key", text.replace(engine, '"engine":{"\\udc00":1,')),
+        ("element", "in an array element", text.replace(tags, '"tags":["\\udbff"]')),
+    ]
+    for name, where, document in cases:
+        yield Vector(
+            f"snapshot/json-lone-surrogate-{name}",
+            "snapshot",
+            f"a lone surrogate escaped {where}",
+            "invalid",
+            frame_snapshot(document.encode()),
+            ("JSN-1", "SNP-4"),
+            error="form_syntax",
+        )
+    pair = text.replace(content_type, '"content_type":"\\ud83d\\ude00"')
+    yield Vector(
+        "snapshot/json-surrogate-pair",
+        "snapshot",
+        "an escaped surrogate pair is one character",
+        "valid",
+        frame_snapshot(pair.encode()),
+        ("JSN-1", "SNP-4"),
+    )

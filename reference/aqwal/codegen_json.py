@@ -1,0 +1,469 @@
+"""Generate ``aqwal/json_writer.py``: one function per declaration that writes a value's JSON form
+as text (spec: JSN-1 .. JSN-11).
+
+The text is exactly ``to_json_text(JSON_FORM.dump(name, value))`` — serde_json's compact output
+— without building the intermediate dicts and lists: each struct becomes one f-string with its
+keys in declaration order, identifiers are formatted from their hex digits, strings are escaped
+by the ``json`` module's own C escaper, and enums dispatch on the value's class through a table.
+
+Called from ``python -m aqwal.codegen``, which writes the module next to this one.
+"""
+
+from __future__ import annotations
+
+from aqwal.schema import Enum, Field, Newtype, Opt, Prim, Ref, Registry, Seq, Struct, Variant
+
+_INTS = (Prim.U8, Prim.U32, Prim.U64, Prim.I32)
+
+
+class _JsonEmitter:
+    def __init__(self, reg: Registry) -> None:
+        self.reg = reg
+
+    def call(self, w: object) -> str | None:
+        """The name of a one-argument function writing a value of ``w``, if there is one."""
+        if isinstance(w, Prim):
+            if w in _INTS:
+                return "str"
+            return {
+                Prim.STRING: "_string",
+                Prim.UUID: "_uuid",
+                Prim.BYTES: "_byte_array",
+                Prim.BOOL: "_bool",
+            }[w]
+        if isinstance(w, Ref):
+            d = self.reg[w.name]
+            if isinstance(d, Newtype):
+                return self.call(d.inner)
+            return f"_j_{d.name}"
+        return None
+
+    def expr(self, w: object, x: str) -> str:
+        """A Python expression (``x`` is a local name) giving the JSON text of ``x``."""
+        if isinstance(w, Ref):
+            d = self.reg[w.name]
+            if isinstance(d, Enum) and d.unit_only:
+                # spec: JSN-7 — a unit variant is its name as a string
+                return f"_{d.name}_JSON[{x}._value_]"
+            if isinstance(d, Enum):
+                # one lookup instead of a call to the enum's own writer
+                return f"_{d.name}_WRITERS[type({x})]({x})"
+        if isinstance(w, Opt):
+            # spec: JSN-5 — None is null
+            return f'("null" if {x} is None else {self.expr(w.inner, x)})'
+        if isinstance(w, Seq):
+            fn = self.call(w.inner)
+            if fn is not None:
+                return f'"[" + ",".join(map({fn}, {x})) + "]"'
+            return f'"[" + ",".join([{self.expr(w.inner, "item")} for item in {x}]) + "]"'
+        fn = self.call(w)
+        assert fn is not None
+        return f"{fn}({x})"
+
+    def fmt(self, w: object, x: str) -> str:
+        """Like :meth:`expr`, for a replacement field of an f-string (integers format
+        themselves)."""
+        if w in _INTS:
+            return x
+        if isinstance(w, Opt) and w.inner in _INTS:
+            return f'("null" if {x} is None else {x})'
+        return self.expr(w, x)
+
+    def object_text(self, fields: tuple[Field, ...], names: list[str]) -> list[str]:
+        """Lines that leave the JSON object of the fields (bound to ``names``) in ``text``."""
+        if not any(f.skip_if_none for f in fields):
+            parts = [
+                f'"{f.name}":{{{self.fmt(f.wire, nm)}}}'
+                for f, nm in zip(fields, names, strict=True)
+            ]
+            return [f"    text = f'{{{{{','.join(parts)}}}}}'"]
+        # spec: JSN-9 — a skip_serializing_if field is left out when None
+        lines = ["    parts = []"]
+        for f, nm in zip(fields, names, strict=True):
+            piece = f"""f'"{f.name}":{{{self.fmt(f.wire, nm)}}}'"""
+            if f.skip_if_none:
+                lines += [f"    if {nm} is not None:", f"        parts.append({piece})"]
+            else:
+                lines.append(f"    parts.append({piece})")
+        lines.append('    text = "{" + ",".join(parts) + "}"')
+        return lines
+
+    def unpack(self, fields: tuple[Field, ...]) -> tuple[list[str], list[str]]:
+        names = [f"f_{f.name}" for f in fields]
+        if not names:
+            return [], names
+        return [f"    {', '.join(names)}{',' if len(names) == 1 else ''} = v"], names
+
+    def struct(self, s: Struct) -> list[str]:
+        lines, names = self.unpack(s.fields)
+        return [
+            "",
+            "",
+            f"def _j_{s.name}(v: Any) -> str:",
+            f'    """The JSON form of a {s.name} (spec: {s.clause or "JSN-3"})."""',
+            *lines,
+            *self.object_text(s.fields, names),
+            "    return text",
+        ]
+
+    def variant(self, e: Enum, v: Variant) -> list[str]:
+        # spec: JSN-7 — externally tagged: {"Name": data}
+        head = [
+            "",
+            "",
+            f"def _j_{e.name}_{v.name}(v: Any) -> str:",
+            f'    """{e.name}::{v.name} in the JSON form."""',
+        ]
+        if v.kind == "unit":
+            return [*head, f'    return \'"{v.name}"\'']
+        if v.kind == "newtype":
+            inner = self.fmt(v.fields[0].wire, "v[0]") if self.call(v.fields[0].wire) else None
+            if inner is None:
+                return [
+                    *head,
+                    "    f_0 = v[0]",
+                    f"""    return f'{{{{"{v.name}":{{{self.fmt(v.fields[0].wire, "f_0")}}}}}}}'""",
+                ]
+            return [*head, f"""    return f'{{{{"{v.name}":{{{inner}}}}}}}'"""]
+        lines, names = self.unpack(v.fields)
+        return [
+            *head,
+            *lines,
+            *self.object_text(v.fields, names),
+            f"""    return f'{{{{"{v.name}":{{text}}}}}}'""",
+        ]
+
+    def enum(self, e: Enum) -> list[str]:
+        out: list[str] = []
+        for v in e.variants:
+            out += self.variant(e, v)
+        classes = ", ".join(f"{v.py_name or v.name}: _j_{e.name}_{v.name}" for v in e.variants)
+        out += [
+            "",
+            "",
+            f"_{e.name}_WRITERS: dict[type, Callable[[Any], str]] = {{{classes}}}",
+            "",
+            "",
+            f"def _j_{e.name}(v: Any) -> str:",
+            f'    """The JSON form of a {e.name} (spec: JSN-7)."""',
+            f"    return _{e.name}_WRITERS[type(v)](v)",
+        ]
+        return out
+
+
+def generate_json_writer(reg: Registry, header: str) -> str:
+    em = _JsonEmitter(reg)
+    classes: list[str] = []
+    for d in reg:
+        if isinstance(d, Enum) and not d.unit_only:
+            classes += [v.py_name or v.name for v in d.variants]
+    out = [
+        header.format(
+            doc="The JSON form of every declared type written as text (spec: JSN-1 .. JSN-11)."
+        ),
+        "",
+        "# ruff: noqa: E501",
+        "from __future__ import annotations",
+        "",
+        "import json.encoder",
+        "from collections.abc import Callable",
+        "from typing import Any",
+        "",
+        "from aqwal.types import (",
+        *[f"    {c}," for c in sorted(classes)],
+        ")",
+        "",
+        "#: serde_json's string escaping: quotes, backslashes and control characters (JSN-11).",
+        "_string: Callable[[str], str] = json.encoder.encode_basestring",
+        "",
+        "",
+        "#: Identifiers recur in a log (a run's id in each of its events): their text is kept,",
+        "#: up to this many, then the cache starts over.",
+        "_UUID_CACHE_SIZE = 1 << 16",
+        "_uuid_cache: dict[bytes, str] = {}",
+        "",
+        "",
+        "def _uuid(raw: bytes) -> str:",
+        '    """An identifier: lowercase, hyphenated, quoted (spec: JSN-6)."""',
+        "    text = _uuid_cache.get(raw)",
+        "    if text is None:",
+        "        h = raw.hex()",
+        """        text = f'"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"'""",
+        "        if len(_uuid_cache) >= _UUID_CACHE_SIZE:",
+        "            _uuid_cache.clear()",
+        "        _uuid_cache[raw] = text",
+        "    return text",
+        "",
+        "",
+        "_byte_text = tuple(str(i) for i in range(256)).__getitem__",
+        "",
+        "",
+        "def _byte_array(raw: bytes) -> str:",
+        '    """A byte vector: an array of integers (spec: JSN-5)."""',
+        '    return "[" + ",".join(map(_byte_text, raw)) + "]"',
+        "",
+        "",
+        "def _bool(value: bool) -> str:",
+        '    return "true" if value else "false"',
+        "",
+    ]
+    for d in reg:
+        if isinstance(d, Enum) and d.unit_only:
+            names = ", ".join(f"'\"{v.name}\"'" for v in sorted(d.variants, key=lambda v: v.index))
+            assert [v.index for v in d.variants] == list(range(len(d.variants)))
+            out.append(f"_{d.name}_JSON = ({names}{',' if len(d.variants) == 1 else ''})")
+    written: list[str] = []
+    for d in reg:
+        if isinstance(d, Struct):
+            out += em.struct(d)
+            written.append(d.name)
+        elif isinstance(d, Enum) and not d.unit_only:
+            out += em.enum(d)
+            written.append(d.name)
+    out += [
+        "",
+        "",
+        "#: Writer of each struct and data enum by its Rust name: value → JSON text.",
+        "WRITERS: dict[str, Callable[[Any], str]] = {",
+        *[f'    "{nm}": _j_{nm},' for nm in written],
+        "}",
+        "",
+        "",
+        "def json_text(type_name: str, value: Any) -> str:",
+        '    """The JSON form of a value of a declared struct or data enum, as compact text."""',
+        "    return WRITERS[type_name](value)",
+        "",
+        "",
+        "#: The JSON form of a WalEvent (one line of ``aqwal decode``).",
+        "wal_event_json: Callable[[Any], str] = _j_WalEvent",
+        "",
+    ]
+    return "\n".join(out)
+
+
+# =============================================================================================
+# json_reader.py
+
+
+_INT_RANGES = {
+    Prim.U8: "0, 0xFF",
+    Prim.U32: "0, 0xFFFF_FFFF",
+    Prim.U64: "0, 0xFFFF_FFFF_FFFF_FFFF",
+    Prim.I32: "-0x8000_0000, 0x7FFF_FFFF",
+}
+
+
+class _ReaderEmitter:
+    """Fast readers of the JSON form's usual shape; anything else raises ``_Doubt`` and the
+    caller reads the whole value again with ``aqwal.forms``, which applies every rule."""
+
+    def __init__(self, reg: Registry) -> None:
+        self.reg = reg
+
+    def conv(self, w: object, x: str, ind: str) -> list[str]:
+        """Lines that check ``x`` (a JSON value) and rebind it to the declared value."""
+        if isinstance(w, Prim):
+            if w in _INT_RANGES:
+                lo, hi = _INT_RANGES[w].split(", ")
+                return [
+                    f"{ind}if type({x}) is not int or not {lo} <= {x} <= {hi}:",
+                    f"{ind}    raise _DOUBT",
+                ]
+            if w is Prim.BOOL:
+                return [f"{ind}if type({x}) is not bool:", f"{ind}    raise _DOUBT"]
+            if w is Prim.STRING:
+                return [f"{ind}if type({x}) is not str:", f"{ind}    raise _DOUBT"]
+            if w is Prim.UUID:
+                return [f"{ind}{x} = _uuid({x})"]
+            assert w is Prim.BYTES
+            return [f"{ind}{x} = _byte_array({x})"]
+        if isinstance(w, Opt):
+            inner = self.conv(w.inner, x, ind + "    ")
+            return [f"{ind}if {x} is not None:", *inner]
+        if isinstance(w, Seq):
+            fn = self.item_fn(w.inner)
+            return [
+                f"{ind}if type({x}) is not list:",
+                f"{ind}    raise _DOUBT",
+                f"{ind}{x} = tuple(map({fn}, {x}))",
+            ]
+        assert isinstance(w, Ref)
+        d = self.reg[w.name]
+        if isinstance(d, Newtype):
+            return self.conv(d.inner, x, ind)
+        if isinstance(d, Enum) and d.unit_only:
+            return [f"{ind}{x} = _{d.name}_BY_NAME[{x}]"]
+        return [f"{ind}{x} = _r_{d.name}({x})"]
+
+    def item_fn(self, w: object) -> str:
+        """A one-argument function reading one element of a sequence."""
+        if isinstance(w, Ref):
+            d = self.reg[w.name]
+            if isinstance(d, Newtype):
+                return self.item_fn(d.inner)
+            if isinstance(d, Enum) and d.unit_only:
+                return f"_{d.name}_BY_NAME.__getitem__"
+            return f"_r_{d.name}"
+        if w is Prim.UUID:
+            return "_uuid"
+        if w is Prim.STRING:
+            return "_string"
+        if w is Prim.BYTES:
+            return "_byte_array"
+        raise ValueError(f"no element reader for {w}")
+
+    def fields(self, cls: str, fields: tuple[Field, ...], src: str) -> list[str]:
+        lines = [f"    if type({src}) is not dict:", "        raise _DOUBT"]
+        names = []
+        for f in fields:
+            nm = f"f_{f.name}"
+            names.append(nm)
+            lines.append(f'    {nm} = {src}["{f.name}"]')
+            lines += self.conv(f.wire, nm, "    ")
+        tup = ", ".join(names) + ("," if len(names) == 1 else "")
+        lines.append(f"    v = _new({cls}, ({tup}))")
+        return lines
+
+    def struct(self, s: Struct) -> list[str]:
+        out = ["", "", f"def _r_{s.name}(o: Any) -> Any:"]
+        out += self.fields(s.class_name, s.fields, "o")
+        if s.validator:
+            out.append(f'    _val.{s.validator}(v, None, "/")')
+        out.append("    return v")
+        return out
+
+    def enum(self, e: Enum) -> list[str]:
+        out: list[str] = []
+        # A variant of a build feature is left to the form, which knows the reader's profile.
+        plain = [v for v in e.variants if v.feature is None]
+        units = {v.name: v for v in plain if v.kind == "unit"}
+        data = [v for v in plain if v.kind != "unit"]
+        for v in data:
+            cls = v.py_name or v.name
+            out += ["", "", f"def _r_{e.name}_{v.name}(o: Any) -> Any:"]
+            if v.kind == "newtype":
+                out += [*self.conv(v.fields[0].wire, "o", "    "), f"    return _new({cls}, (o,))"]
+            else:
+                out += [*self.fields(cls, v.fields, "o"), "    return v"]
+        unit_rows = ", ".join(
+            f'"{name}": _new({v.py_name or v.name}, ())' for name, v in units.items()
+        )
+        data_rows = ", ".join(f'"{v.name}": _r_{e.name}_{v.name}' for v in data)
+        out += [
+            "",
+            "",
+            f"_{e.name}_UNITS: dict[str, Any] = {{{unit_rows}}}",
+            f"_{e.name}_READERS: dict[str, Callable[[Any], Any]] = {{{data_rows}}}",
+            "",
+            "",
+            f"def _r_{e.name}(o: Any) -> Any:",
+            "    if type(o) is str:",
+            f"        return _{e.name}_UNITS[o]",
+            "    if type(o) is not dict or len(o) != 1:",
+            "        raise _DOUBT",
+            "    ((name, inner),) = o.items()",
+            f"    return _{e.name}_READERS[name](inner)",
+        ]
+        return out
+
+
+def generate_json_reader(reg: Registry, header: str) -> str:
+    em = _ReaderEmitter(reg)
+    classes: set[str] = set()
+    for d in reg:
+        if isinstance(d, Struct):
+            classes.add(d.class_name)
+        elif isinstance(d, Enum) and d.unit_only:
+            classes.add(d.name)
+        elif isinstance(d, Enum):
+            classes.update(v.py_name or v.name for v in d.variants if v.feature is None)
+    out = [
+        header.format(
+            doc="Values from the JSON form, fast, with aqwal.forms behind (spec: JSN-1 .. JSN-12)."
+        ),
+        "",
+        "# ruff: noqa: E501, SIM102",
+        "from __future__ import annotations",
+        "",
+        "from collections.abc import Callable",
+        "from typing import Any",
+        "",
+        "from aqwal import validation as _val",
+        "from aqwal.errors import AqwalError",
+        "from aqwal.forms import JSON_FORM, Form",
+        "from aqwal.types import (",
+        *[f"    {c}," for c in sorted(classes)],
+        ")",
+        "",
+        "_new = tuple.__new__",
+        "",
+        "",
+        "class _Doubt(Exception):",
+        '    """The value is not in the usual shape: read it with aqwal.forms instead."""',
+        "",
+        "",
+        "_DOUBT = _Doubt()",
+        "_INT_ONLY = frozenset({int})",
+        "",
+        "",
+        "def _uuid(text: Any) -> bytes:",
+        '    """The hyphenated form only (spec: JSN-6); other forms are read by aqwal.forms."""',
+        "    if type(text) is not str or len(text) != 36:",
+        "        raise _DOUBT",
+        '    if text[8] != "-" or text[13] != "-" or text[18] != "-" or text[23] != "-":',
+        "        raise _DOUBT",
+        '    raw = bytes.fromhex(text.replace("-", ""))',
+        "    if len(raw) != 16:",
+        "        raise _DOUBT",
+        "    return raw",
+        "",
+        "",
+        "def _byte_array(items: Any) -> bytes:",
+        '    """An array of integers 0-255 (spec: JSN-5)."""',
+        "    if type(items) is not list or not _INT_ONLY.issuperset(map(type, items)):",
+        "        raise _DOUBT",
+        "    return bytes(items)",
+        "",
+        "",
+        "def _string(text: Any) -> str:",
+        "    if type(text) is not str:",
+        "        raise _DOUBT",
+        "    return text",
+        "",
+    ]
+    for d in reg:
+        if isinstance(d, Enum) and d.unit_only:
+            rows = ", ".join(f'"{v.name}": {d.name}.{v.name}' for v in d.variants)
+            out.append(f"_{d.name}_BY_NAME: dict[str, {d.name}] = {{{rows}}}")
+    read: list[str] = []
+    for d in reg:
+        if isinstance(d, Struct):
+            out += em.struct(d)
+            read.append(d.name)
+        elif isinstance(d, Enum) and not d.unit_only:
+            out += em.enum(d)
+            read.append(d.name)
+    out += [
+        "",
+        "",
+        "#: Fast reader of each struct and data enum by its Rust name (raises on any doubt).",
+        "FAST_READERS: dict[str, Callable[[Any], Any]] = {",
+        *[f'    "{nm}": _r_{nm},' for nm in read],
+        "}",
+        "",
+        "",
+        "def read_json(type_name: str, obj: Any, form: Form = JSON_FORM) -> Any:",
+        '    """``form.load(type_name, obj)``, faster for values in the usual shape.',
+        "",
+        "    The usual shape (every field present, identifiers hyphenated, enums by name, no",
+        "    variant of a build feature) is read here; for anything else, and for every error,",
+        "    the value is read again by ``form`` (``aqwal.forms``), which applies every rule and",
+        "    reports the first one broken.",
+        '    """',
+        "    try:",
+        "        return FAST_READERS[type_name](obj)",
+        "    except (_Doubt, AqwalError, KeyError, TypeError, ValueError):",
+        "        return form.load(type_name, obj)",
+        "",
+    ]
+    return "\n".join(out)

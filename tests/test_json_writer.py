@@ -1,0 +1,64 @@
+"""The generated JSON writer prints exactly the JSON form (spec: JSN-1 .. JSN-11).
+
+``aqwal.json_writer`` writes text straight from values; ``aqwal.forms`` builds the form object
+that ``to_json_text`` serializes. The two must agree byte for byte on every declared type.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from aqwal.declarations import ALL_TYPES
+from aqwal.forms import JSON_FORM, to_json_text
+from aqwal.json_writer import WRITERS, json_text, wal_event_json
+from aqwal.schema import Enum, Struct
+from aqwal_conformance.strategies import Strategies, wal_events
+
+ALL = Strategies(ALL_TYPES)
+NAMES = sorted(
+    d.name
+    for d in ALL_TYPES
+    if isinstance(d, Struct) or (isinstance(d, Enum) and not d.unit_only)
+)
+
+
+def test_every_struct_and_data_enum_has_a_writer() -> None:
+    assert sorted(WRITERS) == NAMES
+
+
+@pytest.mark.parametrize("name", NAMES)
+@given(data=st.data())
+def test_writer_matches_the_json_form(name: str, data: st.DataObject) -> None:
+    value: Any = data.draw(ALL.named(name))
+    assert json_text(name, value) == to_json_text(JSON_FORM.dump(name, value))
+
+
+@given(event=wal_events(workflow=True))
+def test_wal_event_line(event: Any) -> None:
+    assert wal_event_json(event) == to_json_text(JSON_FORM.dump("WalEvent", event))
+
+
+def test_escapes_and_identifiers() -> None:
+    from aqwal.types import ActorId, ActorRegistered, WalEvent
+
+    actor = ActorId(bytes(range(16)))
+    event = WalEvent(7, ActorRegistered(actor, 'a"\\\x00\u2028é😀', ("x",), None, 30, None, 9))
+    text = wal_event_json(event)
+    assert '"actor_id":"00010203-0405-0607-0809-0a0b0c0d0e0f"' in text
+    assert '"identity":"a\\"\\\\\\u0000\u2028é😀"' in text
+    assert text == to_json_text(JSON_FORM.dump("WalEvent", event))
+
+
+def test_identifier_cache_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    from aqwal import json_writer
+
+    monkeypatch.setattr(json_writer, "_UUID_CACHE_SIZE", 4)
+    monkeypatch.setattr(json_writer, "_uuid_cache", {})
+    for i in range(20):
+        raw = bytes([i]) * 16
+        assert json_writer._uuid(raw) == '"' + to_json_text(JSON_FORM.dump("TaskId", raw))[1:]
+        assert len(json_writer._uuid_cache) <= 4

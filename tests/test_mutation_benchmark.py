@@ -1,0 +1,80 @@
+"""The mutation benchmark's machinery (benchmarks/mutation.py) on a handful of mutants."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+
+import mutation
+from mutants import ModuleMutator, mutants
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# AttemptStarted no longer counts: every replay with an attempt ends in another state
+CAUGHT = "reducer:Reducer.attempt_started:delete: run.attempt_count += 1 => pass #1"
+EQUIVALENT = (
+    "reducer:_first_attempt:delete: raise AssertionError(f'active attempt "
+    "{uuid_text(attempt_... => pass #1"
+)
+
+SOURCE = """
+LIMIT = 3
+def f(x, items):
+    if x < LIMIT and x in (1, 2):
+        return x + 1
+    return {4, 5}
+"""
+
+
+def test_points_have_readable_stable_ids() -> None:
+    ids = [m.id for m in mutants("m", SOURCE)]
+    assert "m:f:compare: x < LIMIT => x <= LIMIT #1" in ids
+    assert "m:f:boolop: x < LIMIT and x in (1, 2) => x < LIMIT or x in (1, 2) #1" in ids
+    assert "m:f:drop: x in (1, 2) => x in (2,) #1" in ids
+    assert "m:f:drop: {4, 5} => {5} #1" in ids
+    assert "m:f:negate: x < LIMIT and x in (1, 2) => not (x < LIMIT and x in (1, 2)) #1" in ids
+    assert "m:f:delete: return x + 1 => pass #1" in ids
+    assert "m:<module>:const: 3 => 4 #1" in ids
+    assert len(set(ids)) == len(ids) and not any("  " in i for i in ids)
+    # an edit elsewhere in the module leaves the ids of f's points as they were
+    edited = mutants("m", "import os\n" + SOURCE + "\ndef g():\n    return 7\n")
+    assert set(ids) <= {m.id for m in edited}
+
+
+def test_a_point_changes_exactly_one_place() -> None:
+    points = mutants("m", SOURCE)
+    mutator = ModuleMutator(SOURCE)
+    index = next(m.index for m in points if m.id == "m:f:binop: x + 1 => x - 1 #1")
+    assert "return x - 1" in mutator.source_with(index)
+    assert mutator.source_with(index).replace("x - 1", "x + 1") == mutator.pristine()
+
+
+def test_listings_name_existing_mutants_and_functions() -> None:
+    candidates = mutation.all_mutants(mutation.DEFAULT_MODULES, {})
+    known = {m.id for m in candidates}
+    equivalent = mutation.read_listing(mutation.EQUIVALENT_FILE)
+    assert EQUIVALENT in equivalent
+    assert not set(equivalent) - known, "stale ids in mutation-equivalent.txt"
+    functions = {f"{m.module}:{m.qualname}" for m in candidates}
+    for key in mutation.read_listing(mutation.SCOPE_FILE):
+        assert key in (known if ": " in key else functions), f"stale in mutation-scope.txt: {key}"
+    assert not set(equivalent) & set(mutation.read_listing(mutation.SCOPE_FILE))
+
+
+def test_a_caught_and_an_equivalent_mutant() -> None:
+    candidates = mutation.all_mutants(["reducer"], {})
+    selected = mutation.select_mutants(candidates, [CAUGHT, EQUIVALENT])
+    options = mutation.Options(vectors=ROOT / "vectors", categories=["replay"], jobs=2)
+    verdicts = mutation.judge_all([(m, m.module) for m in selected], options)
+    by_id = {m.id: v for m, v in zip(selected, verdicts, strict=True)}
+    assert by_id[CAUGHT]["status"] == "caught" and by_id[CAUGHT]["killed_by"].startswith("replay/")
+    assert by_id[EQUIVALENT]["status"] == "survived"
+    results = mutation.tally(
+        selected, verdicts, mutation.read_listing(mutation.EQUIVALENT_FILE), None
+    )
+    total = results.total
+    assert (total.mutants, total.caught, total.equivalent, total.survived) == (2, 1, 1, 0)
+    assert total.scores()[0] == 1.0
+    assert "100.0 %" in mutation.table(results)
