@@ -15,14 +15,12 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 from hypothesis.configuration import set_hypothesis_home_dir
 from hypothesis.errors import HypothesisException
 from hypothesis.reporting import with_reporter
 from hypothesis.stateful import run_state_machine_as_test
 
-from aqwal import types as t
-from aqwal.codec import encode_record
 from aqwal_conformance.iut import (
     IUT,
     REFERENCE_TESTEE,
@@ -31,7 +29,7 @@ from aqwal_conformance.iut import (
     ProcessIUT,
     show,
 )
-from aqwal_conformance.machine import Differential, WalMachine
+from aqwal_conformance.machine import Differential, ReplayCheck, WalMachine
 from aqwal_conformance.runner import STATEFUL_CASE, CaseResult, unsupported_reason
 from aqwal_conformance.verdicts import Malformed, Verdict, judge_outcomes
 
@@ -56,10 +54,10 @@ class ProcessDifferential(Differential):
         self._first_failure = 0.0
         self._last_notice = 0.0
 
-    def check(self, log: list[t.WalEvent], outcomes: list[str | None], digest: str) -> None:
-        wal = b"".join(encode_record(e) for e in log)
+    def check(self, expected: ReplayCheck) -> None:
+        wal = expected.log
         try:
-            self._compare(wal, outcomes, digest)
+            self._compare(expected)
         except AssertionError:
             self.failing_log = wal
             if self.smallest is None or len(wal) < len(self.smallest):
@@ -71,9 +69,14 @@ class ProcessDifferential(Differential):
         finally:
             self._progress()
 
-    def _compare(self, wal: bytes, outcomes: list[str | None], digest: str) -> None:
+    def _compare(self, expected: ReplayCheck) -> None:
+        request: dict[str, object] = {"kind": "replay", "log": expected.log}
+        if expected.snapshot is not None:
+            request["snapshot"] = expected.snapshot
+        if expected.lenient:
+            request["options"] = {"strict": False}  # records only a lenient reader accepts
         try:
-            response = self.iut.request({"kind": "replay", "log": wal})
+            response = self.iut.request(request)
         except IUTFailure as exc:
             raise AssertionError(f"the IUT failed on a replay request: {exc}") from None
         except IUTStartError as exc:
@@ -82,9 +85,14 @@ class ProcessDifferential(Differential):
         if unsupported_reason(response) is not None:
             raise AssertionError("the IUT answered unsupported for replay")
         error = response.get("error")
+        code = error.get("code") if isinstance(error, dict) else error
+        if expected.error is not None:  # snapshot_ahead_of_wal (SNP-12)
+            if code != expected.error:
+                raise AssertionError(f"the IUT answered {show(code)}, not {expected.error!r}")
+            return
         if error is not None:
-            code = error.get("code") if isinstance(error, dict) else error
             raise AssertionError(f"the IUT rejected the log with {show(code)}")
+        outcomes, digest = expected.outcomes, expected.digest
         try:
             got = _outcomes(response)
             have_digest = response.get("digest")
@@ -160,6 +168,8 @@ def differential_case(
                     max_examples=examples,
                     stateful_step_count=STEPS,
                     deadline=None,
+                    # the explain phase replays the shrunk example many times, for a hint
+                    phases=[Phase.explicit, Phase.generate, Phase.shrink],
                     database=None,
                     print_blob=False,
                     suppress_health_check=list(HealthCheck),

@@ -6,7 +6,7 @@ MODE: swap-variants | accept-bad-crc | apply-rejected | crash-on-wal | hang-on-s
       | garbage-on-encode | wrong-length | silent-exit | coarse-codes | answer-twice
       | refuse-positional | no-replay | no-offsets | v5-only | unsupported-everything
       | hello-protocol-true | trailing-bytes | exit-zero-on-replay | malformed-errors
-      | refuse-as-malformed
+      | refuse-as-malformed | replenish-keeps-consumed
       | flood (when stdin closes) | stderr-flood | raw:NAME (a hand-made response body, see RAW)
 """
 
@@ -20,11 +20,29 @@ from typing import Any
 
 import cbor2
 
+from aqwal import datadir
+from aqwal import types as t
 from aqwal.codec import decode_payload
 from aqwal.forms import CBOR_FORM
+from aqwal.reducer import Reducer
 from aqwal_conformance.testee import handle
 
 MODE = sys.argv[1]
+
+
+class ReplenishKeepsConsumed(Reducer):
+    """BudgetReplenished resets the limit and the flag but not the consumption."""
+
+    def budget_replenished(self, e: t.BudgetReplenished) -> None:
+        budget = self.state.budgets.get((e.task_id, e.dimension))
+        consumed = None if budget is None else budget.consumed
+        super().budget_replenished(e)
+        if budget is not None and consumed is not None:
+            budget.consumed = consumed
+
+
+if MODE == "replenish-keeps-consumed":
+    vars(datadir)["Reducer"] = ReplenishKeepsConsumed  # the reducer recover() builds
 #: Hand-made response bodies (hex) for the validate_wal request of a 3-byte log and for every
 #: replay request, each something a careless or hostile IUT could send; the modes are
 #: "raw:NAME".
