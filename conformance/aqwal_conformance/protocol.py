@@ -29,6 +29,7 @@ REQUEST_KINDS = (
     "validate_wal",
     "replay",
     "load_snapshot",
+    "write_snapshot",
 )
 #: Largest message body either side may send (spec: CP-2).
 MAX_MESSAGE = 64 * 1024 * 1024

@@ -78,6 +78,8 @@ def requests_for(v: Vector) -> list[tuple[str, dict[str, Any]]]:
         return [("", {"kind": "validate_wal", "log": v.input, "options": opts})]
     if v.category == "replay":
         return [("", {"kind": "replay", "log": v.input, "options": opts})]
+    if v.category == "write":
+        return [("", {"kind": "write_snapshot", "log": v.input, "options": opts})]
     if "wal" in v.extra:
         return [
             ("", {"kind": "replay", "log": v.extra["wal"], "snapshot": v.input, "options": opts})

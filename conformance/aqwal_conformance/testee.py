@@ -21,7 +21,7 @@ from aqwal.digest import state_digest
 from aqwal.errors import AqwalError, RequestError
 from aqwal.forms import CBOR_FORM
 from aqwal.projection import state_form
-from aqwal.snapshot import load_snapshot_state
+from aqwal.snapshot import load_snapshot_state, snapshot_of, write_snapshot_file
 from aqwal.state import ReplayState
 from aqwal.walfile import CHUNK
 from aqwal_conformance.protocol import (
@@ -33,8 +33,8 @@ from aqwal_conformance.protocol import (
 )
 from aqwal_conformance.vectors import wal_outcome
 
-#: Request ids are unsigned 64-bit integers (spec: CP-1).
-MAX_ID = 2**64 - 1
+#: Request ids and snapshot timestamps are unsigned 64-bit integers (spec: CP-1, CP-4).
+MAX_ID = MAX_U64 = 2**64 - 1
 
 
 def _bad_request(message: str) -> RequestError:
@@ -195,15 +195,20 @@ def validate_wal_request(req: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
+def _data_dir(root: Path, log: bytes) -> None:
+    """A data directory (spec: WAL-1, SNP-1) whose WAL file holds ``log``."""
+    (root / "wal").mkdir()
+    (root / "snapshots").mkdir()
+    (root / "wal" / "actionqueue.wal").write_bytes(log)
+
+
 def replay_request(req: dict[str, Any]) -> dict[str, Any]:
     log = _bytes(req, "log")
     snapshot = _bytes(req, "snapshot") if "snapshot" in req else None
     _opts, strict, workflow = _codec_options(req)
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        (root / "wal").mkdir()
-        (root / "snapshots").mkdir()
-        (root / "wal" / "actionqueue.wal").write_bytes(log)
+        _data_dir(root, log)
         if snapshot is not None:
             (root / "snapshots" / "snapshot.bin").write_bytes(snapshot)
         outcomes: list[str | None] = []
@@ -234,6 +239,26 @@ def load_snapshot_request(req: dict[str, Any]) -> dict[str, Any]:
         return _error(exc)
 
 
+def write_snapshot_request(req: dict[str, Any]) -> dict[str, Any]:
+    """Recover the state of a data directory holding ``log`` and no snapshot, and write its
+    snapshot there (spec: CP-16, SNP-12, SNP-8, SNP-10); answer the file written."""
+    log = _bytes(req, "log")
+    opts, strict, workflow = _codec_options(req)
+    timestamp = opts.get("timestamp", 0)
+    if type(timestamp) is not int or not 0 <= timestamp <= MAX_U64:
+        raise _bad_request("options.timestamp is not an unsigned 64-bit integer")
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        _data_dir(root, log)
+        target = root / "snapshots" / "snapshot.bin"
+        try:
+            result = recover(root, strict=strict, workflow=workflow)
+            write_snapshot_file(target, snapshot_of(result.state, timestamp))
+        except AqwalError as exc:
+            return _error(exc)
+        return {"snapshot": target.read_bytes()}
+
+
 HANDLERS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "hello": hello,
     "decode_payload": decode_payload_request,
@@ -242,4 +267,5 @@ HANDLERS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "validate_wal": validate_wal_request,
     "replay": replay_request,
     "load_snapshot": load_snapshot_request,
+    "write_snapshot": write_snapshot_request,
 }

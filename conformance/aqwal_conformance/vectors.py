@@ -13,13 +13,17 @@ Outcome documents, by category (``T`` marks a value in the JSON or CBOR form of 
 * ``encode`` (input: the CBOR form of a WalEvent): ``{"record": bytes}`` (hex in JSON) or
   ``{"error": {"code", "path"}}``.
 * ``compat`` (input: one payload): ``{"v4": outcome, "v5": outcome}``.
-* ``wal`` (input: a WAL file): ``{"records", "last_sequence", "valid_end", "tail",
-  "corruption": null | {"code", "offset", "cause"}, "truncate_partial": {"length"} | {"error"}}``.
+* ``wal`` (input: a WAL file): ``{"records", "first_sequence", "last_sequence",
+  "max_sequence", "valid_end", "tail", "corruption": null | {"code", "offset", "cause",
+  "cause_offset"}, "truncate_partial": {"length"} | {"error"}}``.
 * ``replay`` (input: a WAL file): ``{"outcomes": [null | code, ...], "state": StateForm,
   "digest"}``.
 * ``snapshot`` (input: a snapshot file, plus ``<id>.wal.bin`` for bootstrap cases):
-  ``{"state": StateForm, "digest"}`` or ``{"error": {"code", "offset"}}``; bootstrap cases add
-  ``"replayed"``.
+  ``{"state": StateForm, "digest"}`` or ``{"error": {"code", "offset", "path"?}}``; bootstrap
+  cases add ``"replayed"``.
+* ``write`` (input: a WAL file): ``{"snapshot": bytes, "digest"}`` — the snapshot file of the
+  replayed state, written with ``options.timestamp``, and the digest of that state — or
+  ``{"error": {"code", "offset", "path"?}}``.
 
 The same :func:`evaluate` produces expected documents at generation time and actual ones at
 verification time; a vector passes when the two encode to the same CBOR bytes.
@@ -43,11 +47,11 @@ from aqwal.errors import AqwalError
 from aqwal.forms import CBOR_FORM, JSON_FORM, parse_cbor_bytes, to_cbor_bytes
 from aqwal.projection import state_form
 from aqwal.reducer import Reducer, replay
-from aqwal.snapshot import load_snapshot_state
+from aqwal.snapshot import load_snapshot_state, snapshot_file_of
 from aqwal.state import ReplayState
 from aqwal.walfile import CHUNK, bytes_to_keep, read_wal, validate_wal_file
 
-CATEGORIES = ("codec", "frame", "encode", "wal", "replay", "snapshot", "compat")
+CATEGORIES = ("codec", "frame", "encode", "wal", "replay", "snapshot", "compat", "write")
 RESULTS = ("valid", "invalid", "acceptable")
 INDEX_FORMAT = "aqwal-vectors/1"
 
@@ -120,7 +124,12 @@ def cbor_bytes(doc: Any) -> bytes:
 
 
 def _error(exc: AqwalError) -> dict[str, Any]:
-    return {"code": exc.code, "offset": exc.offset}
+    """An expected error: its code and offset, and its path when it has one (errors in a
+    snapshot document, spec: ERR-1, SNP-7), which CP-12 compares at level ``exact``."""
+    out: dict[str, Any] = {"code": exc.code, "offset": exc.offset}
+    if exc.path is not None:
+        out["path"] = exc.path
+    return out
 
 
 def _decode_outcome(decode: Callable[[bool], Any]) -> dict[str, Any]:
@@ -173,7 +182,21 @@ def evaluate(v: Vector) -> dict[str, Any]:
         return {"outcomes": outcomes, **_state_doc(reducer.state)}
     if v.category == "snapshot":
         return _snapshot_outcome(v, strict=strict, workflow=workflow)
+    if v.category == "write":
+        return _write_outcome(data, strict, workflow, int(v.options.get("timestamp", 0)))
     raise ValueError(f"unknown category {v.category}")
+
+
+def _write_outcome(data: bytes, strict: bool, workflow: bool, timestamp: int) -> dict[str, Any]:
+    """The snapshot file of the state a log replays to (spec: SNP-12, SNP-8, SNP-2)."""
+    reducer = Reducer()
+    try:
+        events = [e for _, e in read_wal(io.BytesIO(data), strict=strict, workflow=workflow)]
+        list(replay(events, reducer))  # rejected records are skipped (RED-13)
+        snapshot = snapshot_file_of(reducer.state, timestamp)
+    except AqwalError as exc:
+        return {"error": _error(exc)}  # a corrupt log, or a state with no valid snapshot
+    return {"snapshot": Raw(snapshot), "digest": state_digest(reducer.state)}
 
 
 def _encode_outcome(data: bytes, workflow: bool) -> dict[str, Any]:
@@ -199,6 +222,7 @@ def wal_outcome(
                 "code": rep.corruption.code,
                 "offset": rep.corruption.offset,
                 "cause": rep.corruption.cause.code,
+                "cause_offset": rep.corruption.cause.offset,
             }
         repair: dict[str, Any]
         try:
@@ -207,7 +231,9 @@ def wal_outcome(
             repair = {"error": exc.code}
     return {
         "records": rep.records,
+        "first_sequence": rep.first_sequence,
         "last_sequence": rep.last_sequence,
+        "max_sequence": rep.max_sequence,
         "valid_end": rep.valid_end,
         "tail": rep.tail,
         "corruption": corruption,
@@ -262,6 +288,10 @@ def check_intent(v: Vector, doc: dict[str, Any]) -> None:
         code = doc["corruption"]["code"] if doc["corruption"] else None
         if code != v.error:
             raise AssertionError(f"{v.id}: expects {v.error}, got {code}")
+    elif v.category == "write":
+        code = doc["error"]["code"] if "error" in doc else None
+        if code != v.error or (v.result == "invalid") != (code is not None):
+            raise AssertionError(f"{v.id}: claims {v.result} {v.error}, got {code}")
     elif v.category == "replay" and "error" in doc:
         if doc["error"]["code"] != v.error or v.result != "invalid":
             raise AssertionError(f"{v.id}: claims {v.result} {v.error}, got {doc['error']}")

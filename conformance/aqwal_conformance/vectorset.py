@@ -255,8 +255,13 @@ def expected_problem(category: str, doc: Any) -> str | None:
         return problem
     if category == "wal":
         return _wal_problem(doc)
+    if category == "write" and "error" not in doc:
+        snapshot = doc.get("snapshot")
+        if not isinstance(snapshot, bytes) or len(snapshot) < 12:
+            return "'snapshot' is not a byte string of at least 12 bytes"
+        return None
     if "error" in doc:
-        return _error_problem(doc["error"], "offset")
+        return _error_problem(doc["error"], "offset") or _error_problem(doc["error"], "path")
     if "state" not in doc or not isinstance(doc.get("digest"), str):
         return "'state' or 'digest' is missing, or 'digest' is not text"
     outcomes = doc.get("outcomes", [])
@@ -268,7 +273,15 @@ def expected_problem(category: str, doc: Any) -> str | None:
 
 
 def _wal_problem(doc: dict[str, Any]) -> str | None:
-    for key in ("records", "last_sequence", "valid_end", "tail", "truncate_partial"):
+    for key in (
+        "records",
+        "first_sequence",
+        "last_sequence",
+        "max_sequence",
+        "valid_end",
+        "tail",
+        "truncate_partial",
+    ):
         if key not in doc:
             return f"{key!r} is missing"
     corruption = doc.get("corruption", 0)

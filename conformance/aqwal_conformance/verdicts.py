@@ -19,6 +19,7 @@ from aqwal.errors import ERROR_CODES
 from aqwal.forms import to_cbor_bytes
 from aqwal_conformance.iut import show
 from aqwal_conformance.protocol import REQUEST_MALFORMED
+from aqwal_conformance.snapshotfile import snapshot_difference
 from aqwal_conformance.vectors import Vector
 
 #: The conformance levels, lowest first (spec: CP-12).
@@ -62,7 +63,9 @@ def judge(v: Vector, expected: dict[str, Any], response: dict[str, Any]) -> Verd
             # an acceptable input may also be refused, with the index's code
             verdict.reason = _judge_error({"code": v.error}, error, verdict)
         elif v.category == "wal":
-            verdict.reason = _judge_wal(expected, response)
+            verdict.reason = _judge_wal(expected, response, verdict)
+        elif v.category == "write":
+            verdict.reason = _judge_write(expected, response, error, verdict)
         else:
             verdict.reason = _judge_state(expected, response, error, verdict)
     except Malformed as exc:
@@ -198,16 +201,22 @@ def _judge_error(want: dict[str, Any], got: dict[str, Any], verdict: Verdict) ->
     return None
 
 
+def is_uint_or_null(value: Any) -> bool:
+    return value is None or is_uint(value)
+
+
 _WAL_MEMBERS = (
     ("records", is_uint, "an unsigned integer"),
+    ("first_sequence", is_uint_or_null, "null or an unsigned integer"),
     ("last_sequence", is_uint, "an unsigned integer"),
+    ("max_sequence", is_uint, "an unsigned integer"),
     ("valid_end", is_uint, "an unsigned integer"),
     ("tail", lambda x: isinstance(x, str), "text"),
     ("truncate_partial", lambda x: isinstance(x, dict), "a map"),
 )
 
 
-def _judge_wal(expected: dict[str, Any], response: dict[str, Any]) -> str | None:
+def _judge_wal(expected: dict[str, Any], response: dict[str, Any], verdict: Verdict) -> str | None:
     """Tail validation and the truncate-partial repair (spec: CP-7 rule 6)."""
     for key, check, wanted in _WAL_MEMBERS:
         _typed(_member(response, key), check(response[key]), key, wanted)
@@ -217,6 +226,12 @@ def _judge_wal(expected: dict[str, Any], response: dict[str, Any]) -> str | None
         code, offset = _member(got, "code", "corruption."), _member(got, "offset", "corruption.")
         _typed(code, isinstance(code, str), "corruption.code", "text")
         _typed(offset, is_uint(offset), "corruption.offset", "an unsigned integer")
+        cause, cause_offset = got.get("cause"), got.get("cause_offset")
+        if cause is not None:
+            _typed(cause, isinstance(cause, str), "corruption.cause", "text")
+        if cause_offset is not None:
+            ok = is_uint(cause_offset)
+            _typed(cause_offset, ok, "corruption.cause_offset", "an unsigned integer")
     for key, _check, _wanted in _WAL_MEMBERS:
         if not _same(response[key], expected[key]):
             return f"{key} {show(response[key])}, expected {expected[key]!r}"
@@ -228,7 +243,41 @@ def _judge_wal(expected: dict[str, Any], response: dict[str, Any]) -> str | None
             f"corruption {show(got['code'])} at {got['offset']}, expected "
             f"{want['code']!r} at {want['offset']}"
         )
-    return None
+    return _judge_cause(want, got, verdict)
+
+
+def _judge_cause(want: dict[str, Any], got: dict[str, Any], verdict: Verdict) -> str | None:
+    """The cause of a corruption: an error code and its offset (spec: WAL-3, CP-7 rule 6)."""
+    if "cause" not in want:
+        return None
+    if got.get("cause") is None:
+        verdict.cap("outcome", f"no corruption cause, expected {want['cause']!r}")
+        return None
+    expected_cause = {"code": want["cause"]}
+    if "cause_offset" in want:
+        expected_cause["offset"] = want["cause_offset"]
+    reason = _judge_error(
+        expected_cause, {"code": got["cause"], "offset": got.get("cause_offset")}, verdict
+    )
+    return None if reason is None else f"corruption cause: {reason}"
+
+
+def _judge_write(
+    expected: dict[str, Any],
+    response: dict[str, Any],
+    error: dict[str, Any] | None,
+    verdict: Verdict,
+) -> str | None:
+    """Snapshot writing (spec: CP-7 rule 8, CP-16)."""
+    if "error" in expected:
+        if error is None:
+            return f"accepted, expected {expected['error']['code']!r}"
+        return _judge_error(expected["error"], error, verdict)
+    if error is not None:
+        return f"rejected with {show(error['code'])}"
+    snapshot = _member(response, "snapshot")
+    _typed(snapshot, isinstance(snapshot, bytes), "snapshot", "a byte string")
+    return snapshot_difference(snapshot, expected["snapshot"])
 
 
 _BOOTSTRAP_MEMBERS = (

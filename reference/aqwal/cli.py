@@ -41,6 +41,7 @@ REQUEST_KINDS = (
     "validate_wal",
     "replay",
     "load_snapshot",
+    "write_snapshot",
 )
 
 
@@ -1024,7 +1025,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--category",
         action="append",
-        choices=("codec", "frame", "encode", "wal", "replay", "snapshot", "compat"),
+        choices=("codec", "frame", "encode", "wal", "replay", "snapshot", "compat", "write"),
         help="only this category (repeatable)",
     )
     p.add_argument("--expected-failures", help="file of case ids known to fail, with reasons")

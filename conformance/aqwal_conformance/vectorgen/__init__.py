@@ -23,6 +23,7 @@ from aqwal_conformance.vectorgen.snapshot import snapshot_vectors
 from aqwal_conformance.vectorgen.varints import varint_vectors
 from aqwal_conformance.vectorgen.wal import wal_vectors
 from aqwal_conformance.vectorgen.wal_boundaries import wal_boundary_vectors
+from aqwal_conformance.vectorgen.write import write_vectors
 from aqwal_conformance.vectors import Vector, check_intent, evaluate
 
 
@@ -81,6 +82,7 @@ def generate() -> list[Vector]:
         *restore_vectors(),
         *json_form_vectors(),
         *compat_vectors(),
+        *write_vectors(),
     ]
     seen: set[str] = set()
     for v in vectors:

@@ -135,6 +135,18 @@ def wal_vectors() -> Iterator[Vector]:
         repeated,
         (*clauses, "WAL-6"),
     )
+    wandering = b"".join(
+        encode_record(t.WalEvent(seq, t.EnginePaused(1000 + seq))) for seq in (5, 9, 7)
+    )
+    yield Vector(
+        "wal/first-last-max-sequence",
+        "wal",
+        "sequences 5, 9, 7: the first is 5, the last 7 and the largest 9, then a torn header",
+        "invalid",
+        wandering + wandering[:5],
+        (*clauses, "WAL-4", "WAL-6"),
+        error="incomplete_header",
+    )
     yield from _reader_mode_vectors()
 
 

@@ -1,0 +1,107 @@
+"""What the runner compares in validate_wal answers — first and largest sequences (WAL-4), the
+corruption's cause and its offset (WAL-3) — and the paths of snapshot errors (CP-7, CP-12)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from aqwal_conformance.runner import Report, run
+from aqwal_conformance.testee import handle
+
+VECTORS = Path(__file__).resolve().parents[1] / "vectors"
+Rewrite = Callable[[dict[str, Any]], None]
+
+
+class Rewriting:
+    """An in-process IUT (CP-11): the reference, with the answers of one kind rewritten."""
+
+    name = "rewriting reference"
+
+    def __init__(self, kind: str, rewrite: Rewrite) -> None:
+        self.kind, self.rewrite = kind, rewrite
+
+    def request(self, message: dict[str, Any]) -> dict[str, Any]:
+        answer = handle(message)
+        if message["kind"] == self.kind:
+            self.rewrite(answer)
+        return answer
+
+    def close(self) -> None:
+        pass
+
+
+def judged(kind: str, category: str, rewrite: Rewrite, grading: str = "exact") -> Report:
+    return run(Rewriting(kind, rewrite), vectors=VECTORS, categories=[category], grading=grading)
+
+
+def details(report: Report) -> dict[str, str]:
+    return {r.id: r.detail for r in report.results if r.status == "failed"}
+
+
+def test_wal_answers_carry_the_first_and_the_largest_sequence() -> None:
+    log = (VECTORS / "wal/first-last-max-sequence.bin").read_bytes()
+    answer = handle({"kind": "validate_wal", "log": log})
+    assert (answer["first_sequence"], answer["last_sequence"], answer["max_sequence"]) == (5, 7, 9)
+    assert handle({"kind": "validate_wal", "log": b""})["first_sequence"] is None
+
+    def swapped(answer: dict[str, Any]) -> None:
+        answer["max_sequence"] = answer["last_sequence"]
+
+    failed = details(judged("validate_wal", "wal", swapped, grading="outcome"))
+    assert failed["wal/first-last-max-sequence"] == "max_sequence 7, expected 9"
+    failed = details(judged("validate_wal", "wal", lambda a: a.pop("first_sequence")))
+    assert failed["wal/clean"] == "malformed response (CP-7 rule 7): first_sequence is missing"
+    failed = details(judged("validate_wal", "wal", lambda a: a.update(first_sequence=-1)))
+    assert failed["wal/clean"] == (
+        "malformed response (CP-7 rule 7): first_sequence is an integer, "
+        "not null or an unsigned integer"
+    )
+
+
+def corruption(rewrite: Callable[[dict[str, Any]], None]) -> Rewrite:
+    def apply(answer: dict[str, Any]) -> None:
+        if answer["corruption"] is not None:
+            rewrite(answer["corruption"])
+
+    return apply
+
+
+def test_the_cause_of_a_corruption_is_graded_like_an_error() -> None:
+    report = judged("validate_wal", "wal", corruption(lambda c: c.pop("cause")), "outcome")
+    assert report.ok
+    levels = {r.id: r.level for r in report.results}
+    assert levels["wal/clean"] == "exact" and levels["wal/torn-at-0001"] == "outcome"
+    report = judged("validate_wal", "wal", corruption(lambda c: c.pop("cause_offset")), "exact")
+    assert details(report)["wal/torn-at-0001"] == (
+        "conforms at level 'code' only, 'exact' required [CP-12]: no error offset, expected 0"
+    )
+
+    def moved(c: dict[str, Any]) -> None:
+        c["cause_offset"] += 1
+
+    failed = details(judged("validate_wal", "wal", corruption(moved), "outcome"))
+    assert failed["wal/torn-at-0001"] == "corruption cause: error offset 1, expected 0"
+
+    def recoded(c: dict[str, Any]) -> None:
+        crc = "frame_crc_mismatch"
+        c["cause"] = crc if c["cause"] != crc else "unexpected_end"
+
+    failed = details(judged("validate_wal", "wal", corruption(recoded), "outcome"))
+    assert failed["wal/torn-at-0001"] == (
+        "corruption cause: error 'frame_crc_mismatch', expected 'frame_too_short'"
+    )
+
+
+def test_the_paths_of_snapshot_errors_are_compared_at_level_exact() -> None:
+    def moved(answer: dict[str, Any]) -> None:
+        if "path" in answer.get("error", {}):
+            answer["error"]["path"] += "/x"
+
+    assert judged("load_snapshot", "snapshot", moved, grading="code").ok
+    failed = details(judged("load_snapshot", "snapshot", moved))
+    assert failed["snapshot/json-bad-uuid"] == (
+        "conforms at level 'code' only, 'exact' required [CP-12]: error path "
+        "'/tasks/0/task_spec/id/x', expected '/tasks/0/task_spec/id'"
+    )
