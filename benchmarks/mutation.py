@@ -62,6 +62,12 @@ DEFAULT_MODULES = (
     "snapshot",
     "digest",
     "projection",
+    "frame",
+    "cborinput",
+    "jsonsyntax",
+    "resync",
+    "json_reader",
+    "json_writer",
 )
 EQUIVALENT_FILE = HERE / "mutation-equivalent.txt"
 SCOPE_FILE = HERE / "mutation-scope.txt"
@@ -483,6 +489,53 @@ def result_document(
     }
 
 
+def fold_rerun(
+    earlier: dict[str, Any],
+    rerun: Results,
+    candidates: Iterable[Mutant],
+    equivalent: dict[str, str],
+    commit: str | None,
+) -> dict[str, Any]:
+    """The results document ``earlier`` with its survivors judged again (``rerun``): each one
+    is now caught, listed as equivalent, out of scope (no longer a candidate) or still a
+    survivor. Every other count of ``earlier`` stands; ``earlier`` is not changed."""
+    doc: dict[str, Any] = json.loads(json.dumps(earlier))
+    known = {m.id for m in candidates}
+    still = {s["id"] for s in rerun.survivors}
+    rows = doc["modules"]
+    kept: list[dict[str, Any]] = []
+    for survivor in earlier["survivors"]:
+        m_id = survivor["id"]
+        row = rows[m_id.partition(":")[0]]
+        ran = bool(survivor.get("executed"))
+        if m_id in still:
+            kept.append(survivor)
+            continue
+        row["survived"] -= 1
+        if m_id not in known:
+            row["mutants"] -= 1
+            row["executed"] -= ran
+            module = m_id.partition(":")[0]
+            doc["out_of_scope"][module] = doc["out_of_scope"].get(module, 0) + 1
+        elif m_id in equivalent:
+            row["equivalent"] += 1
+            row["executed"] -= ran
+        else:
+            row["caught"] += 1
+            row["caught_executed"] += ran
+    for name, counts in rows.items():
+        rows[name] = Row(**{k: counts[k] for k in Row.__dataclass_fields__}).as_dict()
+    total = Row()
+    for counts in rows.values():
+        for key in Row.__dataclass_fields__:
+            setattr(total, key, getattr(total, key) + counts[key])
+    doc["total"] = total.as_dict()
+    doc["survivors"] = kept
+    doc["equivalent_caught"] = sorted({*doc["equivalent_caught"], *rerun.equivalent_caught})
+    doc["survivors_rerun_at"] = commit
+    return doc
+
+
 # ---------------------------------------------------------------------------------------------
 # command line
 
@@ -495,7 +548,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help=f"a module of aqwal (default: {', '.join(DEFAULT_MODULES)})",
     )
     p.add_argument("--mutant", action="append", default=[], help="run this mutant (repeatable)")
-    p.add_argument("--survivors-of", type=Path, help="run the survivors of an earlier --json")
+    p.add_argument(
+        "--survivors-of",
+        type=Path,
+        help="run the survivors of an earlier --json; --json then writes that document with "
+        "their new verdicts folded in",
+    )
     p.add_argument("--limit", type=int, help="at most N mutants, evenly spaced")
     p.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     p.add_argument("--timeout", type=float, default=120.0, help="seconds per mutant")
@@ -538,12 +596,16 @@ def main(argv: list[str] | None = None) -> int:
         )
     }
     ids = list(args.mutant)
+    earlier: dict[str, Any] | None = None
     if args.survivors_of is not None:
         earlier = json.loads(args.survivors_of.read_text(encoding="utf-8"))
         known = {m.id for m in candidates}
         ids += [s["id"] for s in earlier["survivors"] if s["id"] in known]
         if not ids:
             print("no survivors to run")
+            if args.json is not None:
+                doc = fold_rerun(earlier, Results(), candidates, equivalent, git_commit())
+                _write_json(args.json, doc)
             return 0
     selected = select_mutants(candidates, ids, args.limit)
     if args.list:
@@ -568,6 +630,9 @@ def main(argv: list[str] | None = None) -> int:
             raise SystemExit(f"control of {module} failed, the benchmark is broken: {verdict}")
 
     def progress(done: int, total: int, job: Job, verdict: dict[str, Any]) -> None:
+        m = job[0]
+        if verdict["status"] == "survived" and m is not None and m.id not in equivalent:
+            print(f"  survived: {m.id}", file=sys.stderr, flush=True)
         if done % 25 == 0 or done == total:
             elapsed = time.monotonic() - started
             print(f"  {done}/{total} mutants ({elapsed:.0f} s)", file=sys.stderr, flush=True)
@@ -588,9 +653,15 @@ def main(argv: list[str] | None = None) -> int:
             print(f"listed as equivalent but no such mutant (remove it): {m_id}")
     if args.json is not None:
         doc = result_document(results, options, selected, seconds, out_of_scope)
-        text = json.dumps(doc, indent=1, ensure_ascii=False) + "\n"
-        write_atomically(args.json, [text.encode("utf-8")])
+        if earlier is not None:
+            doc = fold_rerun(earlier, results, candidates, equivalent, git_commit())
+        _write_json(args.json, doc)
     return 0
+
+
+def _write_json(path: Path, doc: dict[str, Any]) -> None:
+    text = json.dumps(doc, indent=1, ensure_ascii=False) + "\n"
+    write_atomically(path, [text.encode("utf-8")])
 
 
 if __name__ == "__main__":

@@ -78,3 +78,32 @@ def test_a_caught_and_an_equivalent_mutant() -> None:
     assert (total.mutants, total.caught, total.equivalent, total.survived) == (2, 1, 1, 0)
     assert total.scores()[0] == 1.0
     assert "100.0 %" in mutation.table(results)
+
+
+def test_a_rerun_of_the_survivors_is_folded_into_the_earlier_results() -> None:
+    def point(m_id: str) -> mutation.Mutant:
+        return mutation.Mutant(m_id, "m", "f", "const", "1", "2", 1, 0, False)
+
+    ids = {name: f"m:f:const: {name} #1" for name in ("caught", "equal", "gone", "kept")}
+    row = {"mutants": 10, "invalid": 0, "equivalent": 1, "caught": 5, "survived": 4}
+    earlier = {
+        "modules": {"m": {**row, "executed": 9, "caught_executed": 5}},
+        "out_of_scope": {"m": 2},
+        "equivalent_caught": [],
+        "survivors": [{"id": i, "line": 1, "executed": True} for i in ids.values()],
+    }
+    rerun = mutation.Results(survivors=[{"id": ids["kept"], "line": 1, "executed": True}])
+    candidates = [point(ids[name]) for name in ("caught", "equal", "kept")]
+    doc = mutation.fold_rerun(earlier, rerun, candidates, {ids["equal"]: "why"}, "abc")
+    folded = doc["modules"]["m"]
+    assert (folded["mutants"], folded["equivalent"], folded["caught"], folded["survived"]) == (
+        9,
+        2,
+        6,
+        1,
+    )
+    assert (folded["executed"], folded["caught_executed"]) == (7, 6)
+    assert folded["score"] == round(6 / 7, 4) and doc["total"]["score"] == folded["score"]
+    assert doc["out_of_scope"] == {"m": 3} and doc["survivors_rerun_at"] == "abc"
+    assert [s["id"] for s in doc["survivors"]] == [ids["kept"]]
+    assert earlier["modules"]["m"]["survived"] == 4  # the earlier document is left as it was
