@@ -266,3 +266,46 @@ def _surrogate_escapes(base: dict[str, Any]) -> Iterator[Vector]:
         frame_snapshot(pair.encode()),
         ("JSN-1", "SNP-4"),
     )
+    # spec: JSN-15 — each end of both surrogate ranges, and what a high surrogate's escape may
+    # not be followed by
+    broken = [
+        (
+            "high-then-letter",
+            "a high surrogate followed by the escape of a letter",
+            "\\ud800\\u0041",
+        ),
+        ("high-then-high", "a high surrogate followed by another high one", "\\ud800\\udbff"),
+        (
+            "high-then-e000",
+            "a high surrogate followed by U+E000, just above the low ones",
+            "\\udbff\\ue000",
+        ),
+        (
+            "high-gap-low",
+            "a high and a low surrogate with a character between them",
+            "\\ud800x\\udc00",
+        ),
+        ("high-then-newline", "a high surrogate followed by the escape \\n", "\\ud800\\n"),
+        ("lone-dfff", "the last low surrogate alone", "a\\udfff"),
+        ("low-then-low", "a low surrogate followed by another low one", "\\udc00\\udc00"),
+    ]
+    for name, description, escapes in broken:
+        document = text.replace(content_type, f'"content_type":"{escapes}"')
+        yield Vector(
+            f"snapshot/json-surrogate-{name}",
+            "snapshot",
+            description,
+            "invalid",
+            frame_snapshot(document.encode()),
+            ("JSN-15", "JSN-14", "SNP-4"),
+            error="form_syntax",
+        )
+    edges = "\\ud7ff\\ue000\\ud800\\udc00\\udbff\\udfff\\ud800\\udfff"
+    yield Vector(
+        "snapshot/json-surrogate-edges",
+        "snapshot",
+        "U+D7FF and U+E000 beside the surrogates, and the pairs at both ends of both ranges",
+        "valid",
+        frame_snapshot(text.replace(content_type, f'"content_type":"{edges}"').encode()),
+        ("JSN-15", "JSN-1", "SNP-4"),
+    )

@@ -152,6 +152,14 @@ def snapshot_vectors() -> Iterator[Vector]:
         "JSN-7",
         "JSN-15",
     )
+    yield bad(
+        "json-byte-5000-digits",
+        "an element of a payload's byte array is an integer of 5000 digits",
+        edited('"payload":{"bytes":[', '"payload":{"bytes":[' + "9" * 5000 + ","),
+        "form_out_of_range",
+        "JSN-7",
+        "JSN-5",
+    )
 
     def tweak(change: Mutation) -> bytes:
         body = json.loads(json.dumps(base))
