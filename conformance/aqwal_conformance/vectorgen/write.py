@@ -28,9 +28,7 @@ MAX_U64 = 2**64 - 1
 
 
 def write_vectors() -> Iterator[Vector]:
-    def written(
-        name: str, description: str, log: bytes, *clauses: str, **options: Any
-    ) -> Vector:
+    def written(name: str, description: str, log: bytes, *clauses: str, **options: Any) -> Vector:
         return Vector(
             f"write/{name}",
             "write",
@@ -77,6 +75,13 @@ def write_vectors() -> Iterator[Vector]:
         "JSN-11",
         "JSN-12",
         timestamp=7,
+    )
+    yield written(
+        "every-variant",
+        "every role, capability and event filter variant (the writer of each one writes it)",
+        record_bytes(_variants().events),
+        "SNP-3",
+        timestamp=11,
     )
     yield written(
         "workflow-cron",
@@ -160,7 +165,38 @@ def _texts() -> LogBuilder:
     b.add(t.RoleAssigned(actor, t.RoleCustom(text), tenant, b.tick()))
     b.add(t.CapabilityGranted(actor, t.CapabilityCustom(text), tenant, b.tick()))
     ledger = t.LedgerEntryId(uid(10, 1))
-    b.add(t.LedgerEntryAppended(ledger, tenant, text, actor, b"\"\\", b.tick()))
+    b.add(t.LedgerEntryAppended(ledger, tenant, text, actor, b'"\\', b.tick()))
+    return b
+
+
+def _variants() -> LogBuilder:
+    b = LogBuilder()
+    task = b.task()
+    tenant = t.TenantId(uid(8, 1))
+    b.add(t.TenantCreated(tenant, "tenant", b.tick()))
+    roles = (t.RoleOperator(), t.RoleAuditor(), t.RoleGatekeeper(), t.RoleCustom("r"))
+    for n, role in enumerate(roles, 1):
+        actor = t.ActorId(uid(9, n))
+        b.add(t.ActorRegistered(actor, f"actor {n}", (), None, 5, tenant, b.tick()))
+        b.add(t.RoleAssigned(actor, role, tenant, b.tick()))
+    capabilities = (
+        t.CapabilityCanSubmit(),
+        t.CapabilityCanExecute(),
+        t.CapabilityCanReview(),
+        t.CapabilityCanApprove(),
+        t.CapabilityCanCancel(),
+        t.CapabilityCustom("c"),
+    )
+    for capability in capabilities:
+        b.add(t.CapabilityGranted(t.ActorId(uid(9, 1)), capability, tenant, b.tick()))
+    filters = (
+        t.EventFilterTaskCompleted(task),
+        t.EventFilterRunStateChanged(task, RS.Failed),
+        t.EventFilterBudgetThreshold(task, t.BudgetDimension.CostCents, 80),
+        t.EventFilterCustom("k"),
+    )
+    for n, event_filter in enumerate(filters, 1):
+        b.add(t.SubscriptionCreated(t.SubscriptionId(uid(7, n)), task, event_filter, b.tick()))
     return b
 
 
@@ -236,4 +272,3 @@ def _unknown_references() -> Iterator[tuple[str, str, LogBuilder, str]]:
 
 def _run(run_id: bytes, task_id: t.TaskId) -> t.RunInstance:
     return t.RunInstance(t.RunId(run_id), task_id, RS.Scheduled, None, 0, 0, 1000, 0, 1000)
-
