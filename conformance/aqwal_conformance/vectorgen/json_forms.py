@@ -213,6 +213,7 @@ def json_form_vectors() -> Iterator[Vector]:
         flags=("PositionalStruct",),
     )
     yield from _surrogate_escapes(base)
+    yield from _utf8_sequences(base)
     text = json.dumps(base, separators=(",", ":")).encode()
     yield Vector(
         "snapshot/json-not-utf8",
@@ -232,6 +233,53 @@ def json_form_vectors() -> Iterator[Vector]:
         ("JSN-1", "SNP-4"),
         error="form_syntax",
     )
+
+
+#: Well-formed UTF-8 at each end of every lead byte's continuation ranges (RFC 3629).
+UTF8_EDGES = bytes.fromhex(
+    "c280 dfbf e0a080 e0bfbf e18080 ecbfbf ed8080 ed9fbf ee8080 efbfbf "
+    "f0908080 f0bfbfbf f1808080 f3bfbfbf f4808080 f48fbfbf"
+)
+#: Ill-formed UTF-8: (name, description, bytes); the error is at the byte that cannot continue.
+UTF8_BROKEN = (
+    ("lead-c1", "C1, a lead byte no UTF-8 text has (overlong)", "c1bf"),
+    ("lead-f5", "F5, a lead byte beyond U+10FFFF", "f5808080"),
+    ("lone-continuation", "a continuation byte with no lead byte", "80"),
+    ("e0-overlong", "E0 9F: an overlong three-byte sequence", "e09fbf"),
+    ("ed-surrogate", "ED A0: an encoded surrogate", "eda080"),
+    ("f0-overlong", "F0 8F: an overlong four-byte sequence", "f08fbfbf"),
+    ("f4-beyond-max", "F4 90: a code point beyond U+10FFFF", "f4908080"),
+    ("tail-7f", "7F where a continuation byte (80-BF) must follow", "c27f"),
+    ("tail-c0", "C0 where a continuation byte (80-BF) must follow", "e180c0"),
+)
+
+
+def _utf8_sequences(base: dict[str, Any]) -> Iterator[Vector]:
+    """Ill-formed UTF-8 in a string is form_syntax at the first byte that cannot continue
+    well-formed text (JSN-1, JSN-14); well-formed sequences at every range's ends, followed by
+    an FF, move the error to the FF."""
+    text = json.dumps(base, separators=(",", ":")).encode()
+    content_type = b'"content_type":"application/json"'
+    assert content_type in text
+    cases = [(f"utf8-{name}", what, bytes.fromhex(seq)) for name, what, seq in UTF8_BROKEN]
+    cases.append(
+        (
+            "utf8-edges-then-ff",
+            "well-formed UTF-8 at every range's ends, then FF",
+            UTF8_EDGES + b"\xff",
+        )
+    )
+    for name, description, sequence in cases:
+        document = text.replace(content_type, b'"content_type":"a' + sequence + b'"')
+        yield Vector(
+            f"snapshot/json-{name}",
+            "snapshot",
+            f"a string holding {description}",
+            "invalid",
+            frame_snapshot(document),
+            ("JSN-1", "JSN-14", "SNP-4"),
+            error="form_syntax",
+        )
 
 
 def _surrogate_escapes(base: dict[str, Any]) -> Iterator[Vector]:
