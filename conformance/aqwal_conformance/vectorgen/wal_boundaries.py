@@ -153,6 +153,29 @@ def wal_boundary_vectors() -> Iterator[Vector]:
         (*CLAUSES, "WAL-7", "WAL-8"),
         error="unsupported_version",
     )
+    # spec: WAL-5 — a candidate whose payload is longer than a few KiB is checked by the running
+    # CRC-32 of the scan in the reference; the outcome is that of reading the payload
+    spec = task_spec(uid(1, 900))._replace(payload=t.TaskPayload(bytes(range(256)) * 20, "x"))
+    long_record = encode_record(t.WalEvent(900, t.TaskCreated(spec, 1_700_000_900)))
+    yield Vector(
+        "wal/resync-long-record",
+        "wal",
+        "a stray byte 05 before a valid record of 5 KiB: the record is found, the file is mid-file",
+        "invalid",
+        log + b"\x05" + long_record,
+        (*CLAUSES, "WAL-7", "WAL-8"),
+        error="unsupported_version",
+    )
+    yield Vector(
+        "wal/resync-long-false-candidate",
+        "wal",
+        "a corrupt record, then a header declaring 5,000 bytes with a wrong CRC-32 over the "
+        "valid record of 5 KiB that follows it: only that record is valid, the file is mid-file",
+        "invalid",
+        log + b"\x05" + _header(5000, crc=0x12345678) + long_record,
+        (*CLAUSES, "WAL-7", "WAL-8"),
+        error="unsupported_version",
+    )
     yield Vector(
         "wal/last-payload-ends-early",
         "wal",
