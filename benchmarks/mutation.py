@@ -18,9 +18,13 @@ benchmark itself is broken and stops.
 A surviving mutant either shows a gap in the vectors or cannot change any observable
 behaviour: the latter are listed with a reason in ``mutation-equivalent.txt``; functions the
 protocol cannot reach by design are listed in ``mutation-scope.txt`` and not mutated. The
-headline score is caught / (mutants - equivalent). The score on executed code counts only
-mutants on lines that one in-process run of all vectors through the reference executes (with
-all vectors only; ``--stateful`` and ``--category`` runs report it as "-").
+headline score is caught / (mutants - equivalent). Every case is graded at level ``exact``
+(CP-12), the strictest level the reference passes. ``--survivors-of R --json R`` judges the
+survivors of the results document ``R`` again and writes ``R`` with their new verdicts folded
+in (caught, now listed as equivalent, now out of scope, or still surviving). The score on
+executed code counts only mutants on lines that one in-process run of all vectors through the
+reference executes (with all vectors only; ``--stateful`` and ``--category`` runs report it as
+"-").
 """
 
 from __future__ import annotations
