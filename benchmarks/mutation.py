@@ -521,7 +521,7 @@ def fold_rerun(
             row["executed"] -= ran
             module = m_id.partition(":")[0]
             doc["out_of_scope"][module] = doc["out_of_scope"].get(module, 0) + 1
-        elif m_id in equivalent:
+        elif m_id in equivalent and m_id not in rerun.equivalent_caught:
             row["equivalent"] += 1
             row["executed"] -= ran
         else:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 
 import mutation
-from mutants import ModuleMutator, mutants
+from mutants import ModuleMutator, Mutant, mutants
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -81,29 +82,35 @@ def test_a_caught_and_an_equivalent_mutant() -> None:
 
 
 def test_a_rerun_of_the_survivors_is_folded_into_the_earlier_results() -> None:
-    def point(m_id: str) -> mutation.Mutant:
-        return mutation.Mutant(m_id, "m", "f", "const", "1", "2", 1, 0, False)
+    def point(m_id: str) -> Mutant:
+        return Mutant(m_id, "m", "f", "const", "1", "2", 1, 0, False)
 
-    ids = {name: f"m:f:const: {name} #1" for name in ("caught", "equal", "gone", "kept")}
-    row = {"mutants": 10, "invalid": 0, "equivalent": 1, "caught": 5, "survived": 4}
-    earlier = {
-        "modules": {"m": {**row, "executed": 9, "caught_executed": 5}},
+    names = ("caught", "equal", "gone", "kept", "wrongly-listed")
+    ids = {name: f"m:f:const: {name} #1" for name in names}
+    row = {"mutants": 11, "invalid": 0, "equivalent": 1, "caught": 5, "survived": 5}
+    earlier: dict[str, Any] = {
+        "modules": {"m": {**row, "executed": 10, "caught_executed": 5}},
         "out_of_scope": {"m": 2},
         "equivalent_caught": [],
         "survivors": [{"id": i, "line": 1, "executed": True} for i in ids.values()],
     }
-    rerun = mutation.Results(survivors=[{"id": ids["kept"], "line": 1, "executed": True}])
-    candidates = [point(ids[name]) for name in ("caught", "equal", "kept")]
-    doc = mutation.fold_rerun(earlier, rerun, candidates, {ids["equal"]: "why"}, "abc")
+    rerun = mutation.Results(
+        survivors=[{"id": ids["kept"], "line": 1, "executed": True}],
+        equivalent_caught=[ids["wrongly-listed"]],
+    )
+    candidates = [point(ids[name]) for name in names if name != "gone"]
+    listed = {ids["equal"]: "why", ids["wrongly-listed"]: "why not"}
+    doc = mutation.fold_rerun(earlier, rerun, candidates, listed, "abc")
     folded = doc["modules"]["m"]
     assert (folded["mutants"], folded["equivalent"], folded["caught"], folded["survived"]) == (
-        9,
+        10,
         2,
-        6,
+        7,
         1,
     )
-    assert (folded["executed"], folded["caught_executed"]) == (7, 6)
-    assert folded["score"] == round(6 / 7, 4) and doc["total"]["score"] == folded["score"]
+    assert (folded["executed"], folded["caught_executed"]) == (8, 7)
+    assert folded["score"] == round(7 / 8, 4) and doc["total"]["score"] == folded["score"]
+    assert doc["equivalent_caught"] == [ids["wrongly-listed"]]
     assert doc["out_of_scope"] == {"m": 3} and doc["survivors_rerun_at"] == "abc"
     assert [s["id"] for s in doc["survivors"]] == [ids["kept"]]
-    assert earlier["modules"]["m"]["survived"] == 4  # the earlier document is left as it was
+    assert row["survived"] == 5 and len(earlier["survivors"]) == 5  # left as it was
