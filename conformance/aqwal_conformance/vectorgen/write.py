@@ -174,12 +174,17 @@ def _variants() -> LogBuilder:
     task = b.task()
     tenant = t.TenantId(uid(8, 1))
     b.add(t.TenantCreated(tenant, "tenant", b.tick()))
-    roles = (t.RoleOperator(), t.RoleAuditor(), t.RoleGatekeeper(), t.RoleCustom("r"))
+    roles: tuple[t.Role, ...] = (
+        t.RoleOperator(),
+        t.RoleAuditor(),
+        t.RoleGatekeeper(),
+        t.RoleCustom("r"),
+    )
     for n, role in enumerate(roles, 1):
         actor = t.ActorId(uid(9, n))
         b.add(t.ActorRegistered(actor, f"actor {n}", (), None, 5, tenant, b.tick()))
         b.add(t.RoleAssigned(actor, role, tenant, b.tick()))
-    capabilities = (
+    capabilities: tuple[t.Capability, ...] = (
         t.CapabilityCanSubmit(),
         t.CapabilityCanExecute(),
         t.CapabilityCanReview(),
@@ -189,7 +194,7 @@ def _variants() -> LogBuilder:
     )
     for capability in capabilities:
         b.add(t.CapabilityGranted(t.ActorId(uid(9, 1)), capability, tenant, b.tick()))
-    filters = (
+    filters: tuple[t.EventFilter, ...] = (
         t.EventFilterTaskCompleted(task),
         t.EventFilterRunStateChanged(task, RS.Failed),
         t.EventFilterBudgetThreshold(task, t.BudgetDimension.CostCents, 80),
