@@ -504,7 +504,9 @@ def fold_rerun(
     is now caught, listed as equivalent, out of scope (no longer a candidate) or still a
     survivor. Every other count of ``earlier`` stands; ``earlier`` is not changed."""
     doc: dict[str, Any] = json.loads(json.dumps(earlier))
+    candidates = list(candidates)
     known = {m.id for m in candidates}
+    judged = {m.module for m in candidates}  # survivors of other modules were not run
     still = {s["id"] for s in rerun.survivors}
     rows = doc["modules"]
     kept: list[dict[str, Any]] = []
@@ -512,7 +514,7 @@ def fold_rerun(
         m_id = survivor["id"]
         row = rows[m_id.partition(":")[0]]
         ran = bool(survivor.get("executed"))
-        if m_id in still:
+        if m_id in still or m_id.partition(":")[0] not in judged:
             kept.append(survivor)
             continue
         row["survived"] -= 1

@@ -114,3 +114,6 @@ def test_a_rerun_of_the_survivors_is_folded_into_the_earlier_results() -> None:
     assert doc["out_of_scope"] == {"m": 3} and doc["survivors_rerun_at"] == "abc"
     assert [s["id"] for s in doc["survivors"]] == [ids["kept"]]
     assert row["survived"] == 5 and len(earlier["survivors"]) == 5  # left as it was
+    # a re-run narrowed to other modules leaves this module's survivors as they were
+    other = mutation.fold_rerun(earlier, mutation.Results(), [], {}, "def")
+    assert other["survivors"] == earlier["survivors"] and other["modules"]["m"]["survived"] == 5

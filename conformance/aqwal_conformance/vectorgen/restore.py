@@ -218,6 +218,23 @@ def restore_vectors() -> Iterator[Vector]:
         ("SNP-9", "SNP-11", "SNP-12"),
         extra={"wal": record_bytes(b.events)},
     )
+    # spec: SNP-11 — the restored attempts are the run's own: finishing the active one after
+    # the snapshot finds it (EVT-4)
+    running, attempt = next(
+        (r.id, r.current_attempt_id) for r in state.runs.values() if r.current_attempt_id
+    )
+    after = rich_log()
+    after.add(t.AttemptFinished(running, attempt, t.AttemptResultKind.Success, None, None, 9300))
+    yield Vector(
+        "snapshot/restore-then-finish-attempt",
+        "snapshot",
+        "the snapshot, then a WAL record above wal_sequence finishing the restored run's "
+        "active attempt",
+        "valid",
+        data,
+        ("SNP-9", "SNP-11", "SNP-12", "EVT-4"),
+        extra={"wal": record_bytes(after.events)},
+    )
     base = JSON_FORM.dump("Snapshot", snap)
     for name, description, edit, check in _stored_values():
         body = json.loads(json.dumps(base))
