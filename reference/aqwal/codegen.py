@@ -1,5 +1,5 @@
-"""Generate ``aqwal/types.py``, ``aqwal/postcard_codec.py`` and ``aqwal/json_writer.py`` from the
-declarations.
+"""Generate ``aqwal/types.py``, ``aqwal/postcard_codec.py``, ``aqwal/json_writer.py``,
+``aqwal/json_reader.py`` and ``aqwal/postcard_json.py`` from the declarations.
 
 Run ``python -m aqwal.codegen`` after editing ``aqwal/declarations.py``; a test fails while the
 committed files differ from what this module produces.
@@ -776,12 +776,14 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 def render_all(reg: Registry = ALL_TYPES) -> dict[str, str]:
     """File name → generated source text."""
     from aqwal.codegen_json import generate_json_reader, generate_json_writer
+    from aqwal.codegen_text import generate_postcard_json
 
     return {
         "types.py": generate_types(reg),
         "postcard_codec.py": generate_codec(reg),
         "json_writer.py": generate_json_writer(reg, HEADER),
         "json_reader.py": generate_json_reader(reg, HEADER),
+        "postcard_json.py": generate_postcard_json(reg, HEADER),
     }
 
 
