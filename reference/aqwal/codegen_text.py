@@ -210,7 +210,8 @@ class _TextEmitter(_Emitter):
                 f"    return f'{line}', p",
             ]
         table = ", ".join(f"_t_{s.name}_{v.name}" for v in e.variants)
-        out += ["", "", f"_{s.name}_TEXT = ({table})", *self.reader(s, e)]
+        kind = f"Callable[[bytes, int, int, int{', int' * len(names)}], tuple[str, int]]"
+        out += ["", "", f"_{s.name}_TEXT: Final[tuple[{kind}, ...]] = ({table})", *self.reader(s, e)]
         return out
 
     def reader(self, s: Struct, e: Enum) -> list[str]:
@@ -312,6 +313,7 @@ def generate_postcard_json(reg: Registry, header: str) -> str:
         "from __future__ import annotations",
         "",
         "import zlib",
+        "from collections.abc import Callable",
         "from typing import Final",
         "",
         "from aqwal import frame as _fr",
@@ -320,12 +322,13 @@ def generate_postcard_json(reg: Registry, header: str) -> str:
         "from aqwal import postcard_codec as _codec",
         "from aqwal.errors import AqwalError",
         "",
-        "_crc32 = zlib.crc32",
-        "_unpack_header = _fr.HEADER.unpack_from",
-        "_string = _jw._string",
-        "_byte_array = _jw._byte_array",
-        "_uuid = _jw._uuid",
-        "_uuid_cached = _jw._uuid_cache.get",
+        "# Final: the compiled build keeps these in C variables instead of module-dict lookups.",
+        "_crc32: Final = zlib.crc32",
+        "_unpack_header: Final = _fr.HEADER.unpack_from",
+        "_string: Final = _jw._string",
+        "_byte_array: Final = _jw._byte_array",
+        "_uuid: Final = _jw._uuid",
+        "_uuid_cached: Final = _jw._uuid_cache.get",
         "_HEADER_LEN: Final = _fr.HEADER_LEN",
         "_WAL_VERSION: Final = _fr.WAL_VERSION",
         "_MAX_PAYLOAD_LEN: Final = _fr.MAX_PAYLOAD_LEN",
@@ -352,5 +355,5 @@ def generate_postcard_json(reg: Registry, header: str) -> str:
     for u in units:
         names = ", ".join(f"'\"{v.name}\"'" for v in sorted(u.variants, key=lambda v: v.index))
         assert [v.index for v in u.variants] == list(range(len(u.variants)))
-        out.append(f"_{u.name}_JSON = ({names}{',' if len(u.variants) == 1 else ''})")
+        out.append(f"_{u.name}_JSON: Final[tuple[str, ...]] = ({names}{',' if len(u.variants) == 1 else ''})")
     return "\n".join([*out, *body, ""])
