@@ -198,6 +198,14 @@ def test_differential_mode_after_vectors_skips_without_replay(
     assert main([*arguments, "--require", "replay"]) == 1
 
 
+def test_require_names_a_request_kind(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["conform", "--quiet", "--require", "replay", "--category", "wal"]) == 0
+    capsys.readouterr()
+    assert main(["conform", "--quiet", "--require", "rewind"]) == 2
+    err = capsys.readouterr().err
+    assert "--require: 'rewind' is not a request kind" in err and "write_snapshot" in err
+
+
 def test_vectors_path_is_the_packaged_set(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["vectors", "path"]) == 0
     printed = Path(capsys.readouterr().out.strip())

@@ -865,7 +865,10 @@ class WalMachine(RuleBasedStateMachine):
         now = self.tick()
         pair = data.newest(list(m.roles))
         key = data.newest(list(m.grants))
-        entry = t.LedgerEntryId(self._known_or_fresh(data, {e[0] for e in m.ledger}, 7, reuse))
+        # the entry ids in the order they were first used: a set's order would follow the
+        # ids' hashes, which differ between builds and interpreter runs
+        used = dict.fromkeys(e[0] for e in m.ledger)
+        entry = t.LedgerEntryId(self._known_or_fresh(data, used, 7, reuse))
         holder = actor if data.flag() else None
         which = data.index()
         if kind == "tenant":
