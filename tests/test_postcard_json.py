@@ -161,7 +161,11 @@ def test_string_cache_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_a_buffer_that_is_not_bytes_is_left_to_the_decoder() -> None:
     data = encode_record(next(engine_like_log(random.Random(1), 1)))
     lines: list[str] = []
-    assert json_lines_at(bytearray(data), 0, mode(True, False), lines) == 0  # type: ignore[arg-type]
+    try:
+        stop = json_lines_at(bytearray(data), 0, mode(True, False), lines)  # type: ignore[arg-type]
+    except TypeError:
+        return  # the compiled build refuses it at the call: the parameter is declared bytes
+    assert stop == 0
     assert lines == []
 
 
