@@ -105,3 +105,19 @@ def test_the_paths_of_snapshot_errors_are_compared_at_level_exact() -> None:
         "conforms at level 'code' only, 'exact' required [CP-12]: error path "
         "'/tasks/0/task_spec/id/x', expected '/tasks/0/task_spec/id'"
     )
+
+
+def test_a_nesting_refusal_and_a_located_syntax_error_both_pass_json_deep() -> None:
+    # spec: JSN-14 — a reader that limits nesting refuses without an offset; one that does not
+    # reads to the end of the unclosed text and reports form_syntax there (offset 12 + 5000)
+    def located(answer: dict[str, Any]) -> None:
+        if answer.get("error", {}).get("code") == "form_syntax" and "offset" not in answer["error"]:
+            answer["error"]["offset"] = 5012
+
+    def mistyped(answer: dict[str, Any]) -> None:
+        if answer.get("error", {}).get("code") == "form_syntax" and "offset" not in answer["error"]:
+            answer["error"] = {"code": "form_type_mismatch", "path": "/0"}
+
+    assert "snapshot/json-deep" not in details(judged("load_snapshot", "snapshot", located))
+    failed = details(judged("load_snapshot", "snapshot", mistyped))
+    assert failed["snapshot/json-deep"] == "error 'form_type_mismatch', expected 'form_syntax'"

@@ -43,7 +43,7 @@ from typing import Any
 from aqwal.codec import decode_payload, decode_record, encode_record
 from aqwal.datadir import recover
 from aqwal.digest import state_digest
-from aqwal.errors import AqwalError
+from aqwal.errors import AqwalError, NestingLimitError
 from aqwal.forms import CBOR_FORM, JSON_FORM, parse_cbor_bytes, to_cbor_bytes
 from aqwal.projection import state_form
 from aqwal.reducer import Reducer, replay
@@ -127,6 +127,10 @@ def _error(exc: AqwalError) -> dict[str, Any]:
     """An expected error: its code and offset, and its path when it has one (errors in a
     snapshot document, spec: ERR-1, SNP-7), which CP-12 compares at level ``exact``."""
     out: dict[str, Any] = {"code": exc.code, "offset": exc.offset}
+    if isinstance(exc, NestingLimitError):
+        # spec: JSN-14 — a refusal for nesting has no offset, and a reader without a limit
+        # locates the text's own syntax error: no offset is compared (CP-7 rule 3)
+        del out["offset"]
     if exc.path is not None:
         out["path"] = exc.path
     return out

@@ -122,6 +122,11 @@ class FormError(AqwalError):
     category = "form"
 
 
+class NestingLimitError(FormError):
+    """A JSON-form text nested deeper than the reader follows: ``form_syntax`` without an
+    offset, since the text is refused before its end is read (spec: JSN-14)."""
+
+
 class ReducerError(AqwalError):
     """An event cannot be applied to the current state (RED clauses)."""
 

@@ -29,7 +29,7 @@ from aqwal import types as t
 from aqwal import validation
 from aqwal.cborinput import read_cbor_item
 from aqwal.declarations import ALL_TYPES
-from aqwal.errors import FormError
+from aqwal.errors import FormError, NestingLimitError
 from aqwal.jsonsyntax import syntax_error_offset
 from aqwal.schema import Enum, Field, Newtype, Opt, Prim, Registry, Seq, Struct, WireType
 
@@ -632,7 +632,7 @@ def parse_json_text(text: str | bytes) -> Any:
     except (json.JSONDecodeError, UnicodeDecodeError, _NotJson):
         raise _syntax_error(data) from None
     except RecursionError:
-        raise FormError("form_syntax", "JSON nests too deeply") from None
+        raise NestingLimitError("form_syntax", "JSON nests too deeply") from None
     if _MAYBE_SURROGATE.search(chars) is not None and _lone_surrogate_escape(chars) is not None:
         # spec: JSN-15 — serde_json refuses it; Python would keep an unencodable character
         raise _syntax_error(data)
