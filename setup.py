@@ -15,6 +15,7 @@ COMPILED = [
     "reference/aqwal/codec.py",
     "reference/aqwal/frame.py",
     "reference/aqwal/json_writer.py",
+    "reference/aqwal/postcard_json.py",
     "reference/aqwal/validation.py",
     "reference/aqwal/state.py",
     "reference/aqwal/reducer.py",

@@ -136,7 +136,8 @@ def measured(specs: list[tuple[str, str, str, Callable[[], float]]], runs: int) 
 
 def decode_cli_rows(log: Path, runs: int) -> list[Row]:
     """``aqwal decode`` to JSON lines (run in this process, output to /dev/null) beside the
-    serialization of the same lines alone and msgspec's MessagePack-to-JSON pipeline."""
+    serialization of the same lines alone, the same lines made by decoding values and writing
+    them, and msgspec's MessagePack-to-JSON pipeline."""
     from aqwal import cli
 
     events = [e for _, e in iter_wal_file(log)]
@@ -149,6 +150,16 @@ def decode_cli_rows(log: Path, runs: int) -> list[Row]:
                 raise AssertionError("decode failed")
         return len(events)
 
+    def via_values() -> int:
+        # the path before records were decoded straight to text: values, then the JSON writer
+        from aqwal.codec import read_record_batches
+        from aqwal.json_writer import wal_event_json
+
+        with open(log, "rb") as f, open(os.devnull, "w", encoding="utf-8") as sink:
+            for _offsets, batch in read_record_batches(f):
+                sink.write("\n".join(map(wal_event_json, batch)) + "\n")
+        return len(events)
+
     forms = [JSON_FORM.dump("WalEvent", e) for e in events]
 
     def dumps_only() -> int:
@@ -159,6 +170,7 @@ def decode_cli_rows(log: Path, runs: int) -> list[Row]:
     specs: list[tuple[str, str, str, Callable[[], float]]] = [
         (corpus, "decode", "aqwal", aqwal_cli),
         (corpus, "decode", "json.dumps", dumps_only),
+        (corpus, "decode", "values+writer", via_values),
     ]
     peer = codec_bench.msgspec_json_lines_peer(events)
     if peer is not None:

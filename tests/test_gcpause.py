@@ -78,3 +78,38 @@ def test_snapshot_load_and_bootstrap_share_one_pause(
     assert result.snapshot_used
     assert seen == [False]
     assert gc.isenabled()
+
+
+def test_objects_built_in_a_pause_skip_the_young_collections() -> None:
+    """What a pause built is moved to the oldest generation when it ends: no collection walks
+    it on the way (the first young collection after a replay would otherwise walk it all)."""
+    runs: list[int] = []
+
+    def count(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            runs.append(info["generation"])
+
+    assert gc.isenabled()
+    gc.callbacks.append(count)
+    try:
+        with paused_gc():
+            built = [[i] for i in range(50_000)]
+        young = gc.get_count()[0]
+        more = [[i] for i in range(500)]
+    finally:
+        gc.callbacks.remove(count)
+    assert young < 100
+    assert runs == []
+    assert len(built) + len(more) == 50_500
+
+
+def test_frozen_objects_stay_frozen() -> None:
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        with paused_gc():
+            built = [[i] for i in range(1000)]
+        assert gc.get_freeze_count() == frozen
+        assert len(built) == 1000
+    finally:
+        gc.unfreeze()

@@ -254,3 +254,16 @@ def test_reused_attempt_id_still_finds_the_first_entry_after_bootstrap() -> None
             )
         )
     assert info.value.code == "attempt_already_finished"
+
+
+def test_state_tables_are_the_transition_rules() -> None:
+    """spec: RED-4, RED-6 — the discriminant-indexed tables the handlers consult say exactly
+    what TRANSITIONS, TERMINAL and the lease states say."""
+    from aqwal import reducer
+
+    for a in RS:
+        assert reducer._IS_TERMINAL[a._value_] is (a in reducer.TERMINAL)
+        for kind, states in reducer._LEASE_STATES.items():
+            assert reducer._LEASE_ALLOWED[kind][a._value_] is (a in states)
+        for b in RS:
+            assert reducer._ALLOWED[a._value_][b._value_] is ((a, b) in reducer.TRANSITIONS)

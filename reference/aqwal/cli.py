@@ -24,7 +24,7 @@ from aqwal.atomicfile import OutputRefused, write_atomically
 from aqwal.codec import (
     MAX_PAYLOAD_LEN,
     decode_payload,
-    read_record_batches,
+    read_json_line_batches,
 )
 from aqwal.errors import AqwalError
 from aqwal.forms import JSON_FORM, to_json_text
@@ -110,8 +110,8 @@ def cmd_decode(args: argparse.Namespace) -> int:
         # One write per chunk read; the lines before a bad record are written before its
         # error is reported.
         try:
-            for _offsets, events in read_record_batches(f, strict=strict, workflow=args.workflow):
-                out.write("\n".join(map(wal_event_json, events)) + "\n")
+            for lines in read_json_line_batches(f, strict=strict, workflow=args.workflow):
+                out.write("\n".join(lines) + "\n")
         except AqwalError as exc:
             out.flush()
             report(exc)

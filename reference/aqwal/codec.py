@@ -34,7 +34,9 @@ from aqwal.frame import (
     check_version_and_length,
 )
 from aqwal.frame import decode_checked_payload as _decode_checked_payload
+from aqwal.json_writer import wal_event_json
 from aqwal.postcard_codec import DECODERS, ENCODERS, _d_WalEvent, _e_WalEvent, decode_frame_at
+from aqwal.postcard_json import json_lines_at
 from aqwal.types import WalEvent
 
 __all__ = [
@@ -55,6 +57,7 @@ __all__ = [
     "frame",
     "iter_records",
     "mode_of",
+    "read_json_line_batches",
     "read_record_batches",
     "read_records",
 ]
@@ -263,21 +266,9 @@ def read_record_batches(
             if events:
                 yield offsets, events
                 offsets, events = [], []
-            need = HEADER_LEN
-            if exc.code == "frame_length_exceeds_buffer":
-                need += HEADER.unpack_from(data, pos)[1]
-            parts = [data[pos:]]
-            have = len(data) - pos
-            while have < need:
-                more = stream.read(chunk)
-                if not more:
-                    eof = True
-                    break
-                parts.append(more)
-                have += len(more)
+            data, eof = _read_on(stream, data, pos, _bytes_needed(exc, data, pos), chunk)
             base += pos
             pos = 0
-            data = b"".join(parts)
             continue
         except AqwalError as exc:
             if events:
@@ -286,6 +277,73 @@ def read_record_batches(
         offsets.append(base + pos)
         events.append(event)
         pos = end
+
+
+def read_json_line_batches(
+    stream: BinaryIO, *, strict: bool = True, workflow: bool = False, chunk: int = READ_CHUNK
+) -> Iterator[list[str]]:
+    """:func:`read_record_batches` with each record as the compact text of its JSON form (the
+    lines of ``aqwal decode``), the same batches and the same errors.
+
+    Records are decoded straight to text (``postcard_json``); a record that is cut off by the
+    buffer, or in any doubt, goes through :func:`decode_frame_at`, which reports its error or
+    decodes it for the JSON writer.
+    """
+    mode = mode_of(strict=strict, workflow=workflow, validate=False)
+    data = b""
+    pos = 0  # start of the next record in data
+    base = 0  # stream offset of data[0]
+    eof = False
+    lines: list[str] = []
+    while True:
+        pos = json_lines_at(data, pos, mode, lines)
+        if pos == len(data) and eof:
+            if lines:
+                yield lines
+            return
+        try:
+            event, end = decode_frame_at(data, pos, strict=strict, workflow=workflow)
+        except FrameError as exc:
+            if eof or exc.code not in _INCOMPLETE:
+                if lines:
+                    yield lines
+                raise exc.rebased(base) from None
+            if lines:
+                yield lines
+                lines = []
+            data, eof = _read_on(stream, data, pos, _bytes_needed(exc, data, pos), chunk)
+            base += pos
+            pos = 0
+            continue
+        except AqwalError as exc:
+            if lines:
+                yield lines
+            raise exc.rebased(base) from None
+        lines.append(wal_event_json(event))
+        pos = end
+
+
+def _bytes_needed(exc: FrameError, data: bytes, pos: int) -> int:
+    """How many bytes from ``pos`` on the incomplete record at ``pos`` needs to be judged: its
+    header, and its payload once the header is whole."""
+    need = HEADER_LEN
+    if exc.code == "frame_length_exceeds_buffer":
+        need += HEADER.unpack_from(data, pos)[1]
+    return need
+
+
+def _read_on(stream: BinaryIO, data: bytes, pos: int, need: int, chunk: int) -> tuple[bytes, bool]:
+    """``data[pos:]`` and what the stream holds after it, read a chunk at a time until there
+    are ``need`` bytes or the stream ends; and whether it ended."""
+    parts = [data[pos:]]
+    have = len(data) - pos
+    while have < need:
+        more = stream.read(chunk)
+        if not more:
+            return b"".join(parts), True
+        parts.append(more)
+        have += len(more)
+    return b"".join(parts), False
 
 
 #: The frame errors of a record that may only be incomplete (FRM-5 steps 1 and 4).

@@ -1,5 +1,5 @@
-"""Generate ``aqwal/types.py``, ``aqwal/postcard_codec.py`` and ``aqwal/json_writer.py`` from the
-declarations.
+"""Generate ``aqwal/types.py``, ``aqwal/postcard_codec.py``, ``aqwal/json_writer.py``,
+``aqwal/json_reader.py`` and ``aqwal/postcard_json.py`` from the declarations.
 
 Run ``python -m aqwal.codegen`` after editing ``aqwal/declarations.py``; a test fails while the
 committed files differ from what this module produces.
@@ -366,7 +366,7 @@ class _Emitter:
             f"    if b < {len(e.variants)}:",
             f"        return _{s.name}_DECODERS[b](d, p + 1, n, mode{''.join(', ' + nm for nm in names)})",
             f"    f_{last.name}, p = _d_{e.name}(d, p, n, mode)",
-            f"    return _new({s.class_name}, ({', '.join([*names, 'f_' + last.name])})), p",
+            f"    return _new(_{s.class_name}_CLASS, ({', '.join([*names, 'f_' + last.name])})), p",
         ]
         for v in e.variants:
             assert v.feature is None, "feature-gated variants need the inline form"
@@ -382,10 +382,11 @@ class _Emitter:
             else:
                 body, fields = self.dec_fields(v.fields, "    ", "v_")
                 out += body
-                inner = f"_new({cls}, ({', '.join(fields)}{',' if len(fields) == 1 else ''}))"
-            out.append(f"    return _new({s.class_name}, ({', '.join([*names, inner])})), p")
+                inner = f"_new(_{cls}_CLASS, ({', '.join(fields)}{',' if len(fields) == 1 else ''}))"
+            out.append(f"    return _new(_{s.class_name}_CLASS, ({', '.join([*names, inner])})), p")
         table = ", ".join(f"_d_{s.name}_{v.name}" for v in e.variants)
-        out += ["", "", f"_{s.name}_DECODERS = ({table})"]
+        kind = f"Callable[[bytes, int, int, int{', int' * len(names)}], tuple[{s.class_name}, int]]"
+        out += ["", "", f"_{s.name}_DECODERS: Final[tuple[{kind}, ...]] = ({table})"]
         if s.name == self.reg.root:
             out += self.dec_frame(s, e)
         return out
@@ -456,7 +457,7 @@ class _Emitter:
             out.append("    start = p")
         out += body
         out.append(
-            f"    v = _new({s.class_name}, ({', '.join(names)}{',' if len(names) == 1 else ''}))"
+            f"    v = _new(_{s.class_name}_CLASS, ({', '.join(names)}{',' if len(names) == 1 else ''}))"
         )
         if s.validator:
             out.append(f"    _val.{s.validator}(v, start)")
@@ -469,7 +470,7 @@ class _Emitter:
             return [f"{ind}return _{cls}_VALUE, p"]
         body, names = self.dec_fields(v.fields, ind, prefix)
         tup = ", ".join(names) + ("," if len(names) == 1 else "")
-        return [*body, f"{ind}return _new({cls}, ({tup})), p"]
+        return [*body, f"{ind}return _new(_{cls}_CLASS, ({tup})), p"]
 
     def dec_enum(self, e: Enum) -> list[str]:
         out = [
@@ -508,7 +509,8 @@ class _Emitter:
                     *self.variant_body(e, v, "    "),
                 ]
             table = ", ".join(f"_d_{e.name}_{v.name}" for v in e.variants)
-            out += ["", "", f"_{e.name}_DECODERS = ({table})"]
+            kind = f"Callable[[bytes, int, int, int], tuple[{e.name}, int]]"
+            out += ["", "", f"_{e.name}_DECODERS: Final[tuple[{kind}, ...]] = ({table})"]
             return out
         for v in e.variants:
             out.append(f"    if tag == {v.index}:")
@@ -714,9 +716,10 @@ def generate_codec(reg: Registry) -> str:
         *[f"    {c}," for c in sorted(classes)],
         ")",
         "",
-        "_new = tuple.__new__",
-        "_crc32 = zlib.crc32",
-        "_unpack_header = _fr.HEADER.unpack_from",
+        "# Final: the compiled build keeps these in C variables instead of module-dict lookups.",
+        "_new: Final = tuple.__new__",
+        "_crc32: Final = zlib.crc32",
+        "_unpack_header: Final = _fr.HEADER.unpack_from",
         "_HEADER_LEN: Final = _fr.HEADER_LEN",
         "_WAL_VERSION: Final = _fr.WAL_VERSION",
         "_MAX_PAYLOAD_LEN: Final = _fr.MAX_PAYLOAD_LEN",
@@ -725,13 +728,20 @@ def generate_codec(reg: Registry) -> str:
         "",
     ]
     for d in reg:
+        if isinstance(d, Struct) and d.on_wire:
+            out.append(f"_{d.class_name}_CLASS: Final = {d.class_name}")
+        elif isinstance(d, Enum) and d.on_wire and not d.unit_only:
+            for v in d.variants:
+                if v.kind != "unit":
+                    out.append(f"_{_variant_class(d, v)}_CLASS: Final = {_variant_class(d, v)}")
+    for d in reg:
         if isinstance(d, Enum) and d.unit_only:
-            out.append(f"_{d.name}_MEMBERS: tuple[{d.name}, ...] = tuple({d.name})")
+            out.append(f"_{d.name}_MEMBERS: Final[tuple[{d.name}, ...]] = tuple({d.name})")
         elif isinstance(d, Enum):
             for v in d.variants:
                 if v.kind == "unit":
                     cls = _variant_class(d, v)
-                    out.append(f"_{cls}_VALUE = _new({cls}, ())")
+                    out.append(f"_{cls}_VALUE: Final = _new({cls}, ())")
     out += [
         "",
         "",
@@ -776,12 +786,14 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 def render_all(reg: Registry = ALL_TYPES) -> dict[str, str]:
     """File name → generated source text."""
     from aqwal.codegen_json import generate_json_reader, generate_json_writer
+    from aqwal.codegen_text import generate_postcard_json
 
     return {
         "types.py": generate_types(reg),
         "postcard_codec.py": generate_codec(reg),
         "json_writer.py": generate_json_writer(reg, HEADER),
         "json_reader.py": generate_json_reader(reg, HEADER),
+        "postcard_json.py": generate_postcard_json(reg, HEADER),
     }
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import struct
 import zlib
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Final
 
 from aqwal import postcard as _pc
 from aqwal.errors import AqwalError, FrameError, PayloadDecodeError
@@ -22,7 +22,7 @@ HEADER_LEN = 12
 #: Largest payload a writer may produce and a reader must accept (spec: FRM-6).
 MAX_PAYLOAD_LEN = 256 * 1024 * 1024
 
-HEADER = struct.Struct("<III")
+HEADER: Final[struct.Struct] = struct.Struct("<III")
 
 #: A payload decoder: (payload, start, end, mode) → (value, position after it).
 PayloadDecoder = Callable[[bytes, int, int, int], tuple[Any, int]]

@@ -84,29 +84,77 @@ from aqwal.types import (
     WalEventType,
 )
 
-_new = tuple.__new__
-_crc32 = zlib.crc32
-_unpack_header = _fr.HEADER.unpack_from
+# Final: the compiled build keeps these in C variables instead of module-dict lookups.
+_new: Final = tuple.__new__
+_crc32: Final = zlib.crc32
+_unpack_header: Final = _fr.HEADER.unpack_from
 _HEADER_LEN: Final = _fr.HEADER_LEN
 _WAL_VERSION: Final = _fr.WAL_VERSION
 _MAX_PAYLOAD_LEN: Final = _fr.MAX_PAYLOAD_LEN
 _STRICT: Final = _pc.STRICT
 _WORKFLOW: Final = _pc.WORKFLOW
 
-_RunPolicyOnce_VALUE = _new(RunPolicyOnce, ())
-_ConcurrencyKeyHoldPolicy_MEMBERS: tuple[ConcurrencyKeyHoldPolicy, ...] = tuple(ConcurrencyKeyHoldPolicy)
-_SafetyLevel_MEMBERS: tuple[SafetyLevel, ...] = tuple(SafetyLevel)
-_RunState_MEMBERS: tuple[RunState, ...] = tuple(RunState)
-_AttemptResultKind_MEMBERS: tuple[AttemptResultKind, ...] = tuple(AttemptResultKind)
-_BudgetDimension_MEMBERS: tuple[BudgetDimension, ...] = tuple(BudgetDimension)
-_RoleOperator_VALUE = _new(RoleOperator, ())
-_RoleAuditor_VALUE = _new(RoleAuditor, ())
-_RoleGatekeeper_VALUE = _new(RoleGatekeeper, ())
-_CapabilityCanSubmit_VALUE = _new(CapabilityCanSubmit, ())
-_CapabilityCanExecute_VALUE = _new(CapabilityCanExecute, ())
-_CapabilityCanReview_VALUE = _new(CapabilityCanReview, ())
-_CapabilityCanApprove_VALUE = _new(CapabilityCanApprove, ())
-_CapabilityCanCancel_VALUE = _new(CapabilityCanCancel, ())
+_WalEvent_CLASS: Final = WalEvent
+_TaskCreated_CLASS: Final = TaskCreated
+_RunCreated_CLASS: Final = RunCreated
+_RunStateChanged_CLASS: Final = RunStateChanged
+_AttemptStarted_CLASS: Final = AttemptStarted
+_AttemptFinished_CLASS: Final = AttemptFinished
+_TaskCanceled_CLASS: Final = TaskCanceled
+_RunCanceled_CLASS: Final = RunCanceled
+_LeaseAcquired_CLASS: Final = LeaseAcquired
+_LeaseHeartbeat_CLASS: Final = LeaseHeartbeat
+_LeaseExpired_CLASS: Final = LeaseExpired
+_LeaseReleased_CLASS: Final = LeaseReleased
+_EnginePaused_CLASS: Final = EnginePaused
+_EngineResumed_CLASS: Final = EngineResumed
+_DependencyDeclared_CLASS: Final = DependencyDeclared
+_RunSuspended_CLASS: Final = RunSuspended
+_RunResumed_CLASS: Final = RunResumed
+_BudgetAllocated_CLASS: Final = BudgetAllocated
+_BudgetConsumed_CLASS: Final = BudgetConsumed
+_BudgetExhausted_CLASS: Final = BudgetExhausted
+_BudgetReplenished_CLASS: Final = BudgetReplenished
+_SubscriptionCreated_CLASS: Final = SubscriptionCreated
+_SubscriptionTriggered_CLASS: Final = SubscriptionTriggered
+_SubscriptionCanceled_CLASS: Final = SubscriptionCanceled
+_ActorRegistered_CLASS: Final = ActorRegistered
+_ActorDeregistered_CLASS: Final = ActorDeregistered
+_ActorHeartbeat_CLASS: Final = ActorHeartbeat
+_TenantCreated_CLASS: Final = TenantCreated
+_RoleAssigned_CLASS: Final = RoleAssigned
+_CapabilityGranted_CLASS: Final = CapabilityGranted
+_CapabilityRevoked_CLASS: Final = CapabilityRevoked
+_LedgerEntryAppended_CLASS: Final = LedgerEntryAppended
+_TaskSpec_CLASS: Final = TaskSpec
+_TaskPayload_CLASS: Final = TaskPayload
+_RunPolicyRepeat_CLASS: Final = RunPolicyRepeat
+_RunPolicyCron_CLASS: Final = RunPolicyCron
+_RepeatPolicy_CLASS: Final = RepeatPolicy
+_CronPolicy_CLASS: Final = CronPolicy
+_TaskConstraints_CLASS: Final = TaskConstraints
+_TaskMetadata_CLASS: Final = TaskMetadata
+_RunInstance_CLASS: Final = RunInstance
+_EventFilterTaskCompleted_CLASS: Final = EventFilterTaskCompleted
+_EventFilterRunStateChanged_CLASS: Final = EventFilterRunStateChanged
+_EventFilterBudgetThreshold_CLASS: Final = EventFilterBudgetThreshold
+_EventFilterCustom_CLASS: Final = EventFilterCustom
+_RoleCustom_CLASS: Final = RoleCustom
+_CapabilityCustom_CLASS: Final = CapabilityCustom
+_RunPolicyOnce_VALUE: Final = _new(RunPolicyOnce, ())
+_ConcurrencyKeyHoldPolicy_MEMBERS: Final[tuple[ConcurrencyKeyHoldPolicy, ...]] = tuple(ConcurrencyKeyHoldPolicy)
+_SafetyLevel_MEMBERS: Final[tuple[SafetyLevel, ...]] = tuple(SafetyLevel)
+_RunState_MEMBERS: Final[tuple[RunState, ...]] = tuple(RunState)
+_AttemptResultKind_MEMBERS: Final[tuple[AttemptResultKind, ...]] = tuple(AttemptResultKind)
+_BudgetDimension_MEMBERS: Final[tuple[BudgetDimension, ...]] = tuple(BudgetDimension)
+_RoleOperator_VALUE: Final = _new(RoleOperator, ())
+_RoleAuditor_VALUE: Final = _new(RoleAuditor, ())
+_RoleGatekeeper_VALUE: Final = _new(RoleGatekeeper, ())
+_CapabilityCanSubmit_VALUE: Final = _new(CapabilityCanSubmit, ())
+_CapabilityCanExecute_VALUE: Final = _new(CapabilityCanExecute, ())
+_CapabilityCanReview_VALUE: Final = _new(CapabilityCanReview, ())
+_CapabilityCanApprove_VALUE: Final = _new(CapabilityCanApprove, ())
+_CapabilityCanCancel_VALUE: Final = _new(CapabilityCanCancel, ())
 
 
 def _variant_not_enabled(what: str, feature: str, offset: int) -> EncodeError:
@@ -159,7 +207,7 @@ def _d_WalEvent(d: bytes, p: int, n: int, mode: int) -> tuple[WalEvent, int]:
     if b < 31:
         return _WalEvent_DECODERS[b](d, p + 1, n, mode, f_sequence)
     f_event, p = _d_WalEventType(d, p, n, mode)
-    return _new(WalEvent, (f_sequence, f_event)), p
+    return _new(_WalEvent_CLASS, (f_sequence, f_event)), p
 
 
 def _d_WalEvent_TaskCreated(d: bytes, p: int, n: int, mode: int, f_sequence: int) -> tuple[WalEvent, int]:
@@ -202,14 +250,14 @@ def _d_WalEvent_TaskCreated(d: bytes, p: int, n: int, mode: int, f_sequence: int
                         p += 5
                     else:
                         v_timestamp, p = _pc.u64(d, p, mode)
-    return _new(WalEvent, (f_sequence, _new(TaskCreated, (v_task_spec, v_timestamp)))), p
+    return _new(_WalEvent_CLASS, (f_sequence, _new(_TaskCreated_CLASS, (v_task_spec, v_timestamp)))), p
 
 
 def _d_WalEvent_RunCreated(d: bytes, p: int, n: int, mode: int, f_sequence: int) -> tuple[WalEvent, int]:
     """A WalEvent whose event is WalEventType::RunCreated, after its discriminant."""
     # run_instance: RunInstance
     v_run_instance, p = _d_RunInstance(d, p, n, mode)
-    return _new(WalEvent, (f_sequence, _new(RunCreated, (v_run_instance,)))), p
+    return _new(_WalEvent_CLASS, (f_sequence, _new(_RunCreated_CLASS, (v_run_instance,)))), p
 
 
 def _d_WalEvent_RunStateChanged(d: bytes, p: int, n: int, mode: int, f_sequence: int) -> tuple[WalEvent, int]:
@@ -270,7 +318,7 @@ def _d_WalEvent_RunStateChanged(d: bytes, p: int, n: int, mode: int, f_sequence:
                         p += 5
                     else:
                         v_timestamp, p = _pc.u64(d, p, mode)
-    return _new(WalEvent, (f_sequence, _new(RunStateChanged, (v_run_id, v_previous_state, v_new_state, v_timestamp)))), p
+    return _new(_WalEvent_CLASS, (f_sequence, _new(_RunStateChanged_CLASS, (v_run_id, v_previous_state, v_new_state, v_timestamp)))), p
 
 
 def _d_WalEvent_AttemptStarted(d: bytes, p: int, n: int, mode: int, f_sequence: int) -> tuple[WalEvent, int]:
@@ -323,7 +371,7 @@ def _d_WalEvent_AttemptStarted(d: bytes, p: int, n: int, mode: int, f_sequence: 
                         p += 5
                     else:
                         v_timestamp, p = _pc.u64(d, p, mode)
-    return _new(WalEvent, (f_sequence, _new(AttemptStarted, (v_run_id, v_attempt_id, v_timestamp)))), p
+    return _new(_WalEvent_CLASS, (f_sequence, _new(_AttemptStarted_CLASS, (v_run_id, v_attempt_id, v_timestamp)))), p
 
 
 def _d_WalEvent_AttemptFinished(d: bytes, p: int, n: int, mode: int, f_sequence: int) -> tuple[WalEvent, int]:
@@ -403,7 +451,7 @@ def _d_WalEvent_AttemptFinished(d: bytes, p: int, n: int, mode: int, f_sequence:
                         p += 5
                     else:
                         v_timestamp, p = _pc.u64(d, p, mode)
-    return _new(WalEvent, (f_sequence, _new(AttemptFinished, (v_run_id, v_attempt_id, v_result, v_error, v_output, v_timestamp)))), p
+    return _new(_WalEvent_CLASS, (f_sequence, _new(_AttemptFinished_CLASS, (v_run_id, v_attempt_id, v_result, v_error, v_output, v_timestamp)))), p
 
 
 def _d_WalEvent_TaskCanceled(d: bytes, p: int, n: int, mode: int, f_sequence: int) -> tuple[WalEvent, int]:
@@ -450,7 +498,7 @@ def _d_WalEvent_TaskCanceled(d: bytes, p: int, n: int, mode: int, f_sequence: in
                         p += 5
                     else:
                         v_timestamp, p = _pc.u64(d, p, mode)
-    return _new(WalEvent, (f_sequence, _new(TaskCanceled, (v_task_id, v_timestamp)))), p
+    return _new(_WalEvent_CLASS, (f_sequence, _new(_TaskCanceled_CLASS, (v_task_id, v_timestamp)))), p
 
 
 def _d_WalEvent_RunCanceled(d: bytes, p: int, n: int, mode: int, f_sequence: int) -> tuple[WalEvent, int]:
@@ -497,7 +545,7 @@ def _d_WalEvent_RunCanceled(d: bytes, p: int, n: int, mode: int, f_sequence: int
                         p += 5
                     else:
                         v_timestamp, p = _pc.u64(d, p, mode)
-    return _new(WalEvent, (f_sequence, _new(RunCanceled, (v_run_id, v_timestamp)))), p
+    return _new(_WalEvent_CLASS, (f_sequence, _new(_RunCanceled_CLASS, (v_run_id, v_timestamp)))), p
 
 
 def _d_WalEvent_LeaseAcquired(d: bytes, p: int, n: int, mode: int, f_sequence: int) -> tuple[WalEvent, int]:
@@ -582,7 +630,7 @@ def _d_WalEvent_LeaseAcquired(d: bytes, p: int, n: int, mode: int, f_sequence: i
                         p += 5
                     else:
                         v_timestamp, p = _pc.u64(d, p, mode)
-    return _new(WalEvent, (f_sequence, _new(LeaseAcquired, (v_run_id, v_owner, v_expiry, v_timestamp)))), p
+    return _new(_WalEvent_CLASS, (f_sequence, _new(_LeaseAcquired_CLASS, (v_run_id, v_owner, v_expiry, v_timestamp)))), p
 
 
 def _d_WalEvent_LeaseHeartbeat(d: bytes, p: int, n: int, mode: int, f_sequence: int) -> tuple[WalEvent, int]:
@@ -667,7 +715,7 @@ def _d_WalEvent_LeaseHeartbeat(d: bytes, p: int, n: int, mode: int, f_sequence: 
                         p += 5
                     else:
                         v_timestamp, p = _pc.u64(d, p, mode)
-    return _new(WalEvent, (f_sequence, _new(LeaseHeartbeat, (v_run_id, v_owner, v_expiry, v_timestamp)))), p
+    return _new(_WalEvent_CLASS, (f_sequence, _new(_LeaseHeartbeat_CLASS, (v_run_id, v_owner, v_expiry, v_timestamp)))), p
 
 
 def _d_WalEvent_LeaseExpired(d: bytes, p: int, n: int, mode: int, f_sequence: int) -> tuple[WalEvent, int]:
@@ -752,7 +800,7 @@ def _d_WalEvent_LeaseExpired(d: bytes, p: int, n: int, mode: int, f_sequence: in
                         p += 5
                     else:
                         v_timestamp, p = _pc.u64(d, p, mode)
-    return _new(WalEvent, (f_sequence, _new(LeaseExpired, (v_run_id, v_owner, v_expiry, v_timestamp)))), p
+    return _new(_WalEvent_CLASS, (f_sequence, _new(_LeaseExpired_CLASS, (v_run_id, v_owner, v_expiry, v_timestamp)))), p
 
 
 def _d_WalEvent_LeaseReleased(d: bytes, p: int, n: int, mode: int, f_sequence: int) -> tuple[WalEvent, int]:
@@ -837,7 +885,7 @@ def _d_WalEvent_LeaseReleased(d: bytes, p: int, n: int, mode: int, f_sequence: i
                         p += 5
                     else:
                         v_timestamp, p = _pc.u64(d, p, mode)
-    return _new(WalEvent, (f_sequence, _new(LeaseReleased, (v_run_id, v_owner, v_expiry, v_timestamp)))), p
+    return _new(_WalEvent_CLASS, (f_sequence, _new(_LeaseReleased_CLASS, (v_run_id, v_owner, v_expiry, v_timestamp)))), p
 
 
 def _d_WalEvent_EnginePaused(d: bytes, p: int, n: int, mode: int, f_sequence: int) -> tuple[WalEvent, int]:
@@ -878,7 +926,7 @@ def _d_WalEvent_EnginePaused(d: bytes, p: int, n: int, mode: int, f_sequence: in
                         p += 5
                     else:
                         v_timestamp, p = _pc.u64(d, p, mode)
-    return _new(WalEvent, (f_sequence, _new(EnginePaused, (v_timestamp,)))), p
+    return _new(_WalEvent_CLASS, (f_sequence, _new(_EnginePaused_CLASS, (v_timestamp,)))), p
 
 
 def _d_WalEvent_EngineResumed(d: bytes, p: int, n: int, mode: int, f_sequence: int) -> tuple[WalEvent, int]:
@@ -919,7 +967,7 @@ def _d_WalEvent_EngineResumed(d: bytes, p: int, n: int, mode: int, f_sequence: i
                         p += 5
                     else:
                         v_timestamp, p = _pc.u64(d, p, mode)
-    return _new(WalEvent, (f_sequence, _new(EngineResumed, (v_timestamp,)))), p
+    return _new(_WalEvent_CLASS, (f_sequence, _new(_EngineResumed_CLASS, (v_timestamp,)))), p
 
 
 def _d_WalEvent_DependencyDeclared(d: bytes, p: int, n: int, mode: int, f_sequence: int) -> tuple[WalEvent, int]:
@@ -977,7 +1025,7 @@ def _d_WalEvent_DependencyDeclared(d: bytes, p: int, n: int, mode: int, f_sequen
                         p += 5
                     else:
                         v_timestamp, p = _pc.u64(d, p, mode)
-    return _new(WalEvent, (f_sequence, _new(DependencyDeclared, (v_task_id, v_depends_on, v_timestamp)))), p
+    return _new(_WalEvent_CLASS, (f_sequence, _new(_DependencyDeclared_CLASS, (v_task_id, v_depends_on, v_timestamp)))), p
 
 
 def _d_WalEvent_RunSuspended(d: bytes, p: int, n: int, mode: int, f_sequence: int) -> tuple[WalEvent, int]:
@@ -1034,7 +1082,7 @@ def _d_WalEvent_RunSuspended(d: bytes, p: int, n: int, mode: int, f_sequence: in
                         p += 5
                     else:
                         v_timestamp, p = _pc.u64(d, p, mode)
-    return _new(WalEvent, (f_sequence, _new(RunSuspended, (v_run_id, v_reason, v_timestamp)))), p
+    return _new(_WalEvent_CLASS, (f_sequence, _new(_RunSuspended_CLASS, (v_run_id, v_reason, v_timestamp)))), p
 
 
 def _d_WalEvent_RunResumed(d: bytes, p: int, n: int, mode: int, f_sequence: int) -> tuple[WalEvent, int]:
@@ -1081,7 +1129,7 @@ def _d_WalEvent_RunResumed(d: bytes, p: int, n: int, mode: int, f_sequence: int)
                         p += 5
                     else:
                         v_timestamp, p = _pc.u64(d, p, mode)
-    return _new(WalEvent, (f_sequence, _new(RunResumed, (v_run_id, v_timestamp)))), p
+    return _new(_WalEvent_CLASS, (f_sequence, _new(_RunResumed_CLASS, (v_run_id, v_timestamp)))), p
 
 
 def _d_WalEvent_BudgetAllocated(d: bytes, p: int, n: int, mode: int, f_sequence: int) -> tuple[WalEvent, int]:
@@ -1171,7 +1219,7 @@ def _d_WalEvent_BudgetAllocated(d: bytes, p: int, n: int, mode: int, f_sequence:
                         p += 5
                     else:
                         v_timestamp, p = _pc.u64(d, p, mode)
-    return _new(WalEvent, (f_sequence, _new(BudgetAllocated, (v_task_id, v_dimension, v_limit, v_timestamp)))), p
+    return _new(_WalEvent_CLASS, (f_sequence, _new(_BudgetAllocated_CLASS, (v_task_id, v_dimension, v_limit, v_timestamp)))), p
 
 
 def _d_WalEvent_BudgetConsumed(d: bytes, p: int, n: int, mode: int, f_sequence: int) -> tuple[WalEvent, int]:
@@ -1261,7 +1309,7 @@ def _d_WalEvent_BudgetConsumed(d: bytes, p: int, n: int, mode: int, f_sequence: 
                         p += 5
                     else:
                         v_timestamp, p = _pc.u64(d, p, mode)
-    return _new(WalEvent, (f_sequence, _new(BudgetConsumed, (v_task_id, v_dimension, v_amount, v_timestamp)))), p
+    return _new(_WalEvent_CLASS, (f_sequence, _new(_BudgetConsumed_CLASS, (v_task_id, v_dimension, v_amount, v_timestamp)))), p
 
 
 def _d_WalEvent_BudgetExhausted(d: bytes, p: int, n: int, mode: int, f_sequence: int) -> tuple[WalEvent, int]:
@@ -1315,7 +1363,7 @@ def _d_WalEvent_BudgetExhausted(d: bytes, p: int, n: int, mode: int, f_sequence:
                         p += 5
                     else:
                         v_timestamp, p = _pc.u64(d, p, mode)
-    return _new(WalEvent, (f_sequence, _new(BudgetExhausted, (v_task_id, v_dimension, v_timestamp)))), p
+    return _new(_WalEvent_CLASS, (f_sequence, _new(_BudgetExhausted_CLASS, (v_task_id, v_dimension, v_timestamp)))), p
 
 
 def _d_WalEvent_BudgetReplenished(d: bytes, p: int, n: int, mode: int, f_sequence: int) -> tuple[WalEvent, int]:
@@ -1405,7 +1453,7 @@ def _d_WalEvent_BudgetReplenished(d: bytes, p: int, n: int, mode: int, f_sequenc
                         p += 5
                     else:
                         v_timestamp, p = _pc.u64(d, p, mode)
-    return _new(WalEvent, (f_sequence, _new(BudgetReplenished, (v_task_id, v_dimension, v_new_limit, v_timestamp)))), p
+    return _new(_WalEvent_CLASS, (f_sequence, _new(_BudgetReplenished_CLASS, (v_task_id, v_dimension, v_new_limit, v_timestamp)))), p
 
 
 def _d_WalEvent_SubscriptionCreated(d: bytes, p: int, n: int, mode: int, f_sequence: int) -> tuple[WalEvent, int]:
@@ -1460,7 +1508,7 @@ def _d_WalEvent_SubscriptionCreated(d: bytes, p: int, n: int, mode: int, f_seque
                         p += 5
                     else:
                         v_timestamp, p = _pc.u64(d, p, mode)
-    return _new(WalEvent, (f_sequence, _new(SubscriptionCreated, (v_subscription_id, v_task_id, v_filter, v_timestamp)))), p
+    return _new(_WalEvent_CLASS, (f_sequence, _new(_SubscriptionCreated_CLASS, (v_subscription_id, v_task_id, v_filter, v_timestamp)))), p
 
 
 def _d_WalEvent_SubscriptionTriggered(d: bytes, p: int, n: int, mode: int, f_sequence: int) -> tuple[WalEvent, int]:
@@ -1507,7 +1555,7 @@ def _d_WalEvent_SubscriptionTriggered(d: bytes, p: int, n: int, mode: int, f_seq
                         p += 5
                     else:
                         v_timestamp, p = _pc.u64(d, p, mode)
-    return _new(WalEvent, (f_sequence, _new(SubscriptionTriggered, (v_subscription_id, v_timestamp)))), p
+    return _new(_WalEvent_CLASS, (f_sequence, _new(_SubscriptionTriggered_CLASS, (v_subscription_id, v_timestamp)))), p
 
 
 def _d_WalEvent_SubscriptionCanceled(d: bytes, p: int, n: int, mode: int, f_sequence: int) -> tuple[WalEvent, int]:
@@ -1554,7 +1602,7 @@ def _d_WalEvent_SubscriptionCanceled(d: bytes, p: int, n: int, mode: int, f_sequ
                         p += 5
                     else:
                         v_timestamp, p = _pc.u64(d, p, mode)
-    return _new(WalEvent, (f_sequence, _new(SubscriptionCanceled, (v_subscription_id, v_timestamp)))), p
+    return _new(_WalEvent_CLASS, (f_sequence, _new(_SubscriptionCanceled_CLASS, (v_subscription_id, v_timestamp)))), p
 
 
 def _d_WalEvent_ActorRegistered(d: bytes, p: int, n: int, mode: int, f_sequence: int) -> tuple[WalEvent, int]:
@@ -1670,7 +1718,7 @@ def _d_WalEvent_ActorRegistered(d: bytes, p: int, n: int, mode: int, f_sequence:
                         p += 5
                     else:
                         v_timestamp, p = _pc.u64(d, p, mode)
-    return _new(WalEvent, (f_sequence, _new(ActorRegistered, (v_actor_id, v_identity, v_capabilities, v_department, v_heartbeat_interval_secs, v_tenant_id, v_timestamp)))), p
+    return _new(_WalEvent_CLASS, (f_sequence, _new(_ActorRegistered_CLASS, (v_actor_id, v_identity, v_capabilities, v_department, v_heartbeat_interval_secs, v_tenant_id, v_timestamp)))), p
 
 
 def _d_WalEvent_ActorDeregistered(d: bytes, p: int, n: int, mode: int, f_sequence: int) -> tuple[WalEvent, int]:
@@ -1717,7 +1765,7 @@ def _d_WalEvent_ActorDeregistered(d: bytes, p: int, n: int, mode: int, f_sequenc
                         p += 5
                     else:
                         v_timestamp, p = _pc.u64(d, p, mode)
-    return _new(WalEvent, (f_sequence, _new(ActorDeregistered, (v_actor_id, v_timestamp)))), p
+    return _new(_WalEvent_CLASS, (f_sequence, _new(_ActorDeregistered_CLASS, (v_actor_id, v_timestamp)))), p
 
 
 def _d_WalEvent_ActorHeartbeat(d: bytes, p: int, n: int, mode: int, f_sequence: int) -> tuple[WalEvent, int]:
@@ -1764,7 +1812,7 @@ def _d_WalEvent_ActorHeartbeat(d: bytes, p: int, n: int, mode: int, f_sequence: 
                         p += 5
                     else:
                         v_timestamp, p = _pc.u64(d, p, mode)
-    return _new(WalEvent, (f_sequence, _new(ActorHeartbeat, (v_actor_id, v_timestamp)))), p
+    return _new(_WalEvent_CLASS, (f_sequence, _new(_ActorHeartbeat_CLASS, (v_actor_id, v_timestamp)))), p
 
 
 def _d_WalEvent_TenantCreated(d: bytes, p: int, n: int, mode: int, f_sequence: int) -> tuple[WalEvent, int]:
@@ -1813,7 +1861,7 @@ def _d_WalEvent_TenantCreated(d: bytes, p: int, n: int, mode: int, f_sequence: i
                         p += 5
                     else:
                         v_timestamp, p = _pc.u64(d, p, mode)
-    return _new(WalEvent, (f_sequence, _new(TenantCreated, (v_tenant_id, v_name, v_timestamp)))), p
+    return _new(_WalEvent_CLASS, (f_sequence, _new(_TenantCreated_CLASS, (v_tenant_id, v_name, v_timestamp)))), p
 
 
 def _d_WalEvent_RoleAssigned(d: bytes, p: int, n: int, mode: int, f_sequence: int) -> tuple[WalEvent, int]:
@@ -1868,7 +1916,7 @@ def _d_WalEvent_RoleAssigned(d: bytes, p: int, n: int, mode: int, f_sequence: in
                         p += 5
                     else:
                         v_timestamp, p = _pc.u64(d, p, mode)
-    return _new(WalEvent, (f_sequence, _new(RoleAssigned, (v_actor_id, v_role, v_tenant_id, v_timestamp)))), p
+    return _new(_WalEvent_CLASS, (f_sequence, _new(_RoleAssigned_CLASS, (v_actor_id, v_role, v_tenant_id, v_timestamp)))), p
 
 
 def _d_WalEvent_CapabilityGranted(d: bytes, p: int, n: int, mode: int, f_sequence: int) -> tuple[WalEvent, int]:
@@ -1923,7 +1971,7 @@ def _d_WalEvent_CapabilityGranted(d: bytes, p: int, n: int, mode: int, f_sequenc
                         p += 5
                     else:
                         v_timestamp, p = _pc.u64(d, p, mode)
-    return _new(WalEvent, (f_sequence, _new(CapabilityGranted, (v_actor_id, v_capability, v_tenant_id, v_timestamp)))), p
+    return _new(_WalEvent_CLASS, (f_sequence, _new(_CapabilityGranted_CLASS, (v_actor_id, v_capability, v_tenant_id, v_timestamp)))), p
 
 
 def _d_WalEvent_CapabilityRevoked(d: bytes, p: int, n: int, mode: int, f_sequence: int) -> tuple[WalEvent, int]:
@@ -1978,7 +2026,7 @@ def _d_WalEvent_CapabilityRevoked(d: bytes, p: int, n: int, mode: int, f_sequenc
                         p += 5
                     else:
                         v_timestamp, p = _pc.u64(d, p, mode)
-    return _new(WalEvent, (f_sequence, _new(CapabilityRevoked, (v_actor_id, v_capability, v_tenant_id, v_timestamp)))), p
+    return _new(_WalEvent_CLASS, (f_sequence, _new(_CapabilityRevoked_CLASS, (v_actor_id, v_capability, v_tenant_id, v_timestamp)))), p
 
 
 def _d_WalEvent_LedgerEntryAppended(d: bytes, p: int, n: int, mode: int, f_sequence: int) -> tuple[WalEvent, int]:
@@ -2049,10 +2097,10 @@ def _d_WalEvent_LedgerEntryAppended(d: bytes, p: int, n: int, mode: int, f_seque
                         p += 5
                     else:
                         v_timestamp, p = _pc.u64(d, p, mode)
-    return _new(WalEvent, (f_sequence, _new(LedgerEntryAppended, (v_entry_id, v_tenant_id, v_ledger_key, v_actor_id, v_payload, v_timestamp)))), p
+    return _new(_WalEvent_CLASS, (f_sequence, _new(_LedgerEntryAppended_CLASS, (v_entry_id, v_tenant_id, v_ledger_key, v_actor_id, v_payload, v_timestamp)))), p
 
 
-_WalEvent_DECODERS = (_d_WalEvent_TaskCreated, _d_WalEvent_RunCreated, _d_WalEvent_RunStateChanged, _d_WalEvent_AttemptStarted, _d_WalEvent_AttemptFinished, _d_WalEvent_TaskCanceled, _d_WalEvent_RunCanceled, _d_WalEvent_LeaseAcquired, _d_WalEvent_LeaseHeartbeat, _d_WalEvent_LeaseExpired, _d_WalEvent_LeaseReleased, _d_WalEvent_EnginePaused, _d_WalEvent_EngineResumed, _d_WalEvent_DependencyDeclared, _d_WalEvent_RunSuspended, _d_WalEvent_RunResumed, _d_WalEvent_BudgetAllocated, _d_WalEvent_BudgetConsumed, _d_WalEvent_BudgetExhausted, _d_WalEvent_BudgetReplenished, _d_WalEvent_SubscriptionCreated, _d_WalEvent_SubscriptionTriggered, _d_WalEvent_SubscriptionCanceled, _d_WalEvent_ActorRegistered, _d_WalEvent_ActorDeregistered, _d_WalEvent_ActorHeartbeat, _d_WalEvent_TenantCreated, _d_WalEvent_RoleAssigned, _d_WalEvent_CapabilityGranted, _d_WalEvent_CapabilityRevoked, _d_WalEvent_LedgerEntryAppended)
+_WalEvent_DECODERS: Final[tuple[Callable[[bytes, int, int, int, int], tuple[WalEvent, int]], ...]] = (_d_WalEvent_TaskCreated, _d_WalEvent_RunCreated, _d_WalEvent_RunStateChanged, _d_WalEvent_AttemptStarted, _d_WalEvent_AttemptFinished, _d_WalEvent_TaskCanceled, _d_WalEvent_RunCanceled, _d_WalEvent_LeaseAcquired, _d_WalEvent_LeaseHeartbeat, _d_WalEvent_LeaseExpired, _d_WalEvent_LeaseReleased, _d_WalEvent_EnginePaused, _d_WalEvent_EngineResumed, _d_WalEvent_DependencyDeclared, _d_WalEvent_RunSuspended, _d_WalEvent_RunResumed, _d_WalEvent_BudgetAllocated, _d_WalEvent_BudgetConsumed, _d_WalEvent_BudgetExhausted, _d_WalEvent_BudgetReplenished, _d_WalEvent_SubscriptionCreated, _d_WalEvent_SubscriptionTriggered, _d_WalEvent_SubscriptionCanceled, _d_WalEvent_ActorRegistered, _d_WalEvent_ActorDeregistered, _d_WalEvent_ActorHeartbeat, _d_WalEvent_TenantCreated, _d_WalEvent_RoleAssigned, _d_WalEvent_CapabilityGranted, _d_WalEvent_CapabilityRevoked, _d_WalEvent_LedgerEntryAppended)
 
 
 def decode_frame_at(
@@ -2816,7 +2864,7 @@ def _d_TaskSpec(d: bytes, p: int, n: int, mode: int) -> tuple[TaskSpec, int]:
             f_tenant_id, p = _pc.uuid(d, p, n, mode)
     else:
         raise _pc.bad_option(p, b)
-    v = _new(TaskSpec, (f_id, f_payload, f_run_policy, f_constraints, f_metadata, f_parent_task_id, f_tenant_id))
+    v = _new(_TaskSpec_CLASS, (f_id, f_payload, f_run_policy, f_constraints, f_metadata, f_parent_task_id, f_tenant_id))
     _val.validate_task_spec(v, start)
     return v, p
 
@@ -2871,7 +2919,7 @@ def _d_TaskPayload(d: bytes, p: int, n: int, mode: int) -> tuple[TaskPayload, in
         f_content_type, p = _pc.string(d, p, n, mode)
     else:
         raise _pc.bad_option(p, b)
-    v = _new(TaskPayload, (f_bytes, f_content_type))
+    v = _new(_TaskPayload_CLASS, (f_bytes, f_content_type))
     return v, p
 
 
@@ -2903,13 +2951,13 @@ def _d_RunPolicy(d: bytes, p: int, n: int, mode: int) -> tuple[RunPolicy, int]:
     if tag == 1:
         # policy: RepeatPolicy
         repeat_policy, p = _d_RepeatPolicy(d, p, n, mode)
-        return _new(RunPolicyRepeat, (repeat_policy,)), p
+        return _new(_RunPolicyRepeat_CLASS, (repeat_policy,)), p
     if tag == 2:
         if not mode & _pc.WORKFLOW:
             raise _pc.unknown_variant("RunPolicy", tag, start, " (exists only with feature workflow)")
         # policy: CronPolicy
         cron_policy, p = _d_CronPolicy(d, p, n, mode)
-        return _new(RunPolicyCron, (cron_policy,)), p
+        return _new(_RunPolicyCron_CLASS, (cron_policy,)), p
     raise _pc.unknown_variant("RunPolicy", tag, start)
 
 
@@ -2977,7 +3025,7 @@ def _d_RepeatPolicy(d: bytes, p: int, n: int, mode: int) -> tuple[RepeatPolicy, 
                         p += 5
                     else:
                         f_interval_secs, p = _pc.u64(d, p, mode)
-    v = _new(RepeatPolicy, (f_count, f_interval_secs))
+    v = _new(_RepeatPolicy_CLASS, (f_count, f_interval_secs))
     _val.validate_repeat_policy(v, start)
     return v, p
 
@@ -3024,7 +3072,7 @@ def _d_CronPolicy(d: bytes, p: int, n: int, mode: int) -> tuple[CronPolicy, int]
             f_max_occurrences, p = _pc.u32(d, p, mode)
     else:
         raise _pc.bad_option(p, b)
-    v = _new(CronPolicy, (f_expression, f_max_occurrences))
+    v = _new(_CronPolicy_CLASS, (f_expression, f_max_occurrences))
     _val.validate_cron_policy(v, start)
     return v, p
 
@@ -3144,7 +3192,7 @@ def _d_TaskConstraints(d: bytes, p: int, n: int, mode: int) -> tuple[TaskConstra
         f_required_capabilities = tuple(items20)
     else:
         raise _pc.bad_option(p, b)
-    v = _new(TaskConstraints, (f_max_attempts, f_timeout_secs, f_concurrency_key, f_concurrency_key_hold_policy, f_safety_level, f_required_capabilities))
+    v = _new(_TaskConstraints_CLASS, (f_max_attempts, f_timeout_secs, f_concurrency_key, f_concurrency_key_hold_policy, f_safety_level, f_required_capabilities))
     _val.validate_task_constraints(v, start)
     return v, p
 
@@ -3223,7 +3271,7 @@ def _d_TaskMetadata(d: bytes, p: int, n: int, mode: int) -> tuple[TaskMetadata, 
         f_description, p = _pc.string(d, p, n, mode)
     else:
         raise _pc.bad_option(p, b)
-    v = _new(TaskMetadata, (f_tags, f_priority, f_description))
+    v = _new(_TaskMetadata_CLASS, (f_tags, f_priority, f_description))
     return v, p
 
 
@@ -3409,7 +3457,7 @@ def _d_RunInstance(d: bytes, p: int, n: int, mode: int) -> tuple[RunInstance, in
                         p += 5
                     else:
                         f_last_state_change_at, p = _pc.u64(d, p, mode)
-    v = _new(RunInstance, (f_id, f_task_id, f_state, f_current_attempt_id, f_attempt_count, f_created_at, f_scheduled_at, f_effective_priority, f_last_state_change_at))
+    v = _new(_RunInstance_CLASS, (f_id, f_task_id, f_state, f_current_attempt_id, f_attempt_count, f_created_at, f_scheduled_at, f_effective_priority, f_last_state_change_at))
     _val.validate_run_instance(v, start)
     return v, p
 
@@ -3491,7 +3539,7 @@ def _d_EventFilter(d: bytes, p: int, n: int, mode: int) -> tuple[EventFilter, in
             p += 17
         else:
             taskcompleted_task_id, p = _pc.uuid(d, p, n, mode)
-        return _new(EventFilterTaskCompleted, (taskcompleted_task_id,)), p
+        return _new(_EventFilterTaskCompleted_CLASS, (taskcompleted_task_id,)), p
     if tag == 1:
         # task_id: TaskId
         if d[p] == 16 and p + 17 <= n:
@@ -3506,7 +3554,7 @@ def _d_EventFilter(d: bytes, p: int, n: int, mode: int) -> tuple[EventFilter, in
             p += 1
         else:
             runstatechanged_state, p = _pc.unit_enum(d, p, mode, _RunState_MEMBERS, "RunState")
-        return _new(EventFilterRunStateChanged, (runstatechanged_task_id, runstatechanged_state)), p
+        return _new(_EventFilterRunStateChanged_CLASS, (runstatechanged_task_id, runstatechanged_state)), p
     if tag == 2:
         # task_id: TaskId
         if d[p] == 16 and p + 17 <= n:
@@ -3524,11 +3572,11 @@ def _d_EventFilter(d: bytes, p: int, n: int, mode: int) -> tuple[EventFilter, in
         # threshold_pct: u8
         budgetthreshold_threshold_pct = d[p]
         p += 1
-        return _new(EventFilterBudgetThreshold, (budgetthreshold_task_id, budgetthreshold_dimension, budgetthreshold_threshold_pct)), p
+        return _new(_EventFilterBudgetThreshold_CLASS, (budgetthreshold_task_id, budgetthreshold_dimension, budgetthreshold_threshold_pct)), p
     if tag == 3:
         # key: String
         custom_key, p = _pc.string(d, p, n, mode)
-        return _new(EventFilterCustom, (custom_key,)), p
+        return _new(_EventFilterCustom_CLASS, (custom_key,)), p
     raise _pc.unknown_variant("EventFilter", tag, start)
 
 
@@ -3590,7 +3638,7 @@ def _d_Role(d: bytes, p: int, n: int, mode: int) -> tuple[Role, int]:
     if tag == 3:
         # name: String
         custom_name, p = _pc.string(d, p, n, mode)
-        return _new(RoleCustom, (custom_name,)), p
+        return _new(_RoleCustom_CLASS, (custom_name,)), p
     raise _pc.unknown_variant("Role", tag, start)
 
 
@@ -3632,7 +3680,7 @@ def _d_Capability(d: bytes, p: int, n: int, mode: int) -> tuple[Capability, int]
     if tag == 5:
         # name: String
         custom_name, p = _pc.string(d, p, n, mode)
-        return _new(CapabilityCustom, (custom_name,)), p
+        return _new(_CapabilityCustom_CLASS, (custom_name,)), p
     raise _pc.unknown_variant("Capability", tag, start)
 
 

@@ -70,6 +70,17 @@ _LEASE_STATES = {
     "Release": frozenset({RS.Ready, RS.Leased, RS.Running}),
 }
 
+# The same rules as tables indexed by the states' discriminants (0-8, in declaration order):
+# a check is two index operations instead of hashing enum members, whose ``__hash__`` is a
+# Python-level function, for every state change a replay applies.
+assert [s._value_ for s in RS] == list(range(len(RS)))
+_ALLOWED: tuple[tuple[bool, ...], ...] = tuple(tuple((a, b) in TRANSITIONS for b in RS) for a in RS)
+_IS_TERMINAL: tuple[bool, ...] = tuple(s in TERMINAL for s in RS)
+_CANCELED = RS.Canceled._value_
+_LEASE_ALLOWED: dict[str, tuple[bool, ...]] = {
+    kind: tuple(s in states for s in RS) for kind, states in _LEASE_STATES.items()
+}
+
 #: The engine's ``ReplayReducerError`` variant behind each reducer code (spec: RED-14), as the
 #: error table gives it (``engine`` of spec/registry/errors.json).
 ENGINE_ERROR_KIND: dict[str, str] = {
@@ -165,7 +176,7 @@ class Reducer:
                 "previous_state_mismatch",
                 f"run {uuid_text(run.id)} is {run.state.name}, event says {previous.name}",
             )
-        if (previous, new) not in TRANSITIONS:
+        if not _ALLOWED[previous._value_][new._value_]:
             raise _reject("illegal_transition", f"{previous.name} -> {new.name} is not allowed")
         if run.current_attempt_id is not None and (
             new is RS.Running or (previous is RS.Running and new is not RS.Canceled)
@@ -184,7 +195,7 @@ class Reducer:
             run.current_attempt_id = None
         run.last_state_change_at = timestamp
         run.history.append((previous, new, timestamp))
-        if new in TERMINAL:
+        if _IS_TERMINAL[new._value_]:
             run.lease = None
 
     def _state_changed(
@@ -236,7 +247,7 @@ class Reducer:
     def run_canceled(self, e: t.RunCanceled) -> None:
         # spec: EVT-6 — from any non-terminal state, even with an active attempt
         run = self._run(e.run_id)
-        if (run.state, RS.Canceled) not in TRANSITIONS:
+        if not _ALLOWED[run.state._value_][_CANCELED]:
             raise _reject("illegal_transition", f"{run.state.name} -> Canceled is not allowed")
         self._transition(run, RS.Canceled, e.timestamp)
 
@@ -313,7 +324,7 @@ class Reducer:
         run = self.state.runs.get(run_id)
         if run is None:
             raise _reject("lease_unknown_run", f"lease {kind} for unknown run {uuid_text(run_id)}")
-        if run.state not in _LEASE_STATES[kind]:
+        if not _LEASE_ALLOWED[kind][run.state._value_]:
             raise _reject(
                 "lease_run_state", f"lease {kind} is not allowed while the run is {run.state.name}"
             )
