@@ -262,6 +262,21 @@ def _judge_cause(want: dict[str, Any], got: dict[str, Any], verdict: Verdict) ->
     return None if reason is None else f"corruption cause: {reason}"
 
 
+def _judge_refusal(
+    expected: dict[str, Any], error: dict[str, Any] | None, verdict: Verdict
+) -> tuple[bool, str | None]:
+    """Whether the document or the response is a refusal, and then the verdict's reason: the
+    response must refuse exactly when the document does, with a matching error (spec: CP-7
+    rules 5 and 8)."""
+    if "error" in expected:
+        if error is None:
+            return True, f"accepted, expected {expected['error']['code']!r}"
+        return True, _judge_error(expected["error"], error, verdict)
+    if error is not None:
+        return True, f"rejected with {show(error['code'])}"
+    return False, None
+
+
 def _judge_write(
     expected: dict[str, Any],
     response: dict[str, Any],
@@ -269,12 +284,9 @@ def _judge_write(
     verdict: Verdict,
 ) -> str | None:
     """Snapshot writing (spec: CP-7 rule 8, CP-16)."""
-    if "error" in expected:
-        if error is None:
-            return f"accepted, expected {expected['error']['code']!r}"
-        return _judge_error(expected["error"], error, verdict)
-    if error is not None:
-        return f"rejected with {show(error['code'])}"
+    refused, reason = _judge_refusal(expected, error, verdict)
+    if refused:
+        return reason
     snapshot = _member(response, "snapshot")
     _typed(snapshot, isinstance(snapshot, bytes), "snapshot", "a byte string")
     return snapshot_difference(snapshot, expected["snapshot"])
@@ -293,12 +305,9 @@ def _judge_state(
     verdict: Verdict,
 ) -> str | None:
     """Replay and snapshot loading (spec: CP-7 rule 5)."""
-    if "error" in expected:
-        if error is None:
-            return f"accepted, expected {expected['error']['code']!r}"
-        return _judge_error(expected["error"], error, verdict)
-    if error is not None:
-        return f"rejected with {show(error['code'])}"
+    refused, reason = _judge_refusal(expected, error, verdict)
+    if refused:
+        return reason
     if "outcomes" in expected:
         outcomes = _member(response, "outcomes")
         _typed(outcomes, isinstance(outcomes, list), "outcomes", "an array")

@@ -162,6 +162,22 @@ def _named_tuple(reg: Registry, name: str, fields: tuple[Field, ...], doc: str) 
 # postcard_codec.py
 
 
+
+def option_lines(ind: str, tgt: str, absent: str, present: list[str]) -> list[str]:
+    """Generated lines reading an ``Option``'s tag byte (spec: ENC-8): ``tgt`` set to the
+    expression ``absent`` for 0, the lines ``present`` (indented one level deeper) for 1."""
+    return [
+        f"{ind}b = d[p]",
+        f"{ind}if b == 0:",
+        f"{ind}    {tgt} = {absent}",
+        f"{ind}    p += 1",
+        f"{ind}elif b == 1:",
+        f"{ind}    p += 1",
+        *present,
+        f"{ind}else:",
+        f"{ind}    raise _pc.bad_option(p, b)",
+    ]
+
 class _Emitter:
     def __init__(self, reg: Registry) -> None:
         self.reg = reg
@@ -269,17 +285,7 @@ class _Emitter:
                 f"{ind}    {tgt}, p = _pc.uuid(d, p, n, mode)",
             ]
         if isinstance(w, Opt):
-            return [
-                f"{ind}b = d[p]",
-                f"{ind}if b == 0:",
-                f"{ind}    {tgt} = None",
-                f"{ind}    p += 1",
-                f"{ind}elif b == 1:",
-                f"{ind}    p += 1",
-                *self.dec(w.inner, tgt, ind + "    "),
-                f"{ind}else:",
-                f"{ind}    raise _pc.bad_option(p, b)",
-            ]
+            return option_lines(ind, tgt, "None", self.dec(w.inner, tgt, ind + "    "))
         if isinstance(w, Seq):
             count, items, item = self.tmp("count"), self.tmp("items"), self.tmp("item")
             size = _min_size(reg, w.inner)

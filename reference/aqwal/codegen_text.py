@@ -18,7 +18,7 @@ Called from ``python -m aqwal.codegen``, which writes the module next to this on
 
 from __future__ import annotations
 
-from aqwal.codegen import _Emitter, _min_size, _wire_doc
+from aqwal.codegen import _Emitter, _min_size, _wire_doc, option_lines
 from aqwal.schema import Enum, Field, Newtype, Opt, Prim, Ref, Registry, Seq, Struct, Variant
 
 _INTS = (Prim.U8, Prim.U32, Prim.U64, Prim.I32)
@@ -64,17 +64,7 @@ class _TextEmitter(_Emitter):
                 # one type per name: the integer as text beside "null"
                 num = self.tmp("num")
                 inner = [*self.dec(w.inner, num, ind + "    "), f"{ind}    {tgt} = str({num})"]
-            return [
-                f"{ind}b = d[p]",
-                f"{ind}if b == 0:",
-                f'{ind}    {tgt} = "null"',
-                f"{ind}    p += 1",
-                f"{ind}elif b == 1:",
-                f"{ind}    p += 1",
-                *inner,
-                f"{ind}else:",
-                f"{ind}    raise _pc.bad_option(p, b)",
-            ]
+            return option_lines(ind, tgt, '"null"', inner)
         if isinstance(w, Seq):
             count, items, item = self.tmp("count"), self.tmp("items"), self.tmp("item")
             size = _min_size(reg, w.inner)
