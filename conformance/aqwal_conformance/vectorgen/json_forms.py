@@ -214,6 +214,7 @@ def json_form_vectors() -> Iterator[Vector]:
     )
     yield from _surrogate_escapes(base)
     yield from _utf8_sequences(base)
+    yield from _syntax_offsets(base)
     text = json.dumps(base, separators=(",", ":")).encode()
     yield Vector(
         "snapshot/json-not-utf8",
@@ -252,6 +253,10 @@ UTF8_BROKEN = (
     ("f4-beyond-max", "F4 90: a code point beyond U+10FFFF", "f4908080"),
     ("tail-7f", "7F where a continuation byte (80-BF) must follow", "c27f"),
     ("tail-c0", "C0 where a continuation byte (80-BF) must follow", "e180c0"),
+    ("e0-tail-c0", "E0 C0: above the second byte's range A0-BF", "e0c080"),
+    ("ed-tail-7f", "ED 7F: below the second byte's range 80-9F", "ed7f"),
+    ("f0-tail-c0", "F0 C0: above the second byte's range 90-BF", "f0c08080"),
+    ("f4-tail-7f", "F4 7F: below the second byte's range 80-8F", "f47f"),
 )
 
 
@@ -281,6 +286,46 @@ def _utf8_sequences(base: dict[str, Any]) -> Iterator[Vector]:
             ("JSN-1", "JSN-14", "SNP-4"),
             error="form_syntax",
         )
+
+
+def _syntax_offsets(base: dict[str, Any]) -> Iterator[Vector]:
+    """Where JSN-14 locates an error that follows text a scanner must walk exactly: every
+    short escape, escapes of non-surrogates next to both surrogate ranges and of a pair, each
+    just before a byte it must not swallow, an empty object, U+0020 and U+007F beside a raw
+    control byte; and a member name followed by something other than a colon."""
+    text = json.dumps(base, separators=(",", ":")).encode()
+    content_type = b'"content_type":"application/json"'
+    tags = b'"tags":[]'
+    description = b'"description":null'
+    engine = b'"engine":{'
+    assert all(part in text for part in (content_type, tags, description, engine))
+    walked = (
+        text.replace(
+            content_type,
+            b'"content_type":"\\"\\\\\\/\\b\\f\\n\\r\\t\\ud7ffx\\ue000x\\u0041"',
+        )
+        .replace(tags, b'"tags":["\\ud83d\\ude00","\\n",{},[]]')
+        .replace(description, b'"description":" \x7f\x1f"')
+    )
+    yield Vector(
+        "snapshot/json-escapes-then-control",
+        "snapshot",
+        "every short escape, \\u escapes of U+D7FF, U+E000, U+0041 and a pair, an empty object "
+        "and array, then a string with U+0020, U+007F and a raw U+001F: located at the U+001F",
+        "invalid",
+        frame_snapshot(walked),
+        ("JSN-14", "JSN-15", "JSN-1", "SNP-4"),
+        error="form_syntax",
+    )
+    yield Vector(
+        "snapshot/json-key-without-colon",
+        "snapshot",
+        "a member name, a space, then an opening brace where the colon belongs",
+        "invalid",
+        frame_snapshot(text.replace(engine, b'"engine" {')),
+        ("JSN-14", "JSN-1", "SNP-4"),
+        error="form_syntax",
+    )
 
 
 def _surrogate_escapes(base: dict[str, Any]) -> Iterator[Vector]:
