@@ -6,8 +6,8 @@ such a shortcut answer what reading every candidate outright answers:
 
 * the only valid record after the corruption is longer than 64 KiB and starts after two long
   false candidates that overlap it and each other, and its own payload holds more headers
-  declaring long payloads; it is read 997 bytes at a time, so headers, payload starts and ends
-  lie across reads;
+  declaring long payloads; it is read in pieces whose boundary falls right after its header, so
+  other headers, payload starts and ends lie across reads;
 * the only record after the corruption is 5 KiB long and its first bytes already make a whole
   WalEvent: a lenient reader accepts the bytes left over, a strict one does not.
 """
@@ -37,8 +37,9 @@ def _flip_last(record: bytes) -> bytes:
     return record[:-1] + bytes([record[-1] ^ 0x01])
 
 
-def overlapping_long_candidates(log: bytes) -> bytes:
-    """``log``, one corrupt byte, then two long false candidates and the one valid record."""
+def overlapping_long_candidates(log: bytes) -> tuple[bytes, int]:
+    """``log``, one corrupt byte, then two long false candidates and the one valid record;
+    and where that record starts."""
     decoy = encode_record(_task_created(910, bytes(6_000)))
     cut = decoy[: 12 + 100]  # declares 6 KiB, holds 100 bytes: ends inside what follows
     wrong = _flip_last(encode_record(_task_created(911, bytes(range(256)) * 20)))
@@ -47,22 +48,27 @@ def overlapping_long_candidates(log: bytes) -> bytes:
     body = inner + filler[:7_000] + inner + filler[7_000:] + inner
     big = encode_record(_task_created(913, body))
     assert len(big) - 12 > 2 << 15
-    return log + b"\x05" + cut + wrong + big
+    before = log + b"\x05" + cut + wrong
+    return before + big, len(before)
 
 
 def resync_long_vectors() -> Iterator[Vector]:
     log = frame(h("01 0b e8 07"))  # EnginePaused at 1000, sequence 1
+    data, valid = overlapping_long_candidates(log)
+    # the search starts one byte after the corruption; the valid record's header ends a read
+    size = next(n for n in range(800, 2000) if (valid + 12 - len(log) - 1) % n == 0)
     yield Vector(
         "wal/resync-overlapping-long-candidates",
         "wal",
         "a corrupt byte, a header declaring 6 KiB over the rest, a 5 KiB record with a wrong "
         "CRC-32, then the only valid record (over 64 KiB, holding three more such headers), "
-        "read 997 bytes at a time: the file is mid-file",
+        f"read {size} bytes at a time, a read ending with that record's header: the file is "
+        "mid-file",
         "invalid",
-        overlapping_long_candidates(log),
+        data,
         (*CLAUSES, "WAL-7", "WAL-8", "WAL-11"),
         error="unsupported_version",
-        options={"read_buffer": 997},
+        options={"read_buffer": size},
     )
     # spec: WAL-5 — EnginePaused at 1001, sequence 2, then 5,000 bytes a lenient reader ignores
     padded = frame(h("02 0b e9 07") + bytes(5_000))
