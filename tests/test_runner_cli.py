@@ -198,6 +198,25 @@ def test_differential_mode_after_vectors_skips_without_replay(
     assert main([*arguments, "--require", "replay"]) == 1
 
 
+def test_a_difference_after_a_snapshot_carries_the_snapshot(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # spec: CP-10, CP-15 — without the snapshot the log alone would not reproduce the difference
+    iut = f"{sys.executable} {BROKEN} snapshot-digest"
+    out = tmp_path / "conformance.json"
+    arguments = ["conform", "--stateful", "--examples", "40", "--iut", iut, "--quiet"]
+    assert main([*arguments, "--report", "json", "-o", str(out)]) == 1
+    (case,) = json.loads(out.read_text(encoding="utf-8"))["cases"]
+    assert "IUT digest '000" in case["detail"]
+    wal = tmp_path / "conformance.difference.wal"
+    snapshot = tmp_path / "conformance.difference.snapshot"
+    assert wal.read_bytes().hex() == case["log"]
+    assert snapshot.read_bytes().hex() == case["snapshot"]
+    assert snapshot.read_bytes()[:4] == (4).to_bytes(4, "little")  # a snapshot file (SNP-2)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([out.name, wal.name, snapshot.name])
+    assert "snapshot replayed with it (" in capsys.readouterr().out
+
+
 def test_require_names_a_request_kind(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["conform", "--quiet", "--require", "replay", "--category", "wal"]) == 0
     capsys.readouterr()

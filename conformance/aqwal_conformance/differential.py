@@ -48,6 +48,8 @@ class ProcessDifferential(Differential):
         self.grade = Verdict(None)
         #: The log of the latest difference (after shrinking: the minimal one).
         self.failing_log: bytes | None = None
+        #: The snapshot file replayed with that log, if any (spec: CP-10).
+        self.failing_snapshot: bytes | None = None
         self.smallest: bytes | None = None
         self.failures = 0
         self._notice = notice
@@ -59,7 +61,7 @@ class ProcessDifferential(Differential):
         try:
             self._compare(expected)
         except AssertionError:
-            self.failing_log = wal
+            self.failing_log, self.failing_snapshot = wal, expected.snapshot
             if self.smallest is None or len(wal) < len(self.smallest):
                 self.smallest = wal
             self.failures += 1
@@ -156,9 +158,13 @@ def differential_case(
 
     def result(status: str, detail: str) -> CaseResult:
         seconds = time.perf_counter() - started
-        log = differential.failing_log if status == "failed" else None
+        failed = status == "failed"
+        log = differential.failing_log if failed else None
+        snapshot = differential.failing_snapshot if failed else None
         level = differential.grade.level if status == "passed" else None
-        return CaseResult(STATEFUL_CASE, "stateful", status, detail, seconds, level, log)
+        return CaseResult(
+            STATEFUL_CASE, "stateful", status, detail, seconds, level, log, snapshot
+        )
 
     try:
         with _private_hypothesis_storage(), with_reporter(hypothesis_output.append):

@@ -106,7 +106,10 @@ def _log_lines(r: CaseResult) -> list[str]:
     if r.log is None:
         return []
     frames = log_frames(r.log)
-    return [f"log ({len(frames)} records, one frame per line, hex):", *frames]
+    lines = [f"log ({len(frames)} records, one frame per line, hex):", *frames]
+    if r.snapshot is not None:
+        lines += [f"snapshot replayed with it ({len(r.snapshot)} bytes, hex):", r.snapshot.hex()]
+    return lines
 
 
 def as_json(report: Report) -> str:
@@ -122,6 +125,8 @@ def as_json(report: Report) -> str:
         }
         if r.log is not None:
             case["log"] = r.log.hex()
+        if r.snapshot is not None:
+            case["snapshot"] = r.snapshot.hex()
         cases.append(case)
     doc = {
         "format": JSON_FORMAT,

@@ -103,6 +103,8 @@ class CaseResult:
     level: str | None = None
     #: Differential mode: the log of the difference found, as a WAL file.
     log: bytes | None = None
+    #: Differential mode: the snapshot file replayed with that log, when there is one.
+    snapshot: bytes | None = None
 
 
 @dataclass

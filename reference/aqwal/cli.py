@@ -747,6 +747,10 @@ def cmd_conform(args: argparse.Namespace) -> int:
                 wal = difference_log_path(args.output)
                 _write_report(str(wal), result.log)
                 print(f"aqwal: the difference's log is in {wal}", file=sys.stderr)
+                if result.snapshot is not None:
+                    snapshot = wal.with_suffix(".snapshot")
+                    _write_report(str(snapshot), result.snapshot)
+                    print(f"aqwal: the snapshot replayed with it is in {snapshot}", file=sys.stderr)
         if args.report != "text":
             sys.stdout.write(FORMATS["text"](report))
     else:

@@ -6,7 +6,7 @@ MODE: swap-variants | accept-bad-crc | apply-rejected | crash-on-wal | hang-on-s
       | garbage-on-encode | wrong-length | silent-exit | coarse-codes | answer-twice
       | refuse-positional | no-replay | no-offsets | v5-only | unsupported-everything
       | hello-protocol-true | trailing-bytes | exit-zero-on-replay | malformed-errors
-      | refuse-as-malformed | replenish-keeps-consumed
+      | refuse-as-malformed | replenish-keeps-consumed | snapshot-digest
       | flood (when stdin closes) | stderr-flood | raw:NAME (a hand-made response body, see RAW)
 """
 
@@ -113,6 +113,9 @@ def broken(request: dict[str, Any]) -> dict[str, Any] | None:
             data = request["input"]
             (length,) = struct.unpack_from("<I", data, 4)
             response = {"value": CBOR_FORM.dump("WalEvent", decode_payload(data[12 : 12 + length]))}
+    elif MODE == "snapshot-digest" and kind == "replay" and "snapshot" in request:
+        if "digest" in response:
+            response["digest"] = "0" * 64
     elif MODE == "apply-rejected" and kind == "replay" and "outcomes" in response:
         response["outcomes"] = [None] * len(response["outcomes"])
     elif MODE == "crash-on-wal" and kind == "validate_wal" and 0 < len(request["log"]) < 8:
