@@ -10,6 +10,7 @@ decoded, and decoding gives no tag a meaning.
 from __future__ import annotations
 
 import struct
+from collections.abc import Iterable
 from typing import Any, BinaryIO
 
 import cbor2
@@ -31,6 +32,18 @@ REQUEST_KINDS = (
     "load_snapshot",
     "write_snapshot",
 )
+
+
+def check_request_kinds(kinds: Iterable[str]) -> tuple[str, ...]:
+    """The request kinds ``kinds`` names, sorted and without repeats; a ValueError naming the
+    first that is no kind of :data:`REQUEST_KINDS` (spec: CP-4, CP-5 ``--require``)."""
+    named = tuple(kinds)
+    for kind in named:
+        if kind not in REQUEST_KINDS:
+            raise ValueError(f"{kind!r} is not a request kind ({', '.join(REQUEST_KINDS)})")
+    return tuple(sorted(set(named)))
+
+
 #: Largest message body either side may send (spec: CP-2).
 MAX_MESSAGE = 64 * 1024 * 1024
 #: The error code of an answer to a request the IUT cannot read (spec: CP-13).

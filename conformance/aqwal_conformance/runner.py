@@ -28,7 +28,7 @@ from aqwal_conformance.iut import (
     printable,
     show,
 )
-from aqwal_conformance.protocol import PROTOCOL_VERSION, REQUEST_KINDS
+from aqwal_conformance.protocol import PROTOCOL_VERSION, check_request_kinds
 from aqwal_conformance.vectors import CATEGORIES, Vector
 from aqwal_conformance.vectorset import VectorSet, default_vectors, open_vector_set
 from aqwal_conformance.verdicts import CATEGORY_OF, LEVELS, judge
@@ -190,10 +190,7 @@ def run(
     """
     if grading not in LEVELS:
         raise ValueError(f"unknown grading level {grading!r}; choose one of {', '.join(LEVELS)}")
-    required = tuple(sorted(set(require)))
-    unknown = [k for k in required if k not in REQUEST_KINDS]
-    if unknown:
-        raise ValueError(f"unknown request kind(s) {unknown}; choose from {REQUEST_KINDS}")
+    required = check_request_kinds(require)
     if stateful is not None and stateful < 1:
         raise ValueError(f"the number of examples must be at least 1, not {stateful}")
     wanted = set(categories) if categories else None

@@ -674,7 +674,7 @@ def cmd_vectors_coverage(args: argparse.Namespace) -> int:
 
 def cmd_conform(args: argparse.Namespace) -> int:
     from aqwal_conformance.iut import check_timeout
-    from aqwal_conformance.protocol import REQUEST_KINDS
+    from aqwal_conformance.protocol import check_request_kinds
     from aqwal_conformance.report import FORMATS
     from aqwal_conformance.runner import CaseResult, read_expected_failures, run
     from aqwal_conformance.vectorset import VectorSetError
@@ -685,11 +685,10 @@ def cmd_conform(args: argparse.Namespace) -> int:
         raise UsageError(f"--timeout: {exc}") from None
     if args.examples < 1:
         raise UsageError(f"--examples must be at least 1, not {args.examples}")
-    for kind in args.require or ():
-        if kind not in REQUEST_KINDS:
-            raise UsageError(
-                f"--require: {kind!r} is not a request kind ({', '.join(REQUEST_KINDS)})"
-            )
+    try:
+        require = check_request_kinds(args.require or ())
+    except ValueError as exc:
+        raise UsageError(f"--require: {exc}") from None
     if args.stateful:
         try:
             import aqwal_conformance.differential  # noqa: F401
@@ -729,7 +728,7 @@ def cmd_conform(args: argparse.Namespace) -> int:
             timeout=timeout,
             progress=progress if show_progress else None,
             grading=args.grading,
-            require=args.require or (),
+            require=require,
             allow_skips=args.allow_skips,
             stateful=args.examples if args.stateful else None,
             notice=notice,
