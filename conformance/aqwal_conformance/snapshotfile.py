@@ -9,12 +9,11 @@ reader, which bounds nesting and refuses what JSON text cannot hold.
 
 from __future__ import annotations
 
-import json
 import zlib
 from typing import Any
 
 from aqwal.errors import AqwalError
-from aqwal.forms import parse_json_text
+from aqwal.forms import parse_json_text, to_json_text
 from aqwal_conformance.iut import show
 
 HEADER_LEN = 12
@@ -111,9 +110,8 @@ def _matching(expected: list[Any], got: list[Any], key: str) -> list[int] | str:
 
 
 def _compact(value: Any) -> bytes:
-    """A JSON value as serde_json writes it: no white space, non-ASCII characters as they are
-    (spec: JSN-1, JSN-11)."""
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    """A JSON value as serde_json writes it (spec: JSN-1, JSN-11), as bytes."""
+    return to_json_text(value).encode("utf-8")
 
 
 def _at(offset: int | None) -> str:
