@@ -15,6 +15,7 @@ from aqwal_conformance.vectorgen.compat import compat_vectors
 from aqwal_conformance.vectorgen.decoder_edges import decoder_edge_vectors
 from aqwal_conformance.vectorgen.effects import effect_vectors
 from aqwal_conformance.vectorgen.encode import encode_vectors
+from aqwal_conformance.vectorgen.field_faults import field_fault_vectors
 from aqwal_conformance.vectorgen.frame import frame_vectors
 from aqwal_conformance.vectorgen.json_forms import json_form_vectors
 from aqwal_conformance.vectorgen.replay import replay_vectors
@@ -83,6 +84,7 @@ def generate() -> list[Vector]:
         *snapshot_vectors(),
         *restore_vectors(),
         *json_form_vectors(),
+        *field_fault_vectors(),
         *compat_vectors(),
         *write_vectors(),
     ]

@@ -1,0 +1,163 @@
+"""The snapshot vectors that break one field at a time: every field of every snapshot type has
+them, each fault is reported where it was placed, and the documents around them are valid."""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from aqwal.declarations import SNAPSHOT_V8
+from aqwal.schema import Enum, Field, Opt, Prim, Ref, Struct, build_registry
+from aqwal_conformance.vectorgen.builders import raw_snapshot
+from aqwal_conformance.vectorgen.field_faults import (
+    fault_base,
+    faults_of,
+    feature_bases,
+    field_labels,
+    int_bounds,
+    is_valid,
+    pointer,
+    pruned,
+    targets,
+)
+from aqwal_conformance.vectors import load_index
+
+ROOT = Path(__file__).resolve().parents[1]
+VECTORS = ROOT / "vectors"
+IDS = {e["id"] for e in load_index(VECTORS)["vectors"]}
+
+
+def _declared_labels() -> list[str]:
+    """Every field of every struct and data variant of the snapshot model, read straight from
+    the declarations."""
+    labels = []
+    for d in SNAPSHOT_V8:
+        if isinstance(d, Struct):
+            labels += [f"{d.name}.{f.name}" for f in d.fields]
+        elif isinstance(d, Enum):
+            for v in d.variants:
+                if v.kind == "newtype":
+                    labels.append(f"{d.name}.{v.name}")
+                elif v.kind == "struct":
+                    labels += [f"{d.name}.{v.name}.{f.name}" for f in v.fields]
+    return labels
+
+
+def test_every_field_of_every_snapshot_type_has_committed_vectors() -> None:
+    labels = _declared_labels()
+    assert field_labels(SNAPSHOT_V8) == labels
+    assert len(labels) > 100
+    for label in labels:
+        assert any(i.startswith(f"snapshot/field-{label}-") for i in IDS), (
+            f"{label} has no field vectors: run aqwal vectors generate"
+        )
+    base = fault_base()
+    for target in targets(SNAPSHOT_V8, base, feature_bases(SNAPSHOT_V8, base)):
+        for fault in faults_of(SNAPSHOT_V8, target.wire):
+            assert f"snapshot/field-{target.label}-{fault.name}" in IDS
+
+
+@pytest.mark.parametrize(
+    ("wire", "names"),
+    [
+        (Prim.U8, {"null", "bool", "string", "below-u8", "above-u8"}),
+        (Opt(Prim.I32), {"bool", "string", "below-i32", "above-i32"}),
+        (Prim.BOOL, {"null", "number"}),
+        (Ref("TaskId"), {"null", "number"}),
+        (Prim.BYTES, {"null", "string"}),
+        (Ref("TaskMetadata"), {"null", "number"}),
+        (Opt(Ref("SnapshotLeaseMetadata")), {"number"}),
+    ],
+)
+def test_faults_follow_the_declared_type(wire: Any, names: set[str]) -> None:
+    assert {f.name for f in faults_of(SNAPSHOT_V8, wire)} == names
+
+
+def test_enum_faults() -> None:
+    unit_only = {f.name for f in faults_of(SNAPSHOT_V8, Ref("RunState"))}
+    assert unit_only == {
+        "null",
+        "number",
+        "unknown-variant",
+        "unknown-variant-key",
+        "empty-object",
+        "two-keys",
+        "unit-with-value",
+    }
+    no_unit = {f.name for f in faults_of(SNAPSHOT_V8, Ref("EventFilter"))}
+    assert no_unit == (unit_only - {"unit-with-value"}) | {"data-variant-name"}
+    by_name = {f.name: f for f in faults_of(SNAPSHOT_V8, Ref("RunPolicy"))}
+    assert by_name["unit-with-value"].value == {"Once": 1}
+    assert by_name["data-variant-name"].value == "Repeat"  # Cron belongs to a profile
+    assert by_name["two-keys"].value == {"Once": None, "Repeat": None}
+
+
+def test_sequence_faults_hold_valid_elements() -> None:
+    depends_on = SNAPSHOT_V8.struct("SnapshotDependencyDeclaration").fields[1].wire
+    values = {f.name: f.value for f in faults_of(SNAPSHOT_V8, depends_on)}
+    (key,) = values["object"]
+    assert len(key) == 36 and key.count("-") == 4  # a hyphenated identifier
+    assert values["element-number"] == [5]
+
+
+def test_int_bounds() -> None:
+    assert int_bounds(Prim.U8) == (0, 255)
+    assert int_bounds(Prim.U32) == (0, 2**32 - 1)
+    assert int_bounds(Prim.U64) == (0, 2**64 - 1)
+    assert int_bounds(Prim.I32) == (-(2**31), 2**31 - 1)
+
+
+def test_each_fault_is_reported_at_the_field_it_breaks() -> None:
+    base = fault_base()
+    seen = 0
+    for target in targets(SNAPSHOT_V8, base, feature_bases(SNAPSHOT_V8, base)):
+        for fault in faults_of(SNAPSHOT_V8, target.wire):
+            vector_id = f"snapshot/field-{target.label}-{fault.name}"
+            expected = json.loads((VECTORS / f"{vector_id}.json").read_text("utf-8"))
+            where = pointer(target.path)
+            if fault.name == "element-number":
+                where += "/0"  # the element
+            elif fault.name == "unit-with-value":
+                where += f"/{next(iter(fault.value))}"  # the value under the variant's name
+            assert expected["error"] == {"code": fault.error, "offset": None, "path": where}
+            seen += 1
+    assert seen == sum(1 for i in IDS if i.startswith("snapshot/field-"))
+
+
+def test_the_documents_around_the_faults_are_valid() -> None:
+    base = fault_base()
+    assert is_valid(base, None)
+    featured = feature_bases(SNAPSHOT_V8, base)
+    assert set(featured) == {"workflow"}
+    assert not is_valid(featured["workflow"], None)  # Cron is unknown in the default profile
+    assert is_valid(featured["workflow"], "workflow")
+    small = pruned(SNAPSHOT_V8, base, "subscriptions", None)
+    assert "subscriptions" in small and "ledger_entries" not in small
+    assert is_valid(small, None) and len(raw_snapshot(small)) < len(raw_snapshot(base))
+
+
+def test_a_field_added_to_the_declarations_gets_its_vectors() -> None:
+    tenant = SNAPSHOT_V8.struct("SnapshotTenant")
+    grown = dataclasses.replace(tenant, fields=(*tenant.fields, Field("quota", Prim.U32)))
+    reg = build_registry(
+        "snapshot", 8, "Snapshot", [grown if d.name == tenant.name else d for d in SNAPSHOT_V8]
+    )
+    base: dict[str, Any] = copy.deepcopy(fault_base())
+    base["tenants"][0]["quota"] = 7
+    found = {t.label: t for t in targets(reg, base, feature_bases(reg, base))}
+    assert "SnapshotTenant.quota" in field_labels(reg)
+    quota = found["SnapshotTenant.quota"]
+    assert quota.path == ("tenants", 0, "quota")
+    assert "above-u32" in {f.name for f in faults_of(reg, quota.wire)}
+
+
+def test_a_type_the_base_lacks_is_named() -> None:
+    base = fault_base()
+    base["ledger_entries"] = []
+    with pytest.raises(AssertionError, match="holds no SnapshotLedgerEntry"):
+        list(targets(SNAPSHOT_V8, base, feature_bases(SNAPSHOT_V8, base)))
