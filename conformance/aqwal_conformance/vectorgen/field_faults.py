@@ -16,10 +16,12 @@ field gets (:func:`faults_of`):
   object with two keys, a unit variant's key with a non-null value (JSN-8 accepts ``null``
   only), and, for an enum whose variants carry data, a data variant written as its name.
 
-Each vector is the base with exactly one value replaced (and without the defaulted arrays of
-the document that the field is not in and that nothing left refers to, JSN-3), so its expected
-outcome, the error code and JSON Pointer of the reference, is the same for a reader that reads
-in document order (serde_json) and one that reads in declaration order (JSN-13). A variant
+Each vector is the base with exactly one value replaced (and, to keep it small, the arrays of
+the document root that the field is not in and that nothing left refers to emptied), so its
+expected outcome, the error code and JSON Pointer of the reference, is the same for a reader
+that reads in document order (serde_json) and one that reads in declaration order (JSN-13).
+Every key stays present: a reader with a fast path for the usual shape takes that path up to
+the broken field. A variant
 absent from the default profile (``RunPolicy::Cron``) is placed in a copy of the base read in
 its profile.
 Vector ids are ``snapshot/field-<Type>.<field>-<fault>`` (``<Enum>.<Variant>.<field>`` inside a
@@ -419,12 +421,14 @@ def is_valid(doc: dict[str, Any], feature: str | None) -> bool:
 
 
 def pruned(reg: Registry, doc: dict[str, Any], keep: str, feature: str | None) -> dict[str, Any]:
-    """``doc`` without each defaulted array of the root but ``keep`` whose absence leaves it
-    valid (JSN-3), the last declared first so that what refers to a value goes before it."""
+    """``doc`` with each defaulted array of the root but ``keep`` emptied where that leaves it
+    valid, the last declared first so that what refers to a value goes before it. The keys
+    stay: an absent one would be read as its default (JSN-3), but would send a fast reader of
+    the usual shape to its general reader before it meets the fault."""
     out = doc
     for f in reversed(reg.struct(reg.root).fields):
-        if f.serde_default and isinstance(f.wire, Seq) and f.name != keep and f.name in out:
-            trial = {k: v for k, v in out.items() if k != f.name}
+        if f.serde_default and isinstance(f.wire, Seq) and f.name != keep and out[f.name]:
+            trial = {**out, f.name: []}
             if is_valid(trial, feature):
                 out = trial
     return out
