@@ -18,6 +18,7 @@ from aqwal_conformance.vectorgen.encode import encode_vectors
 from aqwal_conformance.vectorgen.field_faults import field_fault_vectors
 from aqwal_conformance.vectorgen.frame import frame_vectors
 from aqwal_conformance.vectorgen.json_forms import json_form_vectors
+from aqwal_conformance.vectorgen.near_misses import near_miss_vectors
 from aqwal_conformance.vectorgen.replay import replay_vectors
 from aqwal_conformance.vectorgen.restore import restore_vectors
 from aqwal_conformance.vectorgen.snapshot import snapshot_vectors
@@ -85,6 +86,7 @@ def generate() -> list[Vector]:
         *restore_vectors(),
         *json_form_vectors(),
         *field_fault_vectors(),
+        *near_miss_vectors(),
         *compat_vectors(),
         *write_vectors(),
     ]

@@ -69,7 +69,7 @@ def fault_base() -> dict[str, Any]:
         t.TaskPayload(b"{}", "application/json"),
         t.RunPolicyRepeat(t.RepeatPolicy(2, 60)),
         t.TaskConstraints(3, 60, "key", HOLD, t.SafetyLevel.Idempotent, ("deploy",)),
-        t.TaskMetadata(("nightly",), -5, "first"),
+        t.TaskMetadata((), -5, "first"),
         None,
         tenant,
     )
@@ -351,6 +351,13 @@ def _enum_faults(d: Enum) -> list[Fault]:
         ),
         Fault("empty-object", "an object with no key for an enum", {}, TYPE, ("JSN-5",)),
         Fault(
+            "array",
+            f"the one-element array [{first!r}] for a {d.name}",
+            [first],
+            TYPE,
+            ("JSN-5",),
+        ),
+        Fault(
             "two-keys",
             f"an object with the two keys {first} and {second} for an enum",
             {first: None, second: None},
@@ -395,11 +402,12 @@ def feature_bases(reg: Registry, base: dict[str, Any]) -> dict[str, dict[str, An
         assert feature is not None
         doc = copies.setdefault(feature, copy.deepcopy(base))
         placed = next(p for key, p in sites.items() if key.startswith(f"{enum_name}."))
-        _set(doc, placed[:-1], value)
+        set_at(doc, placed[:-1], value)
     return copies
 
 
-def _set(doc: Any, path: Path, value: Any) -> None:
+def set_at(doc: Any, path: Path, value: Any) -> None:
+    """Replace the value at ``path`` in ``doc``."""
     target = doc
     for key in path[:-1]:
         target = target[key]
@@ -434,7 +442,28 @@ def pruned(reg: Registry, doc: dict[str, Any], keep: str, feature: str | None) -
     return out
 
 
-def field_fault_vectors(reg: Registry = SNAPSHOT_V8) -> Iterator[Vector]:
+def _get(doc: Any, path: Path) -> Any:
+    for key in path:
+        doc = doc[key]
+    return doc
+
+
+def alone(doc: dict[str, Any], path: Path, feature: str | None) -> tuple[dict[str, Any], Path]:
+    """``doc`` with each array on ``path`` reduced to the element the path goes through, where
+    that leaves it valid, and the path into the result. A reader whose check of a field were
+    inverted would give up at any other valid value of that field, before or after the fault,
+    and so hide that it takes the faulty one."""
+    for i, key in enumerate(path):
+        if isinstance(key, int) and len(_get(doc, path[:i])) > 1:
+            trial = copy.deepcopy(doc)
+            set_at(trial, path[:i], [_get(doc, path[: i + 1])])
+            if is_valid(trial, feature):
+                doc, path = trial, (*path[:i], 0, *path[i + 1 :])
+    return doc, path
+
+
+def fault_sites(reg: Registry = SNAPSHOT_V8) -> Iterator[tuple[Target, dict[str, Any], Path]]:
+    """Each target with the valid document its faults are placed in and the path there."""
     base = fault_base()
     featured = feature_bases(reg, base)
     sources: dict[tuple[str | None, str | int], dict[str, Any]] = {}
@@ -443,13 +472,18 @@ def field_fault_vectors(reg: Registry = SNAPSHOT_V8) -> Iterator[Vector]:
         if key not in sources:
             whole = featured[target.feature] if target.feature else base
             sources[key] = pruned(reg, whole, str(target.path[0]), target.feature)
+        yield target, *alone(sources[key], target.path, target.feature)
+
+
+def field_fault_vectors(reg: Registry = SNAPSHOT_V8) -> Iterator[Vector]:
+    for target, source, path in fault_sites(reg):
         for fault in faults_of(reg, target.wire):
-            doc = copy.deepcopy(sources[key])
-            _set(doc, target.path, fault.value)
+            doc = copy.deepcopy(source)
+            set_at(doc, path, fault.value)
             yield Vector(
                 f"snapshot/field-{target.label}-{fault.name}",
                 "snapshot",
-                f"{target.label} at {pointer(target.path)}: {fault.description}",
+                f"{target.label} at {pointer(path)}: {fault.description}",
                 "invalid",
                 raw_snapshot(doc),
                 (*fault.clauses, "JSN-13", "SNP-4"),

@@ -1,5 +1,6 @@
 """The snapshot vectors that break one field at a time: every field of every snapshot type has
-them, each fault is reported where it was placed, and the documents around them are valid."""
+them, each fault is reported where it was placed, and the documents around them are valid; and
+the near misses of the usual shape (identifiers, decode-time rules of validated structs)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from aqwal.schema import Enum, Field, Opt, Prim, Ref, Struct, build_registry
 from aqwal_conformance.vectorgen.builders import raw_snapshot
 from aqwal_conformance.vectorgen.field_faults import (
     fault_base,
+    fault_sites,
     faults_of,
     feature_bases,
     field_labels,
@@ -25,6 +27,11 @@ from aqwal_conformance.vectorgen.field_faults import (
     pointer,
     pruned,
     targets,
+)
+from aqwal_conformance.vectorgen.near_misses import (
+    HYPHENS,
+    RULE_BREAKERS,
+    identifier_near_misses,
 )
 from aqwal_conformance.vectors import load_index
 
@@ -88,6 +95,7 @@ def test_enum_faults() -> None:
         "unknown-variant-key",
         "empty-object",
         "two-keys",
+        "array",
         "unit-with-value",
     }
     no_unit = {f.name for f in faults_of(SNAPSHOT_V8, Ref("EventFilter"))}
@@ -114,13 +122,12 @@ def test_int_bounds() -> None:
 
 
 def test_each_fault_is_reported_at_the_field_it_breaks() -> None:
-    base = fault_base()
     seen = 0
-    for target in targets(SNAPSHOT_V8, base, feature_bases(SNAPSHOT_V8, base)):
+    for target, _, path in fault_sites():
         for fault in faults_of(SNAPSHOT_V8, target.wire):
             vector_id = f"snapshot/field-{target.label}-{fault.name}"
             expected = json.loads((VECTORS / f"{vector_id}.json").read_text("utf-8"))
-            where = pointer(target.path)
+            where = pointer(path)
             if fault.name == "element-number":
                 where += "/0"  # the element
             elif fault.name == "unit-with-value":
@@ -171,3 +178,33 @@ def test_a_type_the_base_lacks_is_named() -> None:
     base["ledger_entries"] = []
     with pytest.raises(AssertionError, match="holds no SnapshotLedgerEntry"):
         list(targets(SNAPSHOT_V8, base, feature_bases(SNAPSHOT_V8, base)))
+
+
+def test_identifier_near_misses_differ_from_the_usual_shape_only_where_they_say() -> None:
+    text = "00000001-0000-4000-8000-000000000002"
+    misses = {name: value for name, _, value in identifier_near_misses(text)}
+    for at in HYPHENS:
+        for moved in (at - 1, at + 1):
+            value = misses[f"uuid-hyphen-{at}-at-{moved}"]
+            assert len(value) == 36 and value[at] != "-" and value[moved] == "-"
+            # without its hyphen positions checked, the text is 16 bytes of hexadecimal
+            assert len(bytes.fromhex(value.replace("-", ""))) == 16
+    spaced = misses["uuid-spaces-for-digits"]
+    assert len(spaced) == 36 and [spaced[i] for i in HYPHENS] == ["-"] * 4
+    assert len(bytes.fromhex(spaced.replace("-", ""))) == 15
+    assert misses["uuid-trailing-space"] == text + " "
+    assert "".join(misses["uuid-as-array"]) == text
+    for name in misses:
+        assert f"snapshot/{name}" in IDS
+
+
+def test_every_validated_snapshot_struct_has_a_rule_vector() -> None:
+    validated = [d for d in SNAPSHOT_V8 if isinstance(d, Struct) and d.validator]
+    assert len(validated) >= 5
+    for d in validated:
+        assert d.validator in RULE_BREAKERS, f"{d.validator}: add the rule it checks first"
+        code = RULE_BREAKERS[d.validator][2]
+        vector_id = f"snapshot/rule-{d.name}-{code.replace('_', '-')}"
+        assert vector_id in IDS
+        expected = json.loads((VECTORS / f"{vector_id}.json").read_text("utf-8"))
+        assert expected["error"]["code"] == code

@@ -1,0 +1,92 @@
+"""Snapshot vectors just beside the usual shape of the JSON form (spec: JSN-6, JSN-13, VAL-11).
+
+A reader may take the usual shape — hyphenated identifiers, values that keep the decode-time
+rules — on a fast path and leave everything else to its general reader. These vectors are
+near misses of that shape, each in the first place the shape is met, so that a fast path that
+takes them for the usual shape returns a wrong value instead of the error:
+
+* identifiers of 36 characters with a hyphen one place off, or with white space where two
+  hexadecimal digits belong; one of 37 characters (a trailing space); an array of the 36
+  characters of an identifier (JSN-6);
+* for each validated struct of the snapshot model, a value that breaks its first decode-time
+  rule (VAL-11, with the path of JSN-12).
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterator
+from typing import Any
+
+from aqwal.declarations import SNAPSHOT_V8
+from aqwal.schema import Registry, Struct
+from aqwal_conformance.vectorgen.builders import raw_snapshot
+from aqwal_conformance.vectorgen.field_faults import fault_sites, pointer, set_at
+from aqwal_conformance.vectors import Vector
+
+#: The canonical hyphen positions of an identifier (JSN-6).
+HYPHENS = (8, 13, 18, 23)
+#: For each validator of a snapshot struct: a field and a value that break its first rule.
+RULE_BREAKERS: dict[str, tuple[str, Any, str]] = {
+    "validate_task_spec": ("id", "00000000-0000-0000-0000-000000000000", "nil_task_spec_id"),
+    "validate_repeat_policy": ("count", 0, "invalid_repeat_count"),
+    "validate_cron_policy": ("expression", "", "invalid_cron_expression"),
+    "validate_task_constraints": ("max_attempts", 0, "invalid_max_attempts"),
+    "validate_run_instance": ("id", "00000000-0000-0000-0000-000000000000", "nil_run_id"),
+}
+
+
+def identifier_near_misses(text: str) -> Iterator[tuple[str, str, Any]]:
+    """(name, description, value) of the identifiers beside the hyphenated form of ``text``."""
+    for at in HYPHENS:
+        for moved in (at - 1, at + 1):
+            chars = list(text)
+            chars[at], chars[moved] = chars[moved], chars[at]
+            yield (
+                f"uuid-hyphen-{at}-at-{moved}",
+                f"the hyphen at {at} moved to {moved}",
+                "".join(chars),
+            )
+    yield (
+        "uuid-spaces-for-digits",
+        "two spaces where the hexadecimal digits 32 and 33 belong: 36 characters, 15 bytes",
+        text[:32] + "  " + text[34:],
+    )
+    yield ("uuid-trailing-space", "a trailing space: 37 characters", text + " ")
+    yield ("uuid-as-array", "an array of the identifier's 36 characters", list(text))
+
+
+def near_miss_vectors(reg: Registry = SNAPSHOT_V8) -> Iterator[Vector]:
+    sites = {t.label: (t, doc, path) for t, doc, path in fault_sites(reg)}
+    _, doc, where = sites["TaskSpec.id"]  # the first identifier in document order
+    assert where == ("tasks", 0, "task_spec", "id")
+    for name, description, value in identifier_near_misses(doc["tasks"][0]["task_spec"]["id"]):
+        body = copy.deepcopy(doc)
+        set_at(body, where, value)
+        yield Vector(
+            f"snapshot/{name}",
+            "snapshot",
+            f"the first identifier of the document ({pointer(where)}): {description}",
+            "invalid",
+            raw_snapshot(body),
+            ("JSN-6", "JSN-13", "SNP-4"),
+            error="form_type_mismatch" if isinstance(value, list) else "form_invalid_uuid",
+        )
+    for d in reg:
+        if not isinstance(d, Struct) or d.validator is None:
+            continue
+        field, value, code = RULE_BREAKERS[d.validator]
+        target, doc, path = sites[f"{d.name}.{field}"]
+        body = copy.deepcopy(doc)
+        set_at(body, path, value)
+        yield Vector(
+            f"snapshot/rule-{d.name}-{code.replace('_', '-')}",
+            "snapshot",
+            f"{target.label} at {pointer(path)} is {value!r}: {code}, the first rule of "
+            f"{d.validator}, with the path of the {d.name}",
+            "invalid",
+            raw_snapshot(body),
+            ("VAL-11", "JSN-13", "SNP-4"),
+            error=code,
+            options={"profile": target.feature} if target.feature else {},
+        )
