@@ -24,7 +24,9 @@ Every key stays present: a reader with a fast path for the usual shape takes tha
 the broken field. A variant
 absent from the default profile (``RunPolicy::Cron``) is placed in a copy of the base read in
 its profile.
-Vector ids are ``snapshot/field-<Type>.<field>-<fault>`` (``<Enum>.<Variant>.<field>`` inside a
+The base itself is a valid vector (``snapshot/field-base``, ``snapshot/field-base-workflow``):
+a reader that built a wrong value from one of its usual shapes shows it there. Fault vector
+ids are ``snapshot/field-<Type>.<field>-<fault>`` (``<Enum>.<Variant>.<field>`` inside a
 struct variant, ``<Enum>.<Variant>`` for a newtype variant's value).
 """
 
@@ -476,6 +478,19 @@ def fault_sites(reg: Registry = SNAPSHOT_V8) -> Iterator[tuple[Target, dict[str,
 
 
 def field_fault_vectors(reg: Registry = SNAPSHOT_V8) -> Iterator[Vector]:
+    base = fault_base()
+    for feature, doc in (("", base), *feature_bases(reg, base).items()):
+        # valid: read whole, every struct and variant once, by a fast path too
+        yield Vector(
+            f"snapshot/field-base{'-' + feature if feature else ''}",
+            "snapshot",
+            "the document the field vectors break, whole: every struct and variant of the "
+            f"snapshot model{' in the ' + feature + ' profile' if feature else ''}",
+            "valid",
+            raw_snapshot(doc),
+            ("SNP-3", "SNP-4", "JSN-1", "JSN-5"),
+            options={"profile": feature} if feature else {},
+        )
     for target, source, path in fault_sites(reg):
         for fault in faults_of(reg, target.wire):
             doc = copy.deepcopy(source)
