@@ -7,7 +7,7 @@ field gets (:func:`faults_of`):
 
 * every field, a JSON value of another type than the declared one — the one a reader that
   skipped the type check would most likely take for a valid value (``true`` for an integer,
-  an object whose keys are valid elements for an array, ...) — and ``null`` unless the field
+  an empty object for an array, ...) — and ``null`` unless the field
   is an ``Option``;
 * an integer, also a string, the integer one below its type's minimum and the one above its
   maximum;
@@ -50,8 +50,6 @@ from aqwal_conformance.vectors import Vector
 
 Path = tuple[str | int, ...]
 
-#: An identifier that is valid JSON-form text, for arrays and objects of identifiers.
-SAMPLE_ID = "00000000-0000-4000-8000-0000000003e7"
 #: A name no enum of the snapshot declares.
 UNKNOWN_VARIANT = "NoSuchVariant"
 #: The value of a workflow-profile variant placed in the base: (enum, variant) -> JSON value.
@@ -60,8 +58,10 @@ FEATURE_VALUES: dict[tuple[str, str], Any] = {
 }
 
 
-def fault_base() -> dict[str, Any]:
-    """The JSON form of a small valid snapshot holding every struct and data variant once."""
+def fault_base(*, running: bool = True) -> dict[str, Any]:
+    """The JSON form of a small valid snapshot holding every struct and data variant once
+    (``running``: its run is Running, with four history entries, an attempt and a lease; else
+    just created, with one history entry)."""
     b = LogBuilder()
     tenant = t.TenantId(b.fresh(6))
     b.add(t.TenantCreated(tenant, "acme", b.tick()))
@@ -77,12 +77,13 @@ def fault_base() -> dict[str, Any]:
     )
     b.add(t.TaskCreated(spec, b.tick()))
     run = b.run(task)
-    b.drive(run, RS.Ready)
-    b.lease(run)
-    b.move(run, RS.Ready, RS.Leased)
-    b.move(run, RS.Leased, RS.Running)
-    attempt = b.attempt(run)
-    b.add(t.AttemptFinished(run, attempt, t.AttemptResultKind.Failure, "boom", None, b.tick()))
+    if running:
+        b.drive(run, RS.Ready)
+        b.lease(run)
+        b.move(run, RS.Ready, RS.Leased)
+        b.move(run, RS.Leased, RS.Running)
+        attempt = b.attempt(run)
+        b.add(t.AttemptFinished(run, attempt, t.AttemptResultKind.Failure, "boom", None, b.tick()))
     b.add(t.DependencyDeclared(task, (), b.tick()))
     b.add(t.BudgetAllocated(task, t.BudgetDimension.Token, 10, b.tick()))
     filters = (
@@ -122,6 +123,10 @@ class Target:
     path: Path
     #: The build feature whose profile reads the document (None: the default profile).
     feature: str | None
+    #: The struct (``Name``) or variant (``Enum.Variant``) the field belongs to, and the rest of
+    #: the path after that value's own.
+    owner: str
+    suffix: Path
 
 
 def _struct_fields(reg: Registry) -> Iterator[tuple[str, str | None, tuple[Field, ...]]]:
@@ -209,14 +214,18 @@ def targets(
         if variant is None:
             feature, path = site(owner)
             for f in fields:
-                yield Target(f"{owner}.{f.name}", f.wire, (*path, f.name), feature)
+                label = f"{owner}.{f.name}"
+                yield Target(label, f.wire, (*path, f.name), feature, owner, (f.name,))
         elif _is_newtype_variant(reg, owner, variant):
-            feature, path = site(f"{owner}.{variant}")
-            yield Target(f"{owner}.{variant}", fields[0].wire, path, feature)
+            key = f"{owner}.{variant}"
+            feature, path = site(key)
+            yield Target(key, fields[0].wire, path, feature, key, ())
         else:
-            feature, path = site(f"{owner}.{variant}")
+            key = f"{owner}.{variant}"
+            feature, path = site(key)
             for f in fields:
-                yield Target(f"{owner}.{variant}.{f.name}", f.wire, (*path, f.name), feature)
+                label = f"{key}.{f.name}"
+                yield Target(label, f.wire, (*path, f.name), feature, key, (f.name,))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -238,18 +247,6 @@ def int_bounds(prim: Prim) -> tuple[int, int]:
     if prim.value.startswith("i"):
         return -(1 << (bits - 1)), (1 << (bits - 1)) - 1
     return 0, (1 << bits) - 1
-
-
-def _sample_element(reg: Registry, w: WireType) -> Any:
-    """A valid JSON value of an array's element type, used as an object key (a string)."""
-    w = _resolved(reg, w)
-    if w is Prim.UUID:
-        return SAMPLE_ID
-    if isinstance(w, Ref):
-        d = reg[w.name]
-        if isinstance(d, Enum) and d.unit_only:
-            return d.variants[0].name
-    return "x"
 
 
 def _resolved(reg: Registry, w: WireType) -> WireType:
@@ -275,15 +272,9 @@ def faults_of(reg: Registry, wire: WireType) -> list[Fault]:
     if isinstance(w, Prim):
         faults += _prim_faults(w)
     elif isinstance(w, Seq):
-        key = _sample_element(reg, w.inner)
+        # iterated, {} gives no element, as the empty array would
         faults.append(
-            Fault(
-                "object",
-                f"an object whose key is a valid element ({key!r}) where an array is declared",
-                {key: None},
-                TYPE,
-                ("JSN-2",),
-            )
+            Fault("object", "an empty object where an array is declared", {}, TYPE, ("JSN-2",))
         )
         element = _resolved(reg, w.inner)
         if isinstance(element, Prim):
@@ -464,17 +455,36 @@ def alone(doc: dict[str, Any], path: Path, feature: str | None) -> tuple[dict[st
     return doc, path
 
 
+def _alone_on_path(doc: dict[str, Any], path: Path) -> bool:
+    return all(len(_get(doc, path[:i])) == 1 for i, k in enumerate(path) if isinstance(k, int))
+
+
 def fault_sites(reg: Registry = SNAPSHOT_V8) -> Iterator[tuple[Target, dict[str, Any], Path]]:
-    """Each target with the valid document its faults are placed in and the path there."""
+    """Each target with the valid document its faults are placed in and the path there: the
+    base (or its feature's copy), pruned and with the target alone in its arrays; where the
+    base cannot have it alone (a run's history), the base whose run was just created."""
     base = fault_base()
     featured = feature_bases(reg, base)
-    sources: dict[tuple[str | None, str | int], dict[str, Any]] = {}
-    for target in targets(reg, base, featured):
-        key = (target.feature, target.path[0])
+    created = fault_base(running=False)
+    created_sites = _sites(reg, created)
+    sources: dict[tuple[int, str | int], dict[str, Any]] = {}
+
+    def placed(whole: dict[str, Any], path: Path, feature: str | None) -> tuple[Any, Path]:
+        key = (id(whole), path[0])
         if key not in sources:
-            whole = featured[target.feature] if target.feature else base
-            sources[key] = pruned(reg, whole, str(target.path[0]), target.feature)
-        yield target, *alone(sources[key], target.path, target.feature)
+            sources[key] = pruned(reg, whole, str(path[0]), feature)
+        return alone(sources[key], path, feature)
+
+    for target in targets(reg, base, featured):
+        whole = featured[target.feature] if target.feature else base
+        doc, path = placed(whole, target.path, target.feature)
+        lone = _alone_on_path(doc, path)
+        if not lone and target.feature is None and target.owner in created_sites:
+            other = (*created_sites[target.owner], *target.suffix)
+            other_doc, other_path = placed(created, other, None)
+            if _alone_on_path(other_doc, other_path):
+                doc, path = other_doc, other_path
+        yield target, doc, path
 
 
 def field_fault_vectors(reg: Registry = SNAPSHOT_V8) -> Iterator[Vector]:
