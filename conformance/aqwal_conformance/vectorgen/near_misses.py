@@ -2,12 +2,12 @@
 
 A reader may take the usual shape — hyphenated identifiers, values that keep the decode-time
 rules — on a fast path and leave everything else to its general reader. These vectors are
-near misses of that shape, each in the first place the shape is met, so that a fast path that
+near misses of that shape, each the only value of its kind in its document, so that a fast path that
 takes them for the usual shape returns a wrong value instead of the error:
 
 * identifiers of 36 characters with a hyphen one place off, or with white space where two
   hexadecimal digits belong; one of 37 characters (a trailing space); an array of the 36
-  characters of an identifier (JSN-6);
+  characters of an identifier (JSN-6), each in a snapshot whose only identifier it is;
 * for each validated struct of the snapshot model, a value that breaks its first decode-time
   rule (VAL-11, with the path of JSN-12).
 """
@@ -21,7 +21,13 @@ from typing import Any
 from aqwal.declarations import SNAPSHOT_V8
 from aqwal.schema import Registry, Struct
 from aqwal_conformance.vectorgen.builders import raw_snapshot
-from aqwal_conformance.vectorgen.field_faults import fault_sites, pointer, set_at
+from aqwal_conformance.vectorgen.field_faults import (
+    Path,
+    fault_sites,
+    is_valid,
+    pointer,
+    set_at,
+)
 from aqwal_conformance.vectors import Vector
 
 #: The canonical hyphen positions of an identifier (JSN-6).
@@ -56,17 +62,38 @@ def identifier_near_misses(text: str) -> Iterator[tuple[str, str, Any]]:
     yield ("uuid-as-array", "an array of the identifier's 36 characters", list(text))
 
 
+def _identifiers(value: Any) -> int:
+    if isinstance(value, dict):
+        return sum(_identifiers(v) for v in value.values())
+    if isinstance(value, list):
+        return sum(_identifiers(v) for v in value)
+    return int(isinstance(value, str) and len(value) == 36 and value.count("-") == 4)
+
+
+def one_identifier(doc: dict[str, Any]) -> tuple[dict[str, Any], Path]:
+    """A valid snapshot whose only identifier is its one task's (no run, no other record), and
+    its path: a reader whose identifier check were inverted would give up at any other one."""
+    body = copy.deepcopy(doc)
+    for key, value in body.items():
+        if isinstance(value, list):
+            body[key] = value[:1] if key == "tasks" else []
+    body["metadata"].update(task_count=1, run_count=0)
+    spec = body["tasks"][0]["task_spec"]
+    spec.update(parent_task_id=None, tenant_id=None)
+    assert is_valid(body, None) and _identifiers(body) == 1
+    return body, ("tasks", 0, "task_spec", "id")
+
+
 def near_miss_vectors(reg: Registry = SNAPSHOT_V8) -> Iterator[Vector]:
     sites = {t.label: (t, doc, path) for t, doc, path in fault_sites(reg)}
-    _, doc, where = sites["TaskSpec.id"]  # the first identifier in document order
-    assert where == ("tasks", 0, "task_spec", "id")
+    doc, where = one_identifier(sites["TaskSpec.id"][1])
     for name, description, value in identifier_near_misses(doc["tasks"][0]["task_spec"]["id"]):
         body = copy.deepcopy(doc)
         set_at(body, where, value)
         yield Vector(
             f"snapshot/{name}",
             "snapshot",
-            f"the first identifier of the document ({pointer(where)}): {description}",
+            f"the only identifier of the document ({pointer(where)}): {description}",
             "invalid",
             raw_snapshot(body),
             ("JSN-6", "JSN-13", "SNP-4"),
