@@ -109,7 +109,13 @@ def test_enum_faults() -> None:
 def test_sequence_faults() -> None:
     depends_on = SNAPSHOT_V8.struct("SnapshotDependencyDeclaration").fields[1].wire
     values = {f.name: f.value for f in faults_of(SNAPSHOT_V8, depends_on)}
-    assert values == {"null": None, "object": {}, "element-number": [5]}
+    assert values == {
+        "null": None,
+        "object": {"00000000-0000-4000-8000-0000000003e7": None},
+        "element-number": [5],
+    }
+    tags = SNAPSHOT_V8.struct("TaskMetadata").fields[0].wire
+    assert {f.name: f.value for f in faults_of(SNAPSHOT_V8, tags)}["object"] == {"x": None}
     tasks = SNAPSHOT_V8.struct("Snapshot").fields[3].wire
     assert {f.name: f.value for f in faults_of(SNAPSHOT_V8, tasks)} == {"null": None, "object": {}}
 

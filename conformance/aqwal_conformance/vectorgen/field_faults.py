@@ -7,7 +7,7 @@ field gets (:func:`faults_of`):
 
 * every field, a JSON value of another type than the declared one — the one a reader that
   skipped the type check would most likely take for a valid value (``true`` for an integer,
-  an empty object for an array, ...) — and ``null`` unless the field
+  for an array an object whose keys are valid elements, ...) — and ``null`` unless the field
   is an ``Option``;
 * an integer, also a string, the integer one below its type's minimum and the one above its
   maximum;
@@ -50,6 +50,8 @@ from aqwal_conformance.vectors import Vector
 
 Path = tuple[str | int, ...]
 
+#: A valid identifier, the one key of an object given for an array of identifiers.
+SAMPLE_ID = "00000000-0000-4000-8000-0000000003e7"
 #: A name no enum of the snapshot declares.
 UNKNOWN_VARIANT = "NoSuchVariant"
 #: The value of a workflow-profile variant placed in the base: (enum, variant) -> JSON value.
@@ -272,10 +274,7 @@ def faults_of(reg: Registry, wire: WireType) -> list[Fault]:
     if isinstance(w, Prim):
         faults += _prim_faults(w)
     elif isinstance(w, Seq):
-        # iterated, {} gives no element, as the empty array would
-        faults.append(
-            Fault("object", "an empty object where an array is declared", {}, TYPE, ("JSN-2",))
-        )
+        faults.append(_object_for_array(reg, w.inner))
         element = _resolved(reg, w.inner)
         if isinstance(element, Prim):
             faults.append(
@@ -290,6 +289,23 @@ def faults_of(reg: Registry, wire: WireType) -> list[Fault]:
             assert isinstance(d, Enum)
             faults += _enum_faults(d)
     return faults
+
+
+def _object_for_array(reg: Registry, element: WireType) -> Fault:
+    """An object where an array is declared. Iterated, an object gives its keys: for an array
+    of strings or identifiers its one key is a valid element (an empty array may break a rule
+    of its own, VAL-8); for any other array it is empty, giving no element."""
+    w = _resolved(reg, element)
+    if w is Prim.STRING or w is Prim.UUID:
+        key = SAMPLE_ID if w is Prim.UUID else "x"
+        return Fault(
+            "object",
+            f"an object whose one key {key!r} is a valid element, where an array is declared",
+            {key: None},
+            TYPE,
+            ("JSN-2",),
+        )
+    return Fault("object", "an empty object where an array is declared", {}, TYPE, ("JSN-2",))
 
 
 def _prim_faults(w: Prim) -> list[Fault]:
