@@ -6,8 +6,9 @@
 :func:`subprocess.run` would: the exit status, stdout and stderr. What a separate process would
 bound is bounded here too: the call is interrupted after ``timeout`` seconds (an interval
 timer, SIGALRM), its address space may grow by at most ``memory`` bytes (the soft RLIMIT_AS,
-restored afterwards), and a file descriptor it leaves open is an assertion failure. An exception that escapes ``main`` is not
-caught: the test fails with it, as a subprocess's traceback on stderr fails it.
+restored afterwards), and a file descriptor it leaves open is an assertion failure. An
+exception that escapes ``main`` is not caught: the test fails with it, as a subprocess's
+traceback on stderr fails it.
 
 It saves a Python start-up (0.2 to 0.4 s) per command; the tests that are about the process
 itself (the module entry point, stdout's encoding from the environment) still start one.
