@@ -97,9 +97,12 @@ def test_the_cause_of_a_corruption_is_graded_like_an_error() -> None:
 
 def test_the_next_valid_record_is_optional_but_graded_when_given() -> None:
     # spec: WAL-5, CP-7 rule 6, CP-12 — the reference gives it: every case reaches exact
-    assert handle({"kind": "validate_wal", "log": (VECTORS / "wal/mid-crc.bin").read_bytes()})[
-        "next_valid_offset"
-    ] == 223
+    assert (
+        handle({"kind": "validate_wal", "log": (VECTORS / "wal/mid-crc.bin").read_bytes()})[
+            "next_valid_offset"
+        ]
+        == 223
+    )
     report = judged("validate_wal", "wal", lambda a: None)
     assert report.ok and {r.level for r in report.results} == {"exact"}
     # left out: mid-file cases stay at level code, the others are not affected
