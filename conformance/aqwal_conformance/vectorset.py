@@ -255,6 +255,8 @@ def expected_problem(category: str, doc: Any) -> str | None:
         return problem
     if category == "wal":
         return _wal_problem(doc)
+    if category == "request":
+        return _error_problem(doc.get("error"), "offset")
     if category == "write" and "error" not in doc:
         snapshot = doc.get("snapshot")
         if not isinstance(snapshot, bytes) or len(snapshot) < 12:
