@@ -145,6 +145,11 @@ def _strings() -> Iterator[tuple[str, str, bytes]]:
             _hello(kind=head(3, len(raw)) + raw),
         )
     yield (
+        "utf8-invalid-unknown-member",
+        "an unknown member's value is not UTF-8",
+        _hello_with(head(3, 4) + b"ab\xff\xfe"),
+    )
+    yield (
         "utf8-invalid-key",
         "a key that is not UTF-8",
         mapping([(head(3, 4) + b"kin\xff", text("hello")), (PROTOCOL, b"\x01")]),
