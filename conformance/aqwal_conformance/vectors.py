@@ -24,8 +24,9 @@ Outcome documents, by category (``T`` marks a value in the JSON or CBOR form of 
 * ``write`` (input: a WAL file): ``{"snapshot": bytes, "digest"}`` — the snapshot file of the
   replayed state, written with ``options.timestamp``, and the digest of that state — or
   ``{"error": {"code", "offset", "path"?}}``.
-* ``request`` (input: a request body that breaks CP-2, sent as it is):
-  ``{"error": {"code": "request_malformed"}}``.
+* ``request`` (input: a request body, sent as it is): ``{"error": {"code":
+  "request_malformed"}}`` for a body that breaks CP-2, ``{"protocol": 1}`` for a ``hello``
+  request in an encoding the deterministic one does not write.
 
 The same :func:`evaluate` produces expected documents at generation time and actual ones at
 verification time; a vector passes when the two encode to the same CBOR bytes.
@@ -210,12 +211,15 @@ def _write_outcome(data: bytes, strict: bool, workflow: bool, timestamp: int) ->
 
 
 def _request_outcome(body: bytes) -> dict[str, Any]:
-    """The reference's refusal of a request body, its code alone (spec: CP-13); a body it
-    answers otherwise has no ``error``, which :func:`check_intent` refuses."""
+    """The reference's answer to a request body: the code of its refusal alone (spec: CP-13),
+    or the ``protocol`` of its answer to a well-formed ``hello`` request (spec: CP-5)."""
     from aqwal_conformance.testee import answer  # the testee reads vectors: import it late
 
-    error = answer(body).get("error")
-    return {"error": {"code": error["code"]}} if isinstance(error, dict) else {}
+    response = answer(body)
+    error = response.get("error")
+    if isinstance(error, dict):
+        return {"error": {"code": error["code"]}}
+    return {"protocol": response.get("protocol")}
 
 
 def _encode_outcome(data: bytes, workflow: bool) -> dict[str, Any]:
@@ -309,8 +313,13 @@ def check_intent(v: Vector, doc: dict[str, Any]) -> None:
             raise AssertionError(f"{v.id}: expects {v.error}, got {code}")
     elif v.category == "request":
         code = doc["error"]["code"] if "error" in doc else None
-        if code is None or code != v.error or v.result != "invalid":
-            raise AssertionError(f"{v.id}: claims {v.result} {v.error}, got {code}")
+        answered = doc.get("protocol") == 1 and v.result == "valid"
+        if (
+            code != v.error
+            or (v.result == "invalid") != (code is not None)
+            or (code is None and not answered)
+        ):
+            raise AssertionError(f"{v.id}: claims {v.result} {v.error}, got {doc}")
     elif v.category == "write":
         code = doc["error"]["code"] if "error" in doc else None
         if code != v.error or (v.result == "invalid") != (code is not None):

@@ -181,7 +181,13 @@ def _judge_probe(
     error: dict[str, Any] | None,
     verdict: Verdict,
 ) -> str | None:
-    """A request body that breaks CP-2 must be refused as malformed (spec: CP-13, CP-7 rule 9)."""
+    """A request body that breaks CP-2 must be refused as malformed, a well-formed ``hello``
+    request answered as one, whatever its encoding (spec: CP-13, CP-7 rule 9)."""
+    if "error" not in expected:
+        if error is not None:
+            return f"refused a well-formed request with {show(error['code'])}"
+        protocol = _member(response, "protocol")
+        return None if _same(protocol, 1) else f"answered protocol {show(protocol)}, expected 1"
     if error is None:
         return f"answered {show(response)}, expected the refusal {expected['error']['code']!r}"
     return _judge_error(expected["error"], error, verdict)

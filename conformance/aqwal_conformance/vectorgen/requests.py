@@ -1,8 +1,11 @@
-"""Request vectors: bodies that break CP-2 behind an intact length prefix (spec: CP-13).
+"""Request vectors: request bodies the runner sends as they are (spec: CP-2, CP-13).
 
-The runner sends each input as a request body, as it is, and the implementation must answer
-``request_malformed`` and go on serving. Most are a ``hello`` request spoiled in one place, so
-that an implementation which reads past the fault answers ``hello`` — and fails the case.
+Most break CP-2 behind an intact length prefix: the implementation must answer
+``request_malformed`` and go on serving. They are a ``hello`` request spoiled in one place, so
+that an implementation which reads past the fault answers ``hello`` — and fails the case. The
+others are ``hello`` requests that CP-2 allows but the deterministic encoding never writes
+(indefinite lengths, over-long heads, chunked keys, the deepest nesting, tags and simple values
+as data): the implementation must answer them as ``hello``.
 """
 
 from __future__ import annotations
@@ -215,7 +218,75 @@ def _depth() -> Iterator[tuple[str, str, bytes]]:
     )
 
 
+def _well_formed() -> Iterator[tuple[str, str, bytes]]:
+    yield (
+        "hello-indefinite-map",
+        "the map with an indefinite length (its break ends the body)",
+        (mapping([(KIND, text("hello")), (PROTOCOL, b"\x01")], -1)),
+    )
+    yield (
+        "hello-overlong-heads",
+        "the map's length, the keys' lengths and 1 in 8 bytes",
+        mapping([(text("kind", 8), text("hello", 8)), (text("protocol", 8), head(0, 1, 8))], 8),
+    )
+    yield (
+        "hello-chunked-text",
+        "keys and kind in chunks, empty chunks among them",
+        mapping([(chunked(3, b"ki", b"", b"nd"), chunked(3, b"", b"hello")), (PROTOCOL, b"\x01")]),
+    )
+    yield (
+        "hello-keys-reversed",
+        "the keys not in the deterministic order",
+        mapping([(PROTOCOL, b"\x01"), (KIND, text("hello"))]),
+    )
+    yield (
+        "hello-self-described",
+        "the map inside tag 55799 (allowed and ignored)",
+        (b"\xd9\xd9\xf7" + HELLO),
+    )
+    yield (
+        "hello-ends-with-chunked-bytes",
+        "an unknown member, last, a chunked byte string",
+        (_hello_with(chunked(2, b"\x00", b""))),
+    )
+    yield (
+        "hello-ends-with-indefinite-array",
+        "an unknown member, last, an indefinite array",
+        (_hello_with(array([array([], -1)], -1))),
+    )
+    data = (
+        b"\xd8\x1c\x81\xd8\x1d\x00"  # tags 28 and 29: a shared value and a reference to it
+        + b"\xd8\x24"
+        + text("a: b")  # tag 36: a MIME message
+        + b"\xc2\x49\x01"
+        + bytes(8)  # tag 2: 2^64
+        + b"\xf7\xf8\xff\xf0"  # undefined, simple values 255 and 16
+        + b"\xf9\x7e\x00\xfa\x3f\x80\x00\x00\xfb"
+        + bytes(8)  # floats of each width
+    )
+    yield "hello-data-items", "tags, simple values and floats as data in an unknown member", (
+        _hello_with(array([data[:6], data[6:13], data[13:24], data[24:25], data[25:27],
+                           data[27:28], data[28:31], data[31:36], data[36:45]]))
+    )  # fmt: skip
+    levels = MAX_BODY_DEPTH - 1  # under the body's map: the deepest CP-2 allows
+    yield (
+        "hello-nesting-128",
+        "arrays, maps and tags 128 levels deep in an unknown member",
+        (_hello_with(b"\xa1" + text("x") + b"\xd8\x63" * (levels - 2) + b"\x81\x00")),
+    )
+
+
 def request_vectors() -> Iterator[Vector]:
+    for name, what, body in _well_formed():
+        yield Vector(
+            f"request/{name}",
+            "request",
+            f"a hello request CP-2 allows, in an encoding the deterministic one does not "
+            f"write: {what}",
+            "valid",
+            body,
+            ("CP-2", "CP-13", "CBR-5"),
+        )
     groups = (
         (_structure(), ("CP-2", "CP-13")),
         (_breaks_and_heads(), ("CP-2", "CP-13", "CBR-5")),
