@@ -194,6 +194,7 @@ def test_an_iut_that_reads_past_malformed_bodies_fails_those_cases() -> None:
     assert failures["request/trailing-map"].startswith("answered {")
     assert "expected the refusal 'request_malformed'" in failures["request/trailing-map"]
     assert "error 'form_unknown_variant'" in failures["request/nesting-129-encode-event"]
+    assert failures["request/hello-self-described"].startswith("refused a well-formed request")
     assert report.count("passed") > 0  # cbor2 itself refuses most malformed bodies
 
 
@@ -221,7 +222,27 @@ def test_the_category_protocol_is_a_coarse_refusal() -> None:
             return response
 
     assert evaluate(vector("request/empty")) == {"error": {"code": REQUEST_MALFORMED}}
+    refusals = [e for e in INDEX["vectors"] if e["category"] == "request" and e["error"]]
     outcome = run(Coarse(), vectors=VECTORS, categories=["request"])
-    assert outcome.ok and outcome.levels()["outcome"] == len(ids("request"))
+    assert outcome.ok and outcome.levels()["outcome"] == len(refusals) >= 50
     exact = run(Coarse(), vectors=VECTORS, categories=["request"], grading="code")
-    assert exact.count("failed") == len(ids("request"))
+    assert exact.count("failed") == len(refusals)
+
+
+def test_well_formed_hello_bodies_must_be_answered_as_hello() -> None:
+    assert evaluate(vector("request/hello-indefinite-map")) == {"protocol": 1}
+
+    class Refusing(ReferenceIUT):
+        def send_body(self, body: bytes) -> dict[str, Any]:
+            if body == vector("request/hello-indefinite-map").input:
+                return {"error": {"code": REQUEST_MALFORMED}}
+            if body == vector("request/hello-overlong-heads").input:
+                return {"protocol": True}
+            return super().send_body(body)
+
+    report = run(Refusing(), vectors=VECTORS, categories=["request"])
+    failures = {r.id: r.detail for r in report.results if r.status == "failed"}
+    assert failures == {
+        "request/hello-indefinite-map": "refused a well-formed request with 'request_malformed'",
+        "request/hello-overlong-heads": "answered protocol True, expected 1",
+    }
