@@ -269,3 +269,30 @@ def test_a_checkout_takes_precedence_over_the_packaged_set(
     (fake / "index.json").write_text("{}", encoding="utf-8")
     assert checkout_vectors() is None, "a vectors/ directory alone is not a checkout"
     os.chdir(ROOT)
+
+
+def test_stateful_leave_out_is_named_in_the_case(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # spec: CP-10 — the parts left out are part of what the case claims
+    assert main(["conform", "--quiet", "--stateful-leave-out", "snapshots"]) == 2
+    assert "add --stateful" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exited:
+        main(["conform", "--stateful", "--stateful-leave-out", "rewinds"])
+    assert exited.value.code == 2
+    assert "invalid choice: 'rewinds'" in capsys.readouterr().err
+    out = tmp_path / "report.json"
+    arguments = ["conform", "--quiet", "--stateful", "--examples", "2", "--report", "json"]
+    leave_out = ["--stateful-leave-out", "snapshots", "--stateful-leave-out", "lenient-encodings"]
+    assert main([*arguments, *leave_out, "-o", str(out)]) == 0
+    (case,) = json.loads(out.read_text(encoding="utf-8"))["cases"]
+    assert case["detail"].endswith("replay requests; left out: snapshots, lenient-encodings)")
+
+
+def test_run_refuses_an_unknown_or_stray_leave_out() -> None:
+    from aqwal_conformance.runner import run
+
+    with pytest.raises(ValueError, match="cannot leave out 'rewinds'"):
+        run(stateful=1, leave_out=["rewinds"])
+    with pytest.raises(ValueError, match="differential mode only"):
+        run(categories=["wal"], leave_out=["snapshots"])
