@@ -12,6 +12,7 @@ import tomllib
 from fnmatch import fnmatch
 from pathlib import Path
 
+import cbor2
 import pytest
 
 from aqwal.cli import main
@@ -69,6 +70,7 @@ def test_a_small_set_runs(small_set: Path, capsys: pytest.CaptureFixture[str]) -
         ("file: a symlink", "cannot read"),
         ("file: a directory", "is not a regular file"),
         ("expected: wrong shape", "'records' is missing"),
+        ("expected: next_valid_offset", "'next_valid_offset' is neither null nor an unsigned"),
     ],
 )
 def test_unusable_vector_sets_are_one_line_errors(
@@ -94,6 +96,9 @@ def test_unusable_vector_sets_are_one_line_errors(
         (small_set / first["cbor"]).write_bytes(b"\xff")
     elif breakage == "expected: wrong shape":
         (small_set / first["cbor"]).write_bytes(b"\xa0")
+    elif breakage == "expected: next_valid_offset":
+        doc = cbor2.loads((small_set / first["cbor"]).read_bytes())
+        (small_set / first["cbor"]).write_bytes(cbor2.dumps({**doc, "next_valid_offset": -1}))
     elif breakage.startswith("file: ../") or breakage == "file: /dev/zero":
         edit_first_entry(small_set, "input", breakage.removeprefix("file: "))
     elif breakage == "file: symlink out":
@@ -239,12 +244,13 @@ def test_the_package_ships_every_vector_file() -> None:
     config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]
     assert config["setuptools"]["package-dir"]["aqwal_vectors"] == "vectors"
     package_data = config["setuptools"]["package-data"]
+    listed = packages()
     unshipped = []
     for path in VECTORS.rglob("*"):
         if path.is_file():
             folder = path.parent.relative_to(VECTORS).as_posix()
             package = "aqwal_vectors" + ("" if folder == "." else "." + folder)
-            patterns = package_data.get(package, []) if package in packages() else []
+            patterns = package_data.get(package, []) if package in listed else []
             if not any(fnmatch(path.name, p) for p in patterns):
                 unshipped.append(path)
     assert unshipped == []
