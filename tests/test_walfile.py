@@ -172,7 +172,7 @@ def test_non_increasing_sequences_are_found_in_every_batch_up_to_the_limit(
     # (one at the start of a batch, one at its end, many in a row), compared with the rule
     # applied record by record
     back = {1, BATCH - 1, BATCH, BATCH + 1, 2 * BATCH, *range(3 * BATCH, 3 * BATCH + 150)}
-    sequences = []
+    sequences: list[int] = []
     for i in range(4 * BATCH):
         sequences.append(sequences[-1] - 1 if i in back else i + 10)
     records = [encode_record(t.WalEvent(s, t.EnginePaused(5))) for s in sequences]
