@@ -275,13 +275,13 @@ class _Emitter:
             if w is Prim.STRING:
                 # spec: ENC-10 — a string shorter than 128 bytes inline; anything else, and
                 # every error, by _pc.string
-                size = self.tmp("size")
+                short = self.tmp("size")
                 return [
-                    f"{ind}{size} = d[p]",
-                    f"{ind}if {size} < 0x80 and p + 1 + {size} <= n:",
+                    f"{ind}{short} = d[p]",
+                    f"{ind}if {short} < 0x80 and p + 1 + {short} <= n:",
                     f"{ind}    try:",
-                    f"{ind}        {tgt} = d[p + 1 : p + 1 + {size}].decode()",
-                    f"{ind}        p += 1 + {size}",
+                    f"{ind}        {tgt} = d[p + 1 : p + 1 + {short}].decode()",
+                    f"{ind}        p += 1 + {short}",
                     f"{ind}    except UnicodeDecodeError:",
                     f"{ind}        {tgt}, p = _pc.string(d, p, n, mode)",
                     f"{ind}else:",
