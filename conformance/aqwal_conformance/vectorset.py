@@ -255,6 +255,10 @@ def expected_problem(category: str, doc: Any) -> str | None:
         return problem
     if category == "wal":
         return _wal_problem(doc)
+    if category == "request":
+        if "error" not in doc:
+            return None if doc.get("protocol") == 1 else "neither 'error' nor 'protocol': 1"
+        return _error_problem(doc["error"], "offset")
     if category == "write" and "error" not in doc:
         snapshot = doc.get("snapshot")
         if not isinstance(snapshot, bytes) or len(snapshot) < 12:
@@ -289,4 +293,7 @@ def _wal_problem(doc: dict[str, Any]) -> str | None:
         isinstance(corruption, dict) and "code" in corruption and "offset" in corruption
     ):
         return "'corruption' is neither null nor a map with 'code' and 'offset'"
+    resumes = doc.get("next_valid_offset")  # optional (spec: CP-7 rule 6)
+    if resumes is not None and not (type(resumes) is int and resumes >= 0):
+        return "'next_valid_offset' is neither null nor an unsigned integer"
     return None

@@ -50,7 +50,9 @@ def judge(v: Vector, expected: dict[str, Any], response: dict[str, Any]) -> Verd
     verdict = Verdict(None)
     try:
         error = _error_member(response)
-        if error is not None and error["code"] == REQUEST_MALFORMED:
+        if v.category == "request":
+            verdict.reason = _judge_probe(expected, response, error, verdict)
+        elif error is not None and error["code"] == REQUEST_MALFORMED:
             message = error.get("message")
             verdict.reason = "the IUT refused the request as malformed [CP-13]" + (
                 f": {show(message)}" if isinstance(message, str) else ""
@@ -173,6 +175,24 @@ def _judge_outcome(
     return None
 
 
+def _judge_probe(
+    expected: dict[str, Any],
+    response: dict[str, Any],
+    error: dict[str, Any] | None,
+    verdict: Verdict,
+) -> str | None:
+    """A request body that breaks CP-2 must be refused as malformed, a well-formed ``hello``
+    request answered as one, whatever its encoding (spec: CP-13, CP-7 rule 9)."""
+    if "error" not in expected:
+        if error is not None:
+            return f"refused a well-formed request with {show(error['code'])}"
+        protocol = _member(response, "protocol")
+        return None if _same(protocol, 1) else f"answered protocol {show(protocol)}, expected 1"
+    if error is None:
+        return f"answered {show(response)}, expected the refusal {expected['error']['code']!r}"
+    return _judge_error(expected["error"], error, verdict)
+
+
 def _judge_error(want: dict[str, Any], got: dict[str, Any], verdict: Verdict) -> str | None:
     """An error answer: its code (or category), offset and path (spec: CP-7 rules 2, 3)."""
     code = want["code"]
@@ -232,9 +252,15 @@ def _judge_wal(expected: dict[str, Any], response: dict[str, Any], verdict: Verd
         if cause_offset is not None:
             ok = is_uint(cause_offset)
             _typed(cause_offset, ok, "corruption.cause_offset", "an unsigned integer")
+    resumes = response.get(NEXT_VALID, _ABSENT)
+    if resumes is not _ABSENT:
+        _typed(resumes, is_uint_or_null(resumes), NEXT_VALID, "null or an unsigned integer")
     for key, _check, _wanted in _WAL_MEMBERS:
         if not _same(response[key], expected[key]):
             return f"{key} {show(response[key])}, expected {expected[key]!r}"
+    reason = _judge_next_valid(expected, resumes, verdict)
+    if reason is not None:
+        return reason
     want: Any = expected["corruption"]
     if want is None or got is None:
         return None if want is got else f"corruption {show(got)}, expected {want!r}"
@@ -244,6 +270,26 @@ def _judge_wal(expected: dict[str, Any], response: dict[str, Any], verdict: Verd
             f"{want['code']!r} at {want['offset']}"
         )
     return _judge_cause(want, got, verdict)
+
+
+NEXT_VALID = "next_valid_offset"
+_ABSENT = object()
+
+
+def _judge_next_valid(expected: dict[str, Any], got: Any, verdict: Verdict) -> str | None:
+    """Where the next valid record after a mid-file corruption starts (spec: WAL-5, CP-7 rule
+    6): a response may leave it out, which keeps the case below ``exact``; given, it must be
+    the expected offset, or null for a clean or torn file."""
+    if NEXT_VALID not in expected:
+        return None
+    want = expected[NEXT_VALID]
+    if got is _ABSENT:
+        if want is not None:
+            verdict.cap("code", f"no {NEXT_VALID}, expected {want}")
+        return None
+    if got != want:
+        return f"{NEXT_VALID} {show(got)}, expected {want!r}"
+    return None
 
 
 def _judge_cause(want: dict[str, Any], got: dict[str, Any], verdict: Verdict) -> str | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from aqwal.declarations import WAL_V5
 from aqwal.schema import Opt, Ref, Seq
+from aqwal_conformance.vectorgen.cbor_encodings import cbor_encoding_vectors
 from aqwal_conformance.vectorgen.cbor_forms import cbor_form_vectors
 from aqwal_conformance.vectorgen.codec import codec_vectors
 from aqwal_conformance.vectorgen.compat import compat_vectors
@@ -18,12 +19,14 @@ from aqwal_conformance.vectorgen.encode import encode_vectors
 from aqwal_conformance.vectorgen.frame import frame_vectors
 from aqwal_conformance.vectorgen.json_forms import json_form_vectors
 from aqwal_conformance.vectorgen.replay import replay_vectors
+from aqwal_conformance.vectorgen.requests import request_vectors
 from aqwal_conformance.vectorgen.restore import restore_vectors
 from aqwal_conformance.vectorgen.snapshot import snapshot_vectors
 from aqwal_conformance.vectorgen.varints import varint_vectors
 from aqwal_conformance.vectorgen.wal import wal_vectors
 from aqwal_conformance.vectorgen.wal_boundaries import wal_boundary_vectors
 from aqwal_conformance.vectorgen.wal_resync import resync_long_vectors
+from aqwal_conformance.vectorgen.wal_resync_order import resync_order_vectors
 from aqwal_conformance.vectorgen.write import write_vectors
 from aqwal_conformance.vectors import Vector, check_intent, evaluate
 
@@ -74,10 +77,12 @@ def generate() -> list[Vector]:
         *encode_vectors(),
         *varint_vectors(),
         *cbor_form_vectors(),
+        *cbor_encoding_vectors(),
         *decoder_edge_vectors(),
         *wal_vectors(),
         *wal_boundary_vectors(),
         *resync_long_vectors(),
+        *resync_order_vectors(),
         *replay_vectors(),
         *effect_vectors(),
         *snapshot_vectors(),
@@ -85,6 +90,7 @@ def generate() -> list[Vector]:
         *json_form_vectors(),
         *compat_vectors(),
         *write_vectors(),
+        *request_vectors(),
     ]
     seen: set[str] = set()
     for v in vectors:
