@@ -94,8 +94,8 @@ def read_wal_batches(
 ) -> Iterator[tuple[list[int], list[WalEvent]]]:
     """:func:`read_wal` a buffer at a time: the offsets and the records of each run of good
     records found in a chunk read (spec: WAL-2, WAL-3). At a corrupt record, the records
-    before it come first, then its :class:`WalCorruption`; a batch holds at most a chunk's
-    records, or one record longer than a chunk."""
+    before it come first, then its :class:`WalCorruption`; a batch holds at most
+    :data:`BATCH` records."""
     mode = mode_of(strict=strict, workflow=workflow)
     check_trailing = bool(mode & _pc.STRICT)
     data = b""
@@ -134,6 +134,8 @@ def read_wal_batches(
             pos = end
         if events:
             yield offsets, events
+        if not room:
+            continue  # the batch is full; the record at pos starts the next one
 
         # The record at pos, checked in the order of WAL-3 after reading what it needs.
         avail = len(data) - pos
