@@ -424,8 +424,9 @@ def bootstrap(snap: t.Snapshot, *, engine_compatible: bool = False) -> ReplaySta
     once the run is new and its history checked, are not applied one by one: the run's record
     is built as they would leave it. A conforming bootstrap then restores what the engine's
     procedure loses (run effective_priority, last_state_change_at and active attempt, actor
-    last_heartbeat_at, budget exhausted flags): ``engine_compatible=True`` skips that restoration and reproduces
-    the engine's state exactly. Raises ``snapshot_bootstrap_failed`` when synthesis fails.
+    last_heartbeat_at, budget exhausted flags): ``engine_compatible=True`` skips that
+    restoration and reproduces the engine's state exactly. Raises ``snapshot_bootstrap_failed``
+    when synthesis fails.
     """
     with paused_gc():
         return _bootstrap(snap, engine_compatible)
