@@ -1,19 +1,23 @@
 """The benchmark suite: one command, one table, baselines measured in the same run.
 
-    python benchmarks/run.py [--quick] [--memory] [--memory-gb N]
+    python benchmarks/run.py [--quick] [--memory] [--memory-gb N] [--verify-gb N]
 
 Every figure is printed beside peers run on the same data in the same process:
 
 * codec (``codec_bench.py``): frame decode+CRC+validate and encode of small lifecycle events,
   TaskCreated with 200-byte payloads and a realistic mix — against ``zlib.crc32`` (the floor),
   msgspec (a C typed decoder), a naive per-field interpreter and a hand-written decoder;
-* WAL file scan and replay from file — against reading the file and CRC-checking every frame;
-* snapshot write and load — against ``json.dumps`` / ``json.loads`` of the same document;
+* WAL file scan and replay from file — against reading the file and CRC-checking every frame,
+  and replay against the scan alone (the same reading, the same paused collector);
+* snapshot write and load — against ``json.dumps`` / ``json.loads`` of the same document (the
+  load and its peer both with the cyclic collector paused);
 * ``vectors verify`` and ``conform`` against the reference testee over the protocol;
 * with ``--memory``: peak RSS while replaying a log from a child process, for a log whose live
   state grows (every task is kept, as in the engine) and for one of ``--memory-gb`` gigabytes
   whose live state is bounded (long-running runs, heartbeats, budgets): the reader itself holds
-  O(1) memory, so the second stays flat.
+  O(1) memory, so the second stays flat; then ``verify`` of that log against reading it and
+  checking every CRC;
+* with ``--verify-gb N``: ``verify`` of a log of N gigabytes, the same comparison.
 
 Results go to stdout and ``benchmarks/results/latest.json``. Nothing here asserts a time.
 """
@@ -49,7 +53,7 @@ from aqwal.snapshot import (
     snapshot_file_of,
     snapshot_of,
 )
-from aqwal.walfile import iter_wal_file, validate_wal_file
+from aqwal.walfile import iter_wal_file, iter_wal_file_batches, validate_wal_file
 from aqwal_conformance.workload import engine_like_log
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -79,7 +83,9 @@ def file_rows(tmp: Path, events: int, runs: int) -> list[Row]:
     rows: list[Row] = []
 
     def scan() -> int:
-        return sum(1 for _ in iter_wal_file(log))
+        # what replay reads, read as replay reads it: in batches, with the collector paused
+        with paused_gc():
+            return sum(len(events) for _, events in iter_wal_file_batches(log))
 
     def crc_only() -> int:
         data = log.read_bytes()
@@ -118,7 +124,7 @@ def file_rows(tmp: Path, events: int, runs: int) -> list[Row]:
             (corpus, "write", "aqwal", lambda: (snapshot_file_of(state, 1), records)[1]),
             (corpus, "write", "json.dumps", lambda: (to_json_text(doc), records)[1]),
             (corpus, "load", "aqwal", lambda: load_state(data, records)),
-            (corpus, "load", "json.loads", lambda: (json.loads(payload), records)[1]),
+            (corpus, "load", "json.loads", lambda: json_load(payload, records)),
         ],
         runs,
     )
@@ -186,6 +192,15 @@ def load_state(data: bytes, records: int) -> int:
     return records
 
 
+def json_load(payload: bytes, records: int) -> int:
+    """``json.loads`` of a snapshot's payload under the conditions of :func:`load_state`:
+    with the collector running, its time would depend on when full collections of the
+    whole heap happen to fall, which depends on what ran before."""
+    with paused_gc():
+        json.loads(payload)
+    return records
+
+
 def conformance_rows(runs: int) -> list[Row]:
     from aqwal_conformance.runner import run
     from aqwal_conformance.vectors import verify_vectors
@@ -233,7 +248,18 @@ def memory_rows(tmp: Path, growing_events: int, steady_gb: float) -> list[Row]:
     rows.append(row)
     rows += memory_per_record_rows(rows[0], tmp)
     rows += verify_rows(steady, 1)
+    steady.unlink()
     return rows
+
+
+def large_verify_rows(tmp: Path, gigabytes: float) -> list[Row]:
+    """``verify`` of a log of ``gigabytes`` (the bounded-state log of ``--memory``), once."""
+    log = tmp / "large.wal"
+    _write_steady_log(log, int(gigabytes * 1024**3))
+    try:
+        return verify_rows(log, 1)
+    finally:
+        log.unlink()
 
 
 def _write_steady_log(path: Path, target_bytes: int) -> int:
@@ -382,6 +408,12 @@ def main(argv: list[str] | None = None) -> int:
         default=1.0,
         help="size of the bounded-state log for --memory (default 1)",
     )
+    parser.add_argument(
+        "--verify-gb",
+        type=float,
+        help="also measure verify of a log of this many gigabytes (written to a temporary "
+        "directory and removed afterwards)",
+    )
     args = parser.parse_args(argv)
     runs = 1 if args.quick else 3
     rows: list[Row] = []
@@ -399,6 +431,8 @@ def main(argv: list[str] | None = None) -> int:
         rows += conformance_rows(runs)
         if args.memory:
             rows += memory_rows(Path(tmp), 1_000_000, args.memory_gb)
+        if args.verify_gb:
+            rows += large_verify_rows(Path(tmp), args.verify_gb)
     from aqwal import codec
 
     build = "compiled" if codec.__file__.endswith((".so", ".pyd")) else "pure Python"

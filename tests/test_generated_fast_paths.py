@@ -19,7 +19,7 @@ from aqwal import postcard as pc
 from aqwal.codec import decode_frame_at, decode_payload, decode_record, encode_record
 from aqwal.errors import AqwalError
 from aqwal.frame import HEADER
-from aqwal.types import EnginePaused, WalEvent
+from aqwal.types import EnginePaused, LeaseHeartbeat, WalEvent
 
 ENGINE_PAUSED = 11  # WalEventType discriminant
 
@@ -104,3 +104,30 @@ def test_trailing_bytes_in_a_payload_strict_and_lenient() -> None:
     record = HEADER.pack(5, len(payload), zlib.crc32(payload)) + payload
     assert outcome(decode_frame_at, record) == ("error", "trailing_bytes", len(record) - 1)
     assert decode_frame_at(record, strict=False) == (WalEvent(1, EnginePaused(1000)), len(record))
+
+
+LEASE_HEARTBEAT = 8  # WalEventType discriminant: run_id, owner (String), expiry, timestamp
+
+
+@given(
+    raw=st.one_of(st.binary(max_size=200), st.text(max_size=150).map(lambda s: s.encode("utf-8"))),
+    declared=st.one_of(st.none(), st.integers(0, 300)),
+)
+def test_inline_string_matches_the_slow_path(raw: bytes, declared: int | None) -> None:
+    # spec: ENC-10 — a string of any length, valid UTF-8 or not, its declared length true or
+    # running past the payload: the inlined decoder answers as aqwal.postcard.string does
+    size = len(raw) if declared is None else declared
+    head = raw_varint(1) + bytes([LEASE_HEARTBEAT, 16]) + bytes(range(16))
+    payload = head + raw_varint(size) + raw + raw_varint(7) + raw_varint(9)
+    try:
+        owner, end = pc.string(payload, len(head), len(payload), pc.STRICT)
+    except AqwalError as exc:
+        assert outcome(decode_payload, payload, strict=False) == ("error", exc.code, exc.offset)
+        return
+    try:
+        event = decode_payload(payload, strict=False).event
+    except AqwalError as exc:
+        # the string was read; what follows it is not a whole heartbeat
+        assert exc.offset is not None and exc.offset >= end
+    else:
+        assert isinstance(event, LeaseHeartbeat) and event.owner == owner

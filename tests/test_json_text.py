@@ -121,3 +121,19 @@ def test_a_syntax_error_after_a_huge_integer_is_still_a_syntax_error() -> None:
     text = '{"a":' + "9" * 5000 + ' "b":1}'
     err = _form_error(lambda: parse_json_text(text))
     assert (err.code, err.offset) == ("form_syntax", 5006)
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ('{"x":1,"y":2,"x":3}', "x"),
+        ('{"y":[1],"x":1,"x":2,"y":3}', "x"),
+        # objects are judged as they close: the inner object is the first to repeat a key
+        ('{"a":1,"b":{"c":1,"c":2},"a":3}', "c"),
+    ],
+)
+def test_a_repeated_key_is_named(text: str, key: str) -> None:
+    # spec: JSN-4
+    error = _form_error(lambda: parse_json_text(text))
+    assert error.code == "form_duplicate_key"
+    assert error.message == f"object repeats key {key!r}"

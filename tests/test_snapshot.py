@@ -409,6 +409,70 @@ def test_bootstrap_failure_is_reported() -> None:
     assert "duplicate_task" in info.value.message
 
 
+def test_bootstrap_of_a_repeated_run_reports_the_refused_run_created() -> None:
+    # Unreachable after validate_snapshot (duplicate_snapshot_run): the synthesized RunCreated
+    # of the second run is refused by the reducer, and bootstrap says so.
+    bad = _meta(S._replace(runs=(RUN, RUN)), run_count=2)
+    with pytest.raises(SnapshotError) as info:
+        bootstrap(bad)
+    assert info.value.code == "snapshot_bootstrap_failed"
+    assert info.value.message.startswith("synthesized RunCreated: ")
+    assert "duplicate_run" in info.value.message
+
+
+def test_engine_compatible_bootstrap_derives_a_run_from_its_history() -> None:
+    # spec: SNP-9, SNP-11 — the engine's synthesized events leave a run where its history
+    # ends, changed at the last step's time, with priority 0 and the last attempt active if
+    # it is unfinished; history, attempts and lease are restored as they are
+    b = LogBuilder()
+    run_id = b.run(priority=3)
+    b.drive(run_id, RS.Ready)
+    b.lease(run_id)
+    b.move(run_id, RS.Ready, RS.Leased)
+    b.move(run_id, RS.Leased, RS.Running)
+    first = b.attempt(run_id)
+    b.finish(run_id, first)
+    second = b.attempt(run_id)
+    snap = snapshot_of(replayed(b.events).state)
+    (run,) = snap.runs
+    moved = run._replace(
+        run_instance=run.run_instance._replace(last_state_change_at=999, effective_priority=5)
+    )
+    snap = snap._replace(runs=(moved,))
+    lossy = bootstrap(snap, engine_compatible=True).runs[run_id]
+    assert lossy.state is RS.Running
+    assert lossy.last_state_change_at == run.state_history[-1].timestamp != 999
+    assert lossy.effective_priority == 0
+    assert lossy.current_attempt_id == second
+    assert lossy.attempt_count == 2
+    assert [a.attempt_id for a in lossy.attempts] == [first, second]
+    assert lossy.history == [(e.from_, e.to, e.timestamp) for e in run.state_history]
+    assert lossy.lease is not None and lossy.lease.owner == "worker-1"
+    kept = bootstrap(snap).runs[run_id]
+    assert (kept.last_state_change_at, kept.effective_priority) == (999, 5)
+
+
+@pytest.mark.parametrize(
+    "history",
+    [
+        # a step that does not start where the previous one ended
+        lambda h: (*h, t.SnapshotRunStateHistoryEntry(RS.Ready, RS.Leased, 50)),
+        # an illegal step
+        lambda h: (*h[:1], t.SnapshotRunStateHistoryEntry(RS.Scheduled, RS.Running, 50)),
+        # a history that ends elsewhere than the run
+        lambda h: h[:2],
+    ],
+)
+def test_bootstrap_refuses_a_history_it_cannot_replay(
+    history: Callable[[tuple[t.SnapshotRunStateHistoryEntry, ...]], Any],
+) -> None:
+    # Unreachable after validate_snapshot (run_history_transition)
+    bad = _with_run(S, state_history=history(RUN.state_history))
+    with pytest.raises(SnapshotError) as info:
+        bootstrap(bad)
+    assert info.value.code == "snapshot_bootstrap_failed"
+
+
 def test_write_is_atomic(tmp_path: Path) -> None:
     # spec: SNP-10 — a refused or failed write leaves the old snapshot and no temporary file
     path = tmp_path / "snapshot.bin"

@@ -12,9 +12,12 @@ from aqwal import types as t
 from aqwal.codec import encode_record, frame
 from aqwal.errors import ERROR_CODES, WalFileError
 from aqwal.walfile import (
+    BATCH,
+    MAX_NON_INCREASING,
     REASONS,
     WalCorruption,
     read_wal,
+    read_wal_batches,
     repair_wal_file,
     validate_wal_file,
 )
@@ -160,6 +163,44 @@ def test_non_increasing_sequences_are_reported(tmp_path: Path) -> None:
     report = validate_wal_file(write(tmp_path, LOG + again))
     assert report.non_increasing == ((len(LOG), 1),)
     assert report.last_sequence == 1 and report.max_sequence == EVENTS[-1].sequence
+
+
+def test_non_increasing_sequences_are_found_in_every_batch_up_to_the_limit(
+    tmp_path: Path,
+) -> None:
+    # spec: WAL-6 — sequences 1, 2, ... with a step back at every record numbered in ``back``
+    # (one at the start of a batch, one at its end, many in a row), compared with the rule
+    # applied record by record
+    back = {1, BATCH - 1, BATCH, BATCH + 1, 2 * BATCH, *range(3 * BATCH, 3 * BATCH + 150)}
+    sequences: list[int] = []
+    for i in range(4 * BATCH):
+        sequences.append(sequences[-1] - 1 if i in back else i + 10)
+    records = [encode_record(t.WalEvent(s, t.EnginePaused(5))) for s in sequences]
+    offsets = [sum(map(len, records[:i])) for i in range(len(records))]
+    expected = [(offsets[i], sequences[i]) for i in range(1, len(sequences)) if i in back][
+        :MAX_NON_INCREASING
+    ]
+    report = validate_wal_file(write(tmp_path, b"".join(records)))
+    assert report.non_increasing == tuple(expected)
+    assert (report.first_sequence, report.last_sequence) == (sequences[0], sequences[-1])
+    assert report.max_sequence == max(sequences)
+    assert report.records == len(sequences)
+
+
+@pytest.mark.parametrize("chunk", [1, 100, 1 << 20])
+def test_batches_hold_the_records_up_to_a_corruption_then_raise(chunk: int) -> None:
+    # spec: WAL-2, WAL-3 — the records before the corrupt one, in batches of at most BATCH
+    events = [t.WalEvent(s, t.EnginePaused(s)) for s in range(1, 2 * BATCH + 10)]
+    good = b"".join(map(encode_record, events))
+    bad = bytearray(encode_record(t.WalEvent(9999, t.EnginePaused(1))))
+    bad[-1] ^= 0xFF
+    got: list[t.WalEvent] = []
+    with pytest.raises(WalCorruption) as info:
+        for offsets, batch in read_wal_batches(io.BytesIO(good + bad), chunk=chunk):
+            assert 0 < len(batch) <= BATCH and len(offsets) == len(batch)
+            got += batch
+    assert got == events
+    assert (info.value.code, info.value.offset) == ("crc_mismatch", len(good))
 
 
 def test_empty_file_is_an_empty_log(tmp_path: Path) -> None:

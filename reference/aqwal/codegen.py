@@ -273,7 +273,20 @@ class _Emitter:
                 # new error code for bytes other than 0x00/0x01 first.
                 raise ValueError("bool fields are not part of the WAL v5 wire format")
             if w is Prim.STRING:
-                return [f"{ind}{tgt}, p = _pc.string(d, p, n, mode)"]
+                # spec: ENC-10 — a string shorter than 128 bytes inline; anything else, and
+                # every error, by _pc.string
+                short = self.tmp("size")
+                return [
+                    f"{ind}{short} = d[p]",
+                    f"{ind}if {short} < 0x80 and p + 1 + {short} <= n:",
+                    f"{ind}    try:",
+                    f"{ind}        {tgt} = d[p + 1 : p + 1 + {short}].decode()",
+                    f"{ind}        p += 1 + {short}",
+                    f"{ind}    except UnicodeDecodeError:",
+                    f"{ind}        {tgt}, p = _pc.string(d, p, n, mode)",
+                    f"{ind}else:",
+                    f"{ind}    {tgt}, p = _pc.string(d, p, n, mode)",
+                ]
             if w is Prim.BYTES:
                 return [f"{ind}{tgt}, p = _pc.byte_vec(d, p, n, mode)"]
             assert w is Prim.UUID

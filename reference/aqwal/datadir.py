@@ -18,7 +18,12 @@ from aqwal.inputfile import regular_file_exists
 from aqwal.reducer import Outcome, Reducer
 from aqwal.snapshot import bootstrap, read_snapshot_file
 from aqwal.state import ReplayState
-from aqwal.walfile import SNAPSHOT_RELATIVE_PATH, WAL_RELATIVE_PATH, iter_wal_file
+from aqwal.walfile import (
+    SNAPSHOT_RELATIVE_PATH,
+    WAL_RELATIVE_PATH,
+    iter_wal_file,
+    iter_wal_file_batches,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,21 +140,21 @@ def _replay_tail(
     apply = reducer.apply
     read = skipped = applied = rejected = 0
     sequence = 0
-    records = iter_wal_file(wal, strict=strict, workflow=workflow)
     if started and not skip_covered and on_outcome is None:
         # every record is applied and nobody watches: the loop at its shortest
         last = None
         try:
-            for _offset, event in records:
-                last = event
-                try:
-                    apply(event)
-                except ReducerError:
-                    if stop_on_reject:
-                        raise
-                    rejected += 1
-                else:
-                    applied += 1
+            for _offsets, events in iter_wal_file_batches(wal, strict=strict, workflow=workflow):
+                for event in events:
+                    try:
+                        apply(event)
+                    except ReducerError:
+                        if stop_on_reject:
+                            raise
+                        rejected += 1
+                    else:
+                        applied += 1
+                last = events[-1]
         finally:
             result.records_read += applied + rejected
             result.applied += applied
@@ -157,6 +162,7 @@ def _replay_tail(
             if last is not None:
                 result.wal_last_sequence = last.sequence
         return
+    records = iter_wal_file(wal, strict=strict, workflow=workflow)
     try:
         for _offset, event in records:
             read += 1

@@ -600,11 +600,10 @@ def parse_json_text(text: str | bytes) -> Any:
     repeated: list[str] = []
 
     def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for k, v in items:
-            if k in out and not repeated:
-                repeated.append(k)
-            out[k] = v
+        # spec: JSN-4 — the dict is built in C; only an object that lost a key is looked at
+        out = dict(items)
+        if len(out) != len(items) and not repeated:
+            repeated.append(_first_repeated_key(items))
         return out
 
     def loads(chars: str, parse_int: Callable[[str], Any] | None) -> Any:
@@ -640,6 +639,15 @@ def parse_json_text(text: str | bytes) -> Any:
         # spec: JSN-4 — which of several repeated keys is named is not specified (JSN-13)
         raise FormError("form_duplicate_key", f"object repeats key {repeated[0]!r}")
     return doc
+
+
+def _first_repeated_key(items: list[tuple[str, Any]]) -> str:
+    seen: set[str] = set()
+    for key, _ in items:
+        if key in seen:
+            return key
+        seen.add(key)
+    raise AssertionError("no key repeats")
 
 
 def _syntax_error(data: bytes) -> FormError:

@@ -81,6 +81,12 @@ _LEASE_ALLOWED: dict[str, tuple[bool, ...]] = {
     kind: tuple(s in states for s in RS) for kind, states in _LEASE_STATES.items()
 }
 
+
+def is_legal_transition(previous: t.RunState, new: t.RunState) -> bool:
+    """Whether ``(previous, new)`` is in :data:`TRANSITIONS` (spec: RED-4), by table lookup."""
+    return _ALLOWED[previous._value_][new._value_]
+
+
 #: The engine's ``ReplayReducerError`` variant behind each reducer code (spec: RED-14), as the
 #: error table gives it (``engine`` of spec/registry/errors.json).
 ENGINE_ERROR_KIND: dict[str, str] = {

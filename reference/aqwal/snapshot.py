@@ -24,8 +24,8 @@ from aqwal.inputfile import open_regular, read_at_most, shown_path
 from aqwal.json_reader import read_json
 from aqwal.json_writer import json_text
 from aqwal.projection import SNAPSHOT_FORMAT_VERSION, SNAPSHOT_SCHEMA_VERSION, build_snapshot
-from aqwal.reducer import TRANSITIONS, Reducer
-from aqwal.state import AttemptEntry, Lease, ReplayState
+from aqwal.reducer import Reducer, is_legal_transition
+from aqwal.state import AttemptEntry, Lease, ReplayState, RunRecord
 from aqwal.validation import validate_run_instance
 
 HEADER_LEN = 12
@@ -172,7 +172,6 @@ def validate_snapshot(snap: t.Snapshot, *, accept_older_schema: bool = False) ->
 
 def _validate_run(run: t.SnapshotRun, where: str) -> None:
     ri = run.run_instance
-    rid = uuid_text(ri.id)
     # The engine's own nil-id, Ready-causality and attempt-state rules coincide with the
     # RunInstance decode rules (VAL-12 .. VAL-16), which already ran for a loaded snapshot.
     validate_run_instance(ri, None, f"{where}/run_instance")
@@ -181,43 +180,56 @@ def _validate_run(run: t.SnapshotRun, where: str) -> None:
         return _fail(code, message, path=where)
 
     if ri.current_attempt_id is not None and ri.attempt_count == 0:
-        raise fail("run_attempt_lineage_count", f"run {rid} has an active attempt but count 0")
+        raise fail(
+            "run_attempt_lineage_count", f"run {uuid_text(ri.id)} has an active attempt but count 0"
+        )
     history = run.state_history
-    if not history or history[0] != t.SnapshotRunStateHistoryEntry(
-        None, RS.Scheduled, ri.created_at
+    first = history[0] if history else None
+    if (
+        type(first) is not t.SnapshotRunStateHistoryEntry
+        or first.from_ is not None
+        or first.to is not RS.Scheduled
+        or first.timestamp != ri.created_at
     ):
         raise fail(
             "run_missing_initial_history",
-            f"run {rid} history must start with null -> Scheduled at created_at {ri.created_at}",
+            f"run {uuid_text(ri.id)} history must start with null -> Scheduled at created_at "
+            f"{ri.created_at}",
         )
     previous = RS.Scheduled
     for entry in history[1:]:
-        if entry.from_ is not previous or (previous, entry.to) not in TRANSITIONS:
+        if entry.from_ is not previous or not is_legal_transition(previous, entry.to):
             shown = "null" if entry.from_ is None else entry.from_.name
             raise fail(
                 "run_history_transition",
-                f"run {rid} history has {shown} -> {entry.to.name} after {previous.name}",
+                f"run {uuid_text(ri.id)} history has {shown} -> {entry.to.name} after "
+                f"{previous.name}",
             )
         previous = entry.to
     if previous is not ri.state:
         raise fail(
             "run_history_transition",
-            f"run {rid} history ends in {previous.name} but the run is {ri.state.name}",
+            f"run {uuid_text(ri.id)} history ends in {previous.name} but the run is "
+            f"{ri.state.name}",
         )
     if len(run.attempts) != ri.attempt_count:
         raise fail(
             "run_attempt_history_count",
-            f"run {rid} has {len(run.attempts)} attempt entries, attempt_count {ri.attempt_count}",
+            f"run {uuid_text(ri.id)} has {len(run.attempts)} attempt entries, attempt_count "
+            f"{ri.attempt_count}",
         )
     if ri.current_attempt_id is not None:
         matching = [a for a in run.attempts if a.attempt_id == ri.current_attempt_id]
         if len(matching) != 1 or matching[0].finished_at is not None:
             raise fail(
                 "run_active_attempt_history",
-                f"run {rid}: the active attempt needs exactly one unfinished history entry",
+                f"run {uuid_text(ri.id)}: the active attempt needs exactly one unfinished "
+                "history entry",
             )
     if run.lease is not None and ri.state not in (RS.Ready, RS.Leased, RS.Running):
-        raise fail("run_lease_presence", f"run {rid} holds a lease while {ri.state.name}")
+        raise fail(
+            "run_lease_presence", f"run {uuid_text(ri.id)} holds a lease while {ri.state.name}"
+        )
 
 
 def _validate_engine(engine: t.SnapshotEngineControl) -> None:
@@ -408,10 +420,13 @@ def bootstrap(snap: t.Snapshot, *, engine_compatible: bool = False) -> ReplaySta
     """The state a snapshot stands for (spec: SNP-9, SNP-11).
 
     The engine's procedure is followed step by step (the same synthesized events, the same
-    failures). A conforming bootstrap then restores what the engine's procedure loses (run
-    effective_priority, last_state_change_at and active attempt, actor last_heartbeat_at,
-    budget exhausted flags): ``engine_compatible=True`` skips that restoration and reproduces
-    the engine's state exactly. Raises ``snapshot_bootstrap_failed`` when synthesis fails.
+    failures), except that a run's RunCreated and RunStateChanged events, which cannot fail
+    once the run is new and its history checked, are not applied one by one: the run's record
+    is built as they would leave it. A conforming bootstrap then restores what the engine's
+    procedure loses (run effective_priority, last_state_change_at and active attempt, actor
+    last_heartbeat_at, budget exhausted flags): ``engine_compatible=True`` skips that
+    restoration and reproduces the engine's state exactly. Raises ``snapshot_bootstrap_failed``
+    when synthesis fails.
     """
     with paused_gc():
         return _bootstrap(snap, engine_compatible)
@@ -508,38 +523,39 @@ def _bootstrap_run(
     engine_compatible: bool,
 ) -> None:
     ri = run.run_instance
-    apply(
-        t.RunCreated(
-            t.RunInstance(
-                ri.id,
-                ri.task_id,
-                RS.Scheduled,
-                None,
-                0,
-                ri.created_at,
-                ri.scheduled_at,
-                0,
-                ri.created_at,
-            )
-        )
-    )
+    if ri.id in state.runs:
+        # the synthesized RunCreated fails (duplicate_run): let the reducer say so
+        apply(t.RunCreated(_synthesized_instance(ri)))
+    # The synthesized RunCreated and RunStateChanged events of a new run cannot fail but at a
+    # history step the bootstrap checks itself: the run starts Scheduled with no attempt, and
+    # every step starts where the previous one ended. So their effect is computed here, once,
+    # instead of event by event: the run's state after the last step, and the time of it.
     previous = RS.Scheduled
+    changed_at = ri.created_at
     for entry in run.state_history[1:]:
-        if entry.from_ is not previous or (previous, entry.to) not in TRANSITIONS:
+        if entry.from_ is not previous or not is_legal_transition(previous, entry.to):
             raise _fail("snapshot_bootstrap_failed", "invalid snapshot state history for bootstrap")
-        apply(t.RunStateChanged(ri.id, previous, entry.to, entry.timestamp))
         previous = entry.to
+        changed_at = entry.timestamp
     if previous is not ri.state:
         raise _fail("snapshot_bootstrap_failed", "snapshot state history does not match run state")
-    record = state.runs[ri.id]
-    record.attempt_count = len(run.attempts)
     last = run.attempts[-1] if run.attempts else None
-    record.current_attempt_id = (
-        last.attempt_id
-        if ri.state is RS.Running and last is not None and last.finished_at is None
-        else None
+    record = RunRecord(
+        ri.id,
+        ri.task_id,
+        previous,
+        (
+            last.attempt_id
+            if previous is RS.Running and last is not None and last.finished_at is None
+            else None
+        ),
+        len(run.attempts),
+        ri.created_at,
+        ri.scheduled_at,
+        0,
+        changed_at,
+        [(e.from_, e.to, e.timestamp) for e in run.state_history],
     )
-    record.history = [(e.from_, e.to, e.timestamp) for e in run.state_history]
     record.set_attempts(
         [
             AttemptEntry(a.attempt_id, a.started_at, a.finished_at, a.result, a.error, a.output)
@@ -553,3 +569,11 @@ def _bootstrap_run(
         record.effective_priority = ri.effective_priority
         record.last_state_change_at = ri.last_state_change_at
         record.current_attempt_id = ri.current_attempt_id
+    state.runs[ri.id] = record
+
+
+def _synthesized_instance(ri: t.RunInstance) -> t.RunInstance:
+    """The RunInstance of the RunCreated the engine synthesizes for a snapshot run (SNP-9)."""
+    return t.RunInstance(
+        ri.id, ri.task_id, RS.Scheduled, None, 0, ri.created_at, ri.scheduled_at, 0, ri.created_at
+    )
