@@ -47,7 +47,8 @@ def payload_at_least(value: object) -> int:
         return len(value)
     if isinstance(value, str):
         return len(value)  # characters: at most its UTF-8 length
-    if isinstance(value, tuple):
+    if isinstance(value, tuple) or hasattr(value, "_fields"):
+        # a sequence, or a value (a tuple only in the default build, TYP-16): its items
         return sum(payload_at_least(v) for v in value) or 1
     return 1
 
