@@ -391,3 +391,65 @@ def test_differential_one_event_bug_shrinks_to_a_minimal_log(
     assert 0 < len(records) <= 5, out
     assert type(records[-1].event).__name__ == "BudgetReplenished", out
     assert elapsed < 290, f"differential shrinking took {elapsed:.0f} s"
+
+
+# -- parts differential mode can leave out (spec: CP-10) ------------------------------------
+
+#: Enough examples to find each planted bug below with every part in.
+LEAVE_OUT_SETTINGS = settings(FIND_ONLY, max_examples=15, stateful_step_count=30)
+
+
+def _left_out(machine: type[WalMachine], *parts: str) -> type[WalMachine]:
+    from aqwal_conformance.machine import LEAVE_OUT_SWITCHES
+
+    switched = type("LeftOut", (machine,), {})
+    for part in parts:
+        setattr(switched, LEAVE_OUT_SWITCHES[part], False)
+    return switched
+
+
+def test_leave_out_names_a_switch_of_the_machine() -> None:
+    from aqwal_conformance.machine import LEAVE_OUT_SWITCHES
+    from aqwal_conformance.runner import LEAVE_OUT
+
+    assert tuple(LEAVE_OUT_SWITCHES) == LEAVE_OUT
+    assert all(getattr(WalMachine, name) is True for name in LEAVE_OUT_SWITCHES.values())
+
+
+def test_leaving_out_reused_attempt_ids_hides_a_bug_only_they_show() -> None:
+    class Buggy(WalMachine):
+        make_reducer = _ReusedAttemptIdRefused
+
+    assert "invariant" in _failure(Buggy, LEAVE_OUT_SETTINGS)
+    run_state_machine_as_test(_left_out(Buggy, "reused-attempt-ids"), settings=LEAVE_OUT_SETTINGS)
+
+
+def test_leaving_out_snapshots_hides_a_restoration_bug() -> None:
+    class EngineLikeRestore(WalMachine):
+        restore = staticmethod(functools.partial(bootstrap, engine_compatible=True))
+
+    assert "SNP-11" in _failure(EngineLikeRestore, LEAVE_OUT_SETTINGS)
+    run_state_machine_as_test(
+        _left_out(EngineLikeRestore, "snapshots"), settings=LEAVE_OUT_SETTINGS
+    )
+
+
+def test_leaving_out_lenient_encodings_writes_every_record_canonically() -> None:
+    from aqwal_conformance.machine import Differential, ReplayCheck
+
+    def lenient_checks(machine: type[WalMachine]) -> int:
+        seen: list[bool] = []
+
+        class Recording(Differential):
+            def check(self, expected: ReplayCheck) -> None:
+                seen.append(expected.lenient)
+
+        class Watched(machine):  # type: ignore[valid-type, misc]
+            differential = Recording()
+
+        run_state_machine_as_test(Watched, settings=LEAVE_OUT_SETTINGS)
+        assert seen
+        return sum(seen)
+
+    assert lenient_checks(WalMachine) > 0
+    assert lenient_checks(_left_out(WalMachine, "lenient-encodings")) == 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 import struct
 import time
@@ -100,6 +101,27 @@ def test_the_first_of_several_valid_records_wins_whatever_order_they_end_in(
     expected = naive_first_valid(bytes(data), 1, strict=False)
     assert _find(path, 1, strict=False) == expected
     assert expected in (len(garbage), payload_at)
+
+
+def test_every_wal_vector_expects_the_first_valid_record_after_its_corruption() -> None:
+    # spec: WAL-5 — next_valid_offset is the smallest p > r where a complete, valid record
+    # starts, checked here by trying every offset of every wal vector
+    vectors = Path(__file__).resolve().parents[1] / "vectors"
+    index = json.loads((vectors / "index.json").read_text(encoding="utf-8"))
+    checked = 0
+    for entry in index["vectors"]:
+        if entry["category"] != "wal":
+            continue
+        data = (vectors / entry["files"]["input"]).read_bytes()
+        doc = json.loads((vectors / entry["files"]["json"]).read_text(encoding="utf-8"))
+        strict = entry.get("options", {}).get("strict", True)
+        expected = None
+        if doc["corruption"] is not None:
+            expected = naive_first_valid(data, doc["corruption"]["offset"] + 1, strict=strict)
+        assert doc["next_valid_offset"] == expected, entry["id"]
+        assert (doc["tail"] == "mid-file") == (expected is not None), entry["id"]
+        checked += expected is not None
+    assert checked >= 20
 
 
 def _candidates_file(path: Path, size: int) -> None:

@@ -12,6 +12,7 @@ import tomllib
 from fnmatch import fnmatch
 from pathlib import Path
 
+import cbor2
 import pytest
 
 from aqwal.cli import main
@@ -69,6 +70,7 @@ def test_a_small_set_runs(small_set: Path, capsys: pytest.CaptureFixture[str]) -
         ("file: a symlink", "cannot read"),
         ("file: a directory", "is not a regular file"),
         ("expected: wrong shape", "'records' is missing"),
+        ("expected: next_valid_offset", "'next_valid_offset' is neither null nor an unsigned"),
     ],
 )
 def test_unusable_vector_sets_are_one_line_errors(
@@ -94,6 +96,9 @@ def test_unusable_vector_sets_are_one_line_errors(
         (small_set / first["cbor"]).write_bytes(b"\xff")
     elif breakage == "expected: wrong shape":
         (small_set / first["cbor"]).write_bytes(b"\xa0")
+    elif breakage == "expected: next_valid_offset":
+        doc = cbor2.loads((small_set / first["cbor"]).read_bytes())
+        (small_set / first["cbor"]).write_bytes(cbor2.dumps({**doc, "next_valid_offset": -1}))
     elif breakage.startswith("file: ../") or breakage == "file: /dev/zero":
         edit_first_entry(small_set, "input", breakage.removeprefix("file: "))
     elif breakage == "file: symlink out":
@@ -269,3 +274,30 @@ def test_a_checkout_takes_precedence_over_the_packaged_set(
     (fake / "index.json").write_text("{}", encoding="utf-8")
     assert checkout_vectors() is None, "a vectors/ directory alone is not a checkout"
     os.chdir(ROOT)
+
+
+def test_stateful_leave_out_is_named_in_the_case(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # spec: CP-10 — the parts left out are part of what the case claims
+    assert main(["conform", "--quiet", "--stateful-leave-out", "snapshots"]) == 2
+    assert "add --stateful" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exited:
+        main(["conform", "--stateful", "--stateful-leave-out", "rewinds"])
+    assert exited.value.code == 2
+    assert "invalid choice: 'rewinds'" in capsys.readouterr().err
+    out = tmp_path / "report.json"
+    arguments = ["conform", "--quiet", "--stateful", "--examples", "2", "--report", "json"]
+    leave_out = ["--stateful-leave-out", "snapshots", "--stateful-leave-out", "lenient-encodings"]
+    assert main([*arguments, *leave_out, "-o", str(out)]) == 0
+    (case,) = json.loads(out.read_text(encoding="utf-8"))["cases"]
+    assert case["detail"].endswith("replay requests; left out: snapshots, lenient-encodings)")
+
+
+def test_run_refuses_an_unknown_or_stray_leave_out() -> None:
+    from aqwal_conformance.runner import run
+
+    with pytest.raises(ValueError, match="cannot leave out 'rewinds'"):
+        run(stateful=1, leave_out=["rewinds"])
+    with pytest.raises(ValueError, match="differential mode only"):
+        run(categories=["wal"], leave_out=["snapshots"])

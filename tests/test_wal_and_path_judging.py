@@ -1,5 +1,6 @@
 """What the runner compares in validate_wal answers — first and largest sequences (WAL-4), the
-corruption's cause and its offset (WAL-3) — and the paths of snapshot errors (CP-7, CP-12)."""
+corruption's cause and its offset (WAL-3), the next valid record (WAL-5) — and the paths of
+snapshot errors (CP-7, CP-12)."""
 
 from __future__ import annotations
 
@@ -91,6 +92,48 @@ def test_the_cause_of_a_corruption_is_graded_like_an_error() -> None:
     failed = details(judged("validate_wal", "wal", corruption(recoded), "outcome"))
     assert failed["wal/torn-at-0001"] == (
         "corruption cause: error 'frame_crc_mismatch', expected 'frame_too_short'"
+    )
+
+
+def test_the_next_valid_record_is_optional_but_graded_when_given() -> None:
+    # spec: WAL-5, CP-7 rule 6, CP-12 — the reference gives it: every case reaches exact
+    assert (
+        handle({"kind": "validate_wal", "log": (VECTORS / "wal/mid-crc.bin").read_bytes()})[
+            "next_valid_offset"
+        ]
+        == 223
+    )
+    report = judged("validate_wal", "wal", lambda a: None)
+    assert report.ok and {r.level for r in report.results} == {"exact"}
+    # left out: mid-file cases stay at level code, the others are not affected
+    report = judged("validate_wal", "wal", lambda a: a.pop("next_valid_offset"), "code")
+    assert report.ok
+    levels = {r.id: r.level for r in report.results}
+    assert levels["wal/mid-crc"] == "code" and levels["wal/torn-at-0001"] == "exact"
+    assert levels["wal/clean"] == "exact"
+    report = judged("validate_wal", "wal", lambda a: a.pop("next_valid_offset"), "exact")
+    assert details(report)["wal/mid-crc"] == (
+        "conforms at level 'code' only, 'exact' required [CP-12]: no next_valid_offset, "
+        "expected 223"
+    )
+    assert "wal/torn-at-0001" not in details(report)
+
+    def later(answer: dict[str, Any]) -> None:
+        if answer["next_valid_offset"] is not None:
+            answer["next_valid_offset"] += 1
+
+    failed = details(judged("validate_wal", "wal", later, "outcome"))
+    assert failed["wal/mid-crc"] == "next_valid_offset 224, expected 223"
+    failed = details(judged("validate_wal", "wal", lambda a: a.update(next_valid_offset=None)))
+    assert failed["wal/mid-crc"] == "next_valid_offset None, expected 223"
+    assert "wal/torn-at-0001" not in failed
+    failed = details(judged("validate_wal", "wal", lambda a: a.update(next_valid_offset=16)))
+    assert failed["wal/torn-at-0001"] == "next_valid_offset 16, expected None"
+    assert failed["wal/clean"] == "next_valid_offset 16, expected None"
+    failed = details(judged("validate_wal", "wal", lambda a: a.update(next_valid_offset=True)))
+    assert failed["wal/clean"] == (
+        "malformed response (CP-7 rule 7): next_valid_offset is a boolean, "
+        "not null or an unsigned integer"
     )
 
 

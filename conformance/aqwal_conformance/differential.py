@@ -12,7 +12,7 @@ import contextlib
 import os
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from hypothesis import HealthCheck, Phase, settings
@@ -29,8 +29,8 @@ from aqwal_conformance.iut import (
     ProcessIUT,
     show,
 )
-from aqwal_conformance.machine import Differential, ReplayCheck, WalMachine
-from aqwal_conformance.runner import STATEFUL_CASE, CaseResult, unsupported_reason
+from aqwal_conformance.machine import LEAVE_OUT_SWITCHES, Differential, ReplayCheck, WalMachine
+from aqwal_conformance.runner import LEAVE_OUT, STATEFUL_CASE, CaseResult, unsupported_reason
 from aqwal_conformance.verdicts import Malformed, Verdict, judge_outcomes
 
 #: Steps per example (spec: CP-10).
@@ -140,9 +140,14 @@ def differential_case(
     examples: int,
     timeout: float,
     notice: Callable[[str], None] | None = None,
+    leave_out: Sequence[str] = (),
 ) -> CaseResult:
     """Run the machine against ``iut`` (None: the reference testee as a process) for
-    ``examples`` examples; the outcome is the run's ``stateful/differential`` case."""
+    ``examples`` examples, without the parts named in ``leave_out`` (keys of
+    :data:`LEAVE_OUT_SWITCHES`); the outcome is the run's ``stateful/differential`` case."""
+    unknown = [part for part in leave_out if part not in LEAVE_OUT]
+    if unknown:
+        raise ValueError(f"cannot leave out {unknown[0]!r}; choose from {', '.join(LEAVE_OUT)}")
     started = time.perf_counter()
     own = iut is None
     target: IUT = ProcessIUT(REFERENCE_TESTEE, timeout) if iut is None else iut
@@ -154,6 +159,9 @@ def differential_case(
         pass
 
     Differing.differential = differential
+    for part in leave_out:  # spec: CP-10
+        setattr(Differing, LEAVE_OUT_SWITCHES[part], False)
+    left_out = f"; left out: {', '.join(leave_out)}" if leave_out else ""
     hypothesis_output: list[object] = []
 
     def result(status: str, detail: str) -> CaseResult:
@@ -182,7 +190,7 @@ def differential_case(
                 ),
             )
     except AssertionError as exc:
-        return result("failed", _first_line(exc))
+        return result("failed", _first_line(exc) + (f" ({left_out[2:]})" if left_out else ""))
     except (HypothesisException, ExceptionGroup) as exc:
         return result(
             "failed",
@@ -193,7 +201,8 @@ def differential_case(
         if own:
             target.close()
     return result(
-        "passed", f"no difference in {examples} examples ({differential.checked} replay requests)"
+        "passed",
+        f"no difference in {examples} examples ({differential.checked} replay requests{left_out})",
     )
 
 

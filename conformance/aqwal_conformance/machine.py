@@ -312,6 +312,15 @@ def _lenient_payload(payload: bytes, how: str) -> bytes:
     return payload[: n - 1] + bytes([payload[n - 1] | 0x80, 0x00]) + payload[n:]
 
 
+#: The parts differential mode can leave out of its examples (spec: CP-10), each with the
+#: attribute of :class:`WalMachine` that turns it off.
+LEAVE_OUT_SWITCHES = {
+    "snapshots": "snapshots",
+    "reused-attempt-ids": "reused_attempt_ids",
+    "lenient-encodings": "lenient_records",
+}
+
+
 class WalMachine(RuleBasedStateMachine):
     """One record (or one new run's shortest chain) per rule, checked as the module says."""
 
@@ -322,6 +331,10 @@ class WalMachine(RuleBasedStateMachine):
     restore: Callable[[t.Snapshot], ReplayState] = staticmethod(bootstrap)
     #: Whether some records are written in encodings only a lenient reader accepts.
     lenient_records = True
+    #: Whether snapshots are taken (and replays from them checked).
+    snapshots = True
+    #: Whether an ``AttemptStarted`` may reuse an attempt id of its run (EVT-3).
+    reused_attempt_ids = True
 
     def __init__(self) -> None:
         super().__init__()
@@ -590,6 +603,7 @@ class WalMachine(RuleBasedStateMachine):
         output = data.pick([None, b"", b"\x00\xff"])
         if run.attempt is None:
             used = [a[0] for a in run.attempts]
+            reuse = reuse and type(self).reused_attempt_ids
             attempt = used[0] if reuse and used else self.fresh(3)
             self.emit(t.AttemptStarted(rid, t.AttemptId(attempt), self.tick()))
         else:
@@ -932,6 +946,8 @@ class WalMachine(RuleBasedStateMachine):
     def take_snapshot(self, data: Choices, tamper: list[str]) -> None:
         """Snapshot the full replay's state — changed, with ``tamper``, in values SNP-11
         restores — and follow the records after it from the restored state too."""
+        if not type(self).snapshots:
+            return
         indexes = [data.index() for _ in tamper]
         snap = build_snapshot(self.main.reducer.state, self.clock)
         try:

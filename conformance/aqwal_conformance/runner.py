@@ -37,6 +37,7 @@ __all__ = [
     "CATEGORY_OF",
     "DEFAULT_TIMEOUT",
     "IUT",
+    "LEAVE_OUT",
     "STATEFUL_CASE",
     "CaseResult",
     "IUTFailure",
@@ -52,6 +53,9 @@ __all__ = [
 
 #: The id of the one case of differential mode (spec: CP-10).
 STATEFUL_CASE = "stateful/differential"
+#: The parts of its examples differential mode can leave out (spec: CP-10): so that an IUT with
+#: a known divergence in one of them can still be checked on the rest.
+LEAVE_OUT = ("snapshots", "reused-attempt-ids", "lenient-encodings")
 STATUSES = ("passed", "failed", "skipped", "xfail", "xpass")
 #: Every category a case id can have: those of the vectors, and differential mode's.
 CATEGORY_NAMES = (*CATEGORIES, "stateful")
@@ -181,11 +185,13 @@ def run(
     allow_skips: bool = False,
     stateful: int | None = None,
     notice: Callable[[str], None] | None = None,
+    leave_out: Iterable[str] = (),
 ) -> Report:
     """Run the vectors against an IUT (None: the built-in reference) and return the report.
 
-    ``stateful=N`` adds differential mode with N examples (spec: CP-10); with it, the vectors
-    run only when ``categories`` is given. ``notice`` receives progress lines of long phases
+    ``stateful=N`` adds differential mode with N examples (spec: CP-10), without the parts of
+    :data:`LEAVE_OUT` named in ``leave_out``; with it, the vectors run only when ``categories``
+    is given. ``notice`` receives progress lines of long phases
     (shrinking a difference).
     """
     if grading not in LEVELS:
@@ -193,6 +199,12 @@ def run(
     required = check_request_kinds(require)
     if stateful is not None and stateful < 1:
         raise ValueError(f"the number of examples must be at least 1, not {stateful}")
+    left_out = tuple(dict.fromkeys(leave_out))
+    for part in left_out:
+        if part not in LEAVE_OUT:
+            raise ValueError(f"cannot leave out {part!r}; choose from {', '.join(LEAVE_OUT)}")
+    if left_out and stateful is None:
+        raise ValueError("leaving parts out applies to differential mode only")
     wanted = set(categories) if categories else None
     vector_set: VectorSet | None = None
     entries: list[dict[str, Any]] = []
@@ -225,7 +237,7 @@ def run(
                 _finish(report, result, expected_failures, progress, total)
         if stateful is not None:
             result = _stateful_case(target if iut is not None else None, timeout, stateful,
-                                    supports, required, notice)  # fmt: skip
+                                    supports, required, notice, left_out)  # fmt: skip
             _finish(report, result, expected_failures, progress, total)
     finally:
         target.close()
@@ -377,6 +389,7 @@ def _stateful_case(
     supports: set[str] | None,
     required: tuple[str, ...],
     notice: Callable[[str], None] | None,
+    leave_out: tuple[str, ...],
 ) -> CaseResult:
     """Differential mode as one case (spec: CP-10)."""
     if supports is not None and "replay" not in supports:
@@ -385,4 +398,6 @@ def _stateful_case(
         return CaseResult(STATEFUL_CASE, "stateful", status, why)
     from aqwal_conformance.differential import differential_case
 
-    return differential_case(iut, examples=examples, timeout=timeout, notice=notice)
+    return differential_case(
+        iut, examples=examples, timeout=timeout, notice=notice, leave_out=leave_out
+    )

@@ -289,4 +289,7 @@ def _wal_problem(doc: dict[str, Any]) -> str | None:
         isinstance(corruption, dict) and "code" in corruption and "offset" in corruption
     ):
         return "'corruption' is neither null nor a map with 'code' and 'offset'"
+    resumes = doc.get("next_valid_offset")  # optional (spec: CP-7 rule 6)
+    if resumes is not None and not (type(resumes) is int and resumes >= 0):
+        return "'next_valid_offset' is neither null nor an unsigned integer"
     return None

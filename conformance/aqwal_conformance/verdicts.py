@@ -232,9 +232,15 @@ def _judge_wal(expected: dict[str, Any], response: dict[str, Any], verdict: Verd
         if cause_offset is not None:
             ok = is_uint(cause_offset)
             _typed(cause_offset, ok, "corruption.cause_offset", "an unsigned integer")
+    resumes = response.get(NEXT_VALID, _ABSENT)
+    if resumes is not _ABSENT:
+        _typed(resumes, is_uint_or_null(resumes), NEXT_VALID, "null or an unsigned integer")
     for key, _check, _wanted in _WAL_MEMBERS:
         if not _same(response[key], expected[key]):
             return f"{key} {show(response[key])}, expected {expected[key]!r}"
+    reason = _judge_next_valid(expected, resumes, verdict)
+    if reason is not None:
+        return reason
     want: Any = expected["corruption"]
     if want is None or got is None:
         return None if want is got else f"corruption {show(got)}, expected {want!r}"
@@ -244,6 +250,26 @@ def _judge_wal(expected: dict[str, Any], response: dict[str, Any], verdict: Verd
             f"{want['code']!r} at {want['offset']}"
         )
     return _judge_cause(want, got, verdict)
+
+
+NEXT_VALID = "next_valid_offset"
+_ABSENT = object()
+
+
+def _judge_next_valid(expected: dict[str, Any], got: Any, verdict: Verdict) -> str | None:
+    """Where the next valid record after a mid-file corruption starts (spec: WAL-5, CP-7 rule
+    6): a response may leave it out, which keeps the case below ``exact``; given, it must be
+    the expected offset, or null for a clean or torn file."""
+    if NEXT_VALID not in expected:
+        return None
+    want = expected[NEXT_VALID]
+    if got is _ABSENT:
+        if want is not None:
+            verdict.cap("code", f"no {NEXT_VALID}, expected {want}")
+        return None
+    if got != want:
+        return f"{NEXT_VALID} {show(got)}, expected {want!r}"
+    return None
 
 
 def _judge_cause(want: dict[str, Any], got: dict[str, Any], verdict: Verdict) -> str | None:

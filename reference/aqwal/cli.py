@@ -689,6 +689,8 @@ def cmd_conform(args: argparse.Namespace) -> int:
         require = check_request_kinds(args.require or ())
     except ValueError as exc:
         raise UsageError(f"--require: {exc}") from None
+    if args.stateful_leave_out and not args.stateful:
+        raise UsageError("--stateful-leave-out applies to differential mode: add --stateful")
     if args.stateful:
         try:
             import aqwal_conformance.differential  # noqa: F401
@@ -732,6 +734,7 @@ def cmd_conform(args: argparse.Namespace) -> int:
             allow_skips=args.allow_skips,
             stateful=args.examples if args.stateful else None,
             notice=notice,
+            leave_out=args.stateful_leave_out or (),
         )
     except VectorSetError as exc:
         raise UsageError(f"vectors: {exc}") from None
@@ -1055,6 +1058,14 @@ def build_parser() -> argparse.ArgumentParser:
         "after those vectors)",
     )
     p.add_argument("--examples", type=int, default=50, help="stateful examples to run")
+    p.add_argument(
+        "--stateful-leave-out",
+        action="append",
+        choices=("snapshots", "reused-attempt-ids", "lenient-encodings"),  # runner.LEAVE_OUT
+        metavar="PART",
+        help="leave this part out of the stateful examples, for an IUT with a known divergence "
+        "in it (repeatable; snapshots, reused-attempt-ids, lenient-encodings)",
+    )
     p.set_defaults(handler=cmd_conform)
 
     schema = sub.add_parser("schema", help="the registry of WAL types").add_subparsers(

@@ -24,6 +24,7 @@ from aqwal_conformance.vectorgen.varints import varint_vectors
 from aqwal_conformance.vectorgen.wal import wal_vectors
 from aqwal_conformance.vectorgen.wal_boundaries import wal_boundary_vectors
 from aqwal_conformance.vectorgen.wal_resync import resync_long_vectors
+from aqwal_conformance.vectorgen.wal_resync_order import resync_order_vectors
 from aqwal_conformance.vectorgen.write import write_vectors
 from aqwal_conformance.vectors import Vector, check_intent, evaluate
 
@@ -78,6 +79,7 @@ def generate() -> list[Vector]:
         *wal_vectors(),
         *wal_boundary_vectors(),
         *resync_long_vectors(),
+        *resync_order_vectors(),
         *replay_vectors(),
         *effect_vectors(),
         *snapshot_vectors(),

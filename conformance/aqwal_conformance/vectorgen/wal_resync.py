@@ -27,12 +27,13 @@ CLAUSES = ("WAL-1", "WAL-3", "WAL-4", "WAL-5")
 BIG_PAYLOAD = 66_000
 
 
-def _task_created(n: int, payload: bytes) -> t.WalEvent:
+def task_created(n: int, payload: bytes) -> t.WalEvent:
+    """A TaskCreated event (sequence ``n``) whose task payload is ``payload``."""
     spec = task_spec(uid(1, n))._replace(payload=t.TaskPayload(payload, "x"))
     return t.WalEvent(n, t.TaskCreated(spec, 1_700_000_000 + n))
 
 
-def _flip_last(record: bytes) -> bytes:
+def with_wrong_crc(record: bytes) -> bytes:
     """The record with its last payload byte changed: its CRC-32 no longer matches."""
     return record[:-1] + bytes([record[-1] ^ 0x01])
 
@@ -40,13 +41,13 @@ def _flip_last(record: bytes) -> bytes:
 def overlapping_long_candidates(log: bytes) -> tuple[bytes, int]:
     """``log``, one corrupt byte, then two long false candidates and the one valid record;
     and where that record starts."""
-    decoy = encode_record(_task_created(910, bytes(6_000)))
+    decoy = encode_record(task_created(910, bytes(6_000)))
     cut = decoy[: 12 + 100]  # declares 6 KiB, holds 100 bytes: ends inside what follows
-    wrong = _flip_last(encode_record(_task_created(911, bytes(range(256)) * 20)))
-    inner = _flip_last(encode_record(_task_created(912, bytes(5_000))))
+    wrong = with_wrong_crc(encode_record(task_created(911, bytes(range(256)) * 20)))
+    inner = with_wrong_crc(encode_record(task_created(912, bytes(5_000))))
     filler = bytes(range(256)) * ((BIG_PAYLOAD - 3 * len(inner)) // 256)
     body = inner + filler[:7_000] + inner + filler[7_000:] + inner
-    big = encode_record(_task_created(913, body))
+    big = encode_record(task_created(913, body))
     assert len(big) - 12 > 2 << 15
     before = log + b"\x05" + cut + wrong
     return before + big, len(before)
@@ -72,7 +73,7 @@ def resync_long_vectors() -> Iterator[Vector]:
     )
     # spec: WAL-5 — EnginePaused at 1001, sequence 2, then 5,000 bytes a lenient reader ignores
     padded = frame(h("02 0b e9 07") + bytes(5_000))
-    junk = encode_payload(_task_created(914, b""))[:20]  # no header among them
+    junk = encode_payload(task_created(914, b""))[:20]  # no header among them
     assert b"\x05\x00\x00\x00" not in b"\x05" + junk
     for mode, strict, tail in (("strict", True, "torn"), ("lenient", False, "mid-file")):
         yield Vector(
