@@ -79,10 +79,10 @@ def test_a_flood_on_stderr_keeps_only_a_bounded_tail() -> None:
 @pytest.mark.parametrize(
     ("mode", "words"),
     [
-        ("raw:deep", "protocol violation: the message body is not acceptable CBOR: arrays, maps "
-                     "and tags nest deeper than 128 at offset 130 [CP-2]"),
-        ("trailing-bytes", "protocol violation: 1 byte(s) follow the CBOR item of the message "
-                           "body [CP-2]"),
+        ("raw:deep", "protocol violation: the message body is not acceptable CBOR: invalid "
+                     "CBOR: nesting deeper than 128 at offset 130 [CP-2]"),
+        ("trailing-bytes", "protocol violation: the message body is not acceptable CBOR: "
+                           "invalid CBOR: 1 byte(s) after the item at offset "),
         ("raw:cyclic-id", "protocol violation: the response answers request tag 28([tag 29(0)])"),
         ("raw:huge-id", "protocol violation: the response answers request tag 2(b'\\xff\\xff"),
         ("raw:mime-code", "malformed response (CP-7 rule 7): error.code is a tag, not text"),

@@ -52,6 +52,7 @@ VERIFIED_BY_TESTS: dict[str, tuple[str, ...]] = {
         "tests/test_runner_hostile.py::test_hostile_values_are_failed_cases",
         "tests/test_runner_hostile.py::test_a_flood_of_64_mib_messages_is_read_one_message_ahead",
         "tests/test_conformance_runner.py::test_unsolicited_output_is_a_failure_not_a_shifted_verdict",
+        "tests/test_verbatim_requests.py::test_a_process_iut_receives_the_input_bytes_unchanged",
     ),
     "CP-3": (
         "tests/test_conformance_runner.py::test_example_testee_passes_everything_over_the_protocol",
@@ -93,6 +94,7 @@ VERIFIED_BY_TESTS: dict[str, tuple[str, ...]] = {
         "tests/test_testee_requests.py::test_wrong_members_are_request_malformed",
         "tests/test_testee_requests.py::test_servers_survive_malformed_requests_and_refuse_oversized_frames",
         "tests/test_runner_grading.py::test_a_request_malformed_answer_fails_the_case",
+        "tests/test_verbatim_requests.py::test_an_iut_that_stops_after_a_malformed_body_fails_and_is_restarted",
     ),
     "CP-14": (
         "tests/test_runner_cli.py::test_unusable_vector_sets_are_one_line_errors",

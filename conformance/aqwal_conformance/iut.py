@@ -18,12 +18,19 @@ import subprocess
 import sys
 import threading
 import time
-from typing import IO, Any, BinaryIO, Protocol, cast
+from collections.abc import Callable
+from typing import IO, Any, BinaryIO, Protocol, cast, runtime_checkable
 
 import cbor2
 
-from aqwal.forms import parse_cbor_bytes, to_cbor_bytes
-from aqwal_conformance.protocol import ProtocolError, decode_body, encode_message, read_frame
+from aqwal_conformance.protocol import (
+    ProtocolError,
+    decode_body,
+    encode_body,
+    encode_message,
+    frame_body,
+    read_frame,
+)
 
 DEFAULT_TIMEOUT = 10.0
 #: Longest timeout the runner accepts, in seconds.
@@ -54,16 +61,27 @@ class IUT(Protocol):
     def close(self) -> None: ...
 
 
+@runtime_checkable
+class BodySender(Protocol):
+    """An IUT that can also be sent a request body as it is, for the malformed-request probes
+    (spec: CP-13); the body carries no ``id``."""
+
+    def send_body(self, body: bytes) -> dict[str, Any]: ...
+
+
 class ReferenceIUT:
     """The reference implementation, called in process."""
 
     name = "aqwal reference (in process)"
 
     def request(self, message: dict[str, Any]) -> dict[str, Any]:
-        from aqwal_conformance.testee import handle
+        # Through the message body, so the reference reads exactly what a process IUT would.
+        return self.send_body(encode_body(message))
 
-        # Round-trip through CBOR so the reference sees exactly what a process IUT would.
-        return handle(parse_cbor_bytes(to_cbor_bytes(message)))
+    def send_body(self, body: bytes) -> dict[str, Any]:
+        from aqwal_conformance.testee import answer
+
+        return answer(body)
 
     def close(self) -> None:
         """Nothing to release."""
@@ -121,6 +139,13 @@ class ProcessIUT:
         return self._child
 
     def request(self, message: dict[str, Any]) -> dict[str, Any]:
+        return self._exchange(lambda n: encode_message({**message, "id": n}), True)
+
+    def send_body(self, body: bytes) -> dict[str, Any]:
+        """Send ``body`` as it is; the answer's ``id`` is not compared (spec: CP-13)."""
+        return self._exchange(lambda _n: frame_body(body), False)
+
+    def _exchange(self, frame: Callable[[int], bytes], check_id: bool) -> dict[str, Any]:
         child = self._child
         if child is None or not child.running():
             child = self._spawn()
@@ -132,7 +157,7 @@ class ProcessIUT:
             )
         self._sent += 1
         deadline = time.monotonic() + self.timeout
-        sent = child.send(encode_message({**message, "id": self._sent}), deadline)
+        sent = child.send(frame(self._sent), deadline)
         if sent == "timeout":
             child.kill()
             raise IUTFailure(
@@ -146,7 +171,7 @@ class ProcessIUT:
         if kind == "message":
             result: dict[str, Any] = payload
             echoed = result.get("id", self._sent)
-            if type(echoed) is int and echoed == self._sent:
+            if not check_id or (type(echoed) is int and echoed == self._sent):
                 return result
             child.kill()
             raise IUTFailure(

@@ -3,8 +3,11 @@
 Every message, in both directions, is ``[length u32 LE][CBOR map]``. The runner writes
 requests to the implementation's stdin and reads exactly one response per request from its
 stdout. Both sides treat the other's bytes as untrusted: a frame is bounded by
-:data:`MAX_MESSAGE`, a body is scanned (:mod:`aqwal_conformance.wellformed`) before it is
-decoded, and decoding gives no tag a meaning.
+:data:`MAX_MESSAGE`, a body's data items are counted (:mod:`aqwal_conformance.wellformed`)
+before it is decoded, and decoding gives no tag a meaning.
+
+A request may carry a :class:`RawItem`: bytes of one CBOR item written into the body as they
+are, where every other member is written in the deterministic encoding (spec: CP-2, CP-6).
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ import cbor2
 from aqwal.cborinput import read_cbor_item
 from aqwal.errors import FormError
 from aqwal.forms import to_cbor_bytes
-from aqwal_conformance.wellformed import MalformedCBOR, item_end
+from aqwal_conformance.wellformed import LimitExceeded, MalformedCBOR, item_end
 
 PROTOCOL_VERSION = 1
 #: The request kinds of protocol version 1 (spec: CP-4).
@@ -78,8 +81,46 @@ class BodyError(ProtocolError):
     """The frame is intact but its body is not an acceptable CBOR map; the stream goes on."""
 
 
+class RawItem:
+    """One CBOR data item, as bytes, to be written into a message unchanged (spec: CP-6): an
+    ``encode`` case's value keeps its indefinite lengths, chunks and head widths."""
+
+    __slots__ = ("data",)
+
+    def __init__(self, data: bytes) -> None:
+        self.data = bytes(data)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, RawItem) and other.data == self.data
+
+    def __hash__(self) -> int:
+        return hash(self.data)
+
+    def __repr__(self) -> str:
+        return f"RawItem({self.data.hex()})"
+
+
+def _write_raw(encoder: cbor2.CBOREncoder, value: Any) -> None:
+    if not isinstance(value, RawItem):
+        raise cbor2.CBOREncodeTypeError(f"cannot encode {type(value).__name__} in a message")
+    encoder.write(value.data)
+
+
+def encode_body(message: dict[str, Any]) -> bytes:
+    """A message body: the deterministic encoding (CBR-1), each :class:`RawItem` spliced in as
+    it is. Map keys keep the deterministic order whatever the raw items hold."""
+    if not any(isinstance(v, RawItem) for v in message.values()):
+        return to_cbor_bytes(message)
+    body: bytes = cbor2.dumps(message, canonical=True, default=_write_raw)
+    return body
+
+
 def encode_message(message: dict[str, Any]) -> bytes:
-    body = to_cbor_bytes(message)
+    return frame_body(encode_body(message))
+
+
+def frame_body(body: bytes) -> bytes:
+    """A body behind its length prefix (spec: CP-2)."""
     return _LEN.pack(len(body)) + body
 
 
@@ -87,21 +128,23 @@ def decode_body(body: bytes) -> dict[str, Any]:
     """The map a message body holds (spec: CP-2); BodyError names the rule it breaks.
 
     Tags stay :class:`cbor2.CBORTag` values (the self-described CBOR tag 55799 around the body
-    is dropped); simple values and ``undefined`` stay what cbor2 calls them.
+    is dropped); simple values and ``undefined`` stay what cbor2 calls them. The scan bounds
+    the data items first; whether the body is one well-formed item nested at most 128 deep is
+    then :func:`aqwal.cborinput.read_cbor_item`'s to say, which stops no later than the scan
+    did on a body that is not.
     """
     try:
-        end = item_end(body)
-    except MalformedCBOR as exc:
+        item_end(body, max_depth=None)
+    except LimitExceeded as exc:
         raise BodyError(f"the message body is not acceptable CBOR: {exc} [CP-2]", body) from None
-    if end != len(body):
-        raise BodyError(
-            f"{len(body) - end} byte(s) follow the CBOR item of the message body [CP-2]", body
-        )
+    except MalformedCBOR:
+        pass  # not well-formed: the reader below reports where and why
     try:
         doc = read_cbor_item(body)
     except FormError as exc:
+        where = "" if exc.offset is None else f" at offset {exc.offset}"
         raise BodyError(
-            f"the message body is not acceptable CBOR: {exc.message} [CP-2]", body
+            f"the message body is not acceptable CBOR: {exc.message}{where} [CP-2]", body
         ) from None
     while isinstance(doc, cbor2.CBORTag) and doc.tag == SELF_DESCRIBED:
         doc = doc.value

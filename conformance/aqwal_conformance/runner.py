@@ -16,11 +16,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from aqwal.forms import parse_cbor_bytes
+from aqwal.cborinput import read_cbor_item
 from aqwal_conformance.iut import (
     DEFAULT_TIMEOUT,
     IUT,
     REFERENCE_TESTEE,
+    BodySender,
     IUTFailure,
     IUTStartError,
     ProcessIUT,
@@ -28,7 +29,7 @@ from aqwal_conformance.iut import (
     printable,
     show,
 )
-from aqwal_conformance.protocol import PROTOCOL_VERSION, check_request_kinds
+from aqwal_conformance.protocol import PROTOCOL_VERSION, RawItem, check_request_kinds
 from aqwal_conformance.vectors import CATEGORIES, Vector
 from aqwal_conformance.vectorset import VectorSet, default_vectors, open_vector_set
 from aqwal_conformance.verdicts import CATEGORY_OF, LEVELS, judge
@@ -62,8 +63,14 @@ CATEGORY_NAMES = (*CATEGORIES, "stateful")
 
 
 def requests_for(v: Vector) -> list[tuple[str, dict[str, Any]]]:
-    """The requests a vector becomes (spec: CP-6), each with the part of the outcome it checks."""
+    """The requests a vector becomes (spec: CP-6), each with the part of the outcome it checks.
+
+    A ``request`` case is no request map but a body sent as it is (:func:`_probe_case`): it
+    becomes none here.
+    """
     opts: dict[str, Any] = dict(v.options)
+    if v.category == "request":
+        return []
     if v.category == "codec":
         return [("", {"kind": "decode_payload", "input": v.input, "options": opts})]
     if v.category == "frame":
@@ -77,7 +84,8 @@ def requests_for(v: Vector) -> list[tuple[str, dict[str, Any]]]:
             for n in (4, 5)
         ]
     if v.category == "encode":
-        return [("", {"kind": "encode_event", "value": parse_cbor_bytes(v.input), "options": opts})]
+        # spec: CP-6 — the input's bytes, verbatim, as the value
+        return [("", {"kind": "encode_event", "value": RawItem(v.input), "options": opts})]
     if v.category == "wal":
         return [("", {"kind": "validate_wal", "log": v.input, "options": opts})]
     if v.category == "replay":
@@ -341,7 +349,11 @@ def _run_case(
     def result(status: str, detail: str = "", level: str | None = None) -> CaseResult:
         return CaseResult(v.id, v.category, status, detail, time.perf_counter() - started, level)
 
+    if v.category == "request":
+        return _probe_case(target, v, expected, grading, result)
     requests = requests_for(v)
+    if not isinstance(target, BodySender):  # spec: CP-11 — Python values, no raw bytes
+        requests = [(part, _plain(req)) for part, req in requests]
     missing = sorted({req["kind"] for _, req in requests} - supports)
     if missing:
         why = f"the IUT does not support {', '.join(missing)} (not in its hello answer)"
@@ -380,6 +392,42 @@ def _run_case(
             level,
         )
     return result("passed", notes, level)
+
+
+def _plain(request: dict[str, Any]) -> dict[str, Any]:
+    """``request`` with each :class:`RawItem` read into the Python values it holds (CBR-5)."""
+    return {k: read_cbor_item(v.data) if isinstance(v, RawItem) else v for k, v in request.items()}
+
+
+def _probe_case(
+    target: IUT,
+    v: Vector,
+    expected: dict[str, Any],
+    grading: str,
+    result: Callable[..., CaseResult],
+) -> CaseResult:
+    """Send a malformed body as it is; the IUT must refuse it and go on serving (spec: CP-13)."""
+    if not isinstance(target, BodySender):
+        return result("skipped", "this IUT object cannot be sent a request body as it is")
+    try:
+        response = target.send_body(v.input)
+    except IUTFailure as exc:
+        return result("failed", str(exc))
+    verdict = judge(v, expected, response)
+    if verdict.reason is not None:
+        return result("failed", verdict.reason)
+    try:
+        _hello(target)
+    except RuntimeError as exc:
+        return result("failed", f"the IUT did not go on serving after the request [CP-13]: {exc}")
+    if LEVELS.index(verdict.level) < LEVELS.index(grading):
+        return result(
+            "failed",
+            f"conforms at level {verdict.level!r} only, {grading!r} required [CP-12]: "
+            + verdict.shortfall,
+            verdict.level,
+        )
+    return result("passed", "", verdict.level)
 
 
 def _stateful_case(

@@ -24,6 +24,9 @@ Outcome documents, by category (``T`` marks a value in the JSON or CBOR form of 
 * ``write`` (input: a WAL file): ``{"snapshot": bytes, "digest"}`` — the snapshot file of the
   replayed state, written with ``options.timestamp``, and the digest of that state — or
   ``{"error": {"code", "offset", "path"?}}``.
+* ``request`` (input: a request body, sent as it is): ``{"error": {"code":
+  "request_malformed"}}`` for a body that breaks CP-2, ``{"protocol": 1}`` for a ``hello``
+  request in an encoding the deterministic one does not write.
 
 The same :func:`evaluate` produces expected documents at generation time and actual ones at
 verification time; a vector passes when the two encode to the same CBOR bytes.
@@ -51,7 +54,9 @@ from aqwal.snapshot import load_snapshot_state, snapshot_file_of
 from aqwal.state import ReplayState
 from aqwal.walfile import CHUNK, bytes_to_keep, read_wal, validate_wal_file
 
-CATEGORIES = ("codec", "frame", "encode", "wal", "replay", "snapshot", "compat", "write")
+CATEGORIES = (
+    "codec", "frame", "encode", "wal", "replay", "snapshot", "compat", "write", "request"
+)  # fmt: skip
 RESULTS = ("valid", "invalid", "acceptable")
 INDEX_FORMAT = "aqwal-vectors/1"
 
@@ -188,6 +193,8 @@ def evaluate(v: Vector) -> dict[str, Any]:
         return _snapshot_outcome(v, strict=strict, workflow=workflow)
     if v.category == "write":
         return _write_outcome(data, strict, workflow, int(v.options.get("timestamp", 0)))
+    if v.category == "request":
+        return _request_outcome(data)
     raise ValueError(f"unknown category {v.category}")
 
 
@@ -201,6 +208,18 @@ def _write_outcome(data: bytes, strict: bool, workflow: bool, timestamp: int) ->
     except AqwalError as exc:
         return {"error": _error(exc)}  # a corrupt log, or a state with no valid snapshot
     return {"snapshot": Raw(snapshot), "digest": state_digest(reducer.state)}
+
+
+def _request_outcome(body: bytes) -> dict[str, Any]:
+    """The reference's answer to a request body: the code of its refusal alone (spec: CP-13),
+    or the ``protocol`` of its answer to a well-formed ``hello`` request (spec: CP-5)."""
+    from aqwal_conformance.testee import answer  # the testee reads vectors: import it late
+
+    response = answer(body)
+    error = response.get("error")
+    if isinstance(error, dict):
+        return {"error": {"code": error["code"]}}
+    return {"protocol": response.get("protocol")}
 
 
 def _encode_outcome(data: bytes, workflow: bool) -> dict[str, Any]:
@@ -293,6 +312,15 @@ def check_intent(v: Vector, doc: dict[str, Any]) -> None:
         code = doc["corruption"]["code"] if doc["corruption"] else None
         if code != v.error:
             raise AssertionError(f"{v.id}: expects {v.error}, got {code}")
+    elif v.category == "request":
+        code = doc["error"]["code"] if "error" in doc else None
+        answered = doc.get("protocol") == 1 and v.result == "valid"
+        if (
+            code != v.error
+            or (v.result == "invalid") != (code is not None)
+            or (code is None and not answered)
+        ):
+            raise AssertionError(f"{v.id}: claims {v.result} {v.error}, got {doc}")
     elif v.category == "write":
         code = doc["error"]["code"] if "error" in doc else None
         if code != v.error or (v.result == "invalid") != (code is not None):

@@ -255,6 +255,10 @@ def expected_problem(category: str, doc: Any) -> str | None:
         return problem
     if category == "wal":
         return _wal_problem(doc)
+    if category == "request":
+        if "error" not in doc:
+            return None if doc.get("protocol") == 1 else "neither 'error' nor 'protocol': 1"
+        return _error_problem(doc["error"], "offset")
     if category == "write" and "error" not in doc:
         snapshot = doc.get("snapshot")
         if not isinstance(snapshot, bytes) or len(snapshot) < 12:

@@ -50,7 +50,9 @@ def judge(v: Vector, expected: dict[str, Any], response: dict[str, Any]) -> Verd
     verdict = Verdict(None)
     try:
         error = _error_member(response)
-        if error is not None and error["code"] == REQUEST_MALFORMED:
+        if v.category == "request":
+            verdict.reason = _judge_probe(expected, response, error, verdict)
+        elif error is not None and error["code"] == REQUEST_MALFORMED:
             message = error.get("message")
             verdict.reason = "the IUT refused the request as malformed [CP-13]" + (
                 f": {show(message)}" if isinstance(message, str) else ""
@@ -171,6 +173,24 @@ def _judge_outcome(
     if not _same(value, expected[value_key]):
         return f"{value_key} differs from the expected one"
     return None
+
+
+def _judge_probe(
+    expected: dict[str, Any],
+    response: dict[str, Any],
+    error: dict[str, Any] | None,
+    verdict: Verdict,
+) -> str | None:
+    """A request body that breaks CP-2 must be refused as malformed, a well-formed ``hello``
+    request answered as one, whatever its encoding (spec: CP-13, CP-7 rule 9)."""
+    if "error" not in expected:
+        if error is not None:
+            return f"refused a well-formed request with {show(error['code'])}"
+        protocol = _member(response, "protocol")
+        return None if _same(protocol, 1) else f"answered protocol {show(protocol)}, expected 1"
+    if error is None:
+        return f"answered {show(response)}, expected the refusal {expected['error']['code']!r}"
+    return _judge_error(expected["error"], error, verdict)
 
 
 def _judge_error(want: dict[str, Any], got: dict[str, Any], verdict: Verdict) -> str | None:

@@ -3,10 +3,12 @@
 A body of 64 MiB can hold 64 million one-byte items — empty maps, say — which a decoder would
 turn into gigabytes of objects. This scan walks the item's structure without recursion and
 without building anything: it finds where the first item ends and refuses one that holds more
-than :data:`MAX_ITEMS` data items or nests arrays, maps and tags more than :data:`MAX_DEPTH`
-levels deep. What passes is then decoded by :func:`aqwal.cborinput.read_cbor_item`, which
-gives no tag a meaning (tags stay :class:`cbor2.CBORTag` values), so no body can build a cyclic
-value (tags 28, 29), run a foreign parser (tag 36) or cost time out of proportion to its size.
+than :data:`MAX_ITEMS` data items (:class:`LimitExceeded`). The protocol's body check
+(:func:`aqwal_conformance.protocol.decode_body`) uses it for that bound alone: whether a body is
+well-formed, and how deep it nests, is decided by :func:`aqwal.cborinput.read_cbor_item`, which
+reads no further than this scan got and gives no tag a meaning (tags stay
+:class:`cbor2.CBORTag` values), so no body can build a cyclic value (tags 28, 29), run a
+foreign parser (tag 36) or cost time out of proportion to its size.
 """
 
 from __future__ import annotations
@@ -33,9 +35,14 @@ class MalformedCBOR(ValueError):
         self.offset = offset
 
 
-def item_end(data: bytes, *, max_depth: int = MAX_DEPTH, max_items: int = MAX_ITEMS) -> int:
-    """The offset just past the first CBOR item of ``data``; raise MalformedCBOR when there is
-    none or it breaks a limit."""
+class LimitExceeded(MalformedCBOR):
+    """The item breaks a limit: too many data items, too deep, or a definite-length container
+    that declares more entries than bytes remain (which no decoder should begin to read)."""
+
+
+def item_end(data: bytes, *, max_depth: int | None = MAX_DEPTH, max_items: int = MAX_ITEMS) -> int:
+    """The offset just past the first CBOR item of ``data``; raise LimitExceeded when it breaks
+    a limit (``max_depth`` None: no depth limit) and MalformedCBOR when there is no item."""
     scanner = _Scanner(data)
     stack: list[int] = []  # per open container or tag: items still expected, or a marker
     items = 0
@@ -50,18 +57,18 @@ def item_end(data: bytes, *, max_depth: int = MAX_DEPTH, max_items: int = MAX_IT
             major, argument = initial >> 5, scanner.argument(initial)
             items += 1
             if items > max_items:
-                raise MalformedCBOR(f"more than {max_items} data items", start)
+                raise LimitExceeded(f"more than {max_items} data items", start)
             if major in (2, 3):
                 scanner.string(major, argument)
             elif major in (4, 5, 6):
                 count = 1 if major == 6 else None if argument is None else argument * (major - 3)
                 if count != 0:
-                    if len(stack) >= max_depth:
-                        raise MalformedCBOR(
+                    if max_depth is not None and len(stack) >= max_depth:
+                        raise LimitExceeded(
                             f"arrays, maps and tags nest deeper than {max_depth}", start
                         )
                     if count is not None and count > len(data) - scanner.pos:
-                        raise MalformedCBOR(f"container of {argument} entries is too long", start)
+                        raise LimitExceeded(f"container of {argument} entries is too long", start)
                     marker = _INDEF_ARRAY if major == 4 else _INDEF_MAP_EVEN
                     stack.append(marker if count is None else count)
                     continue

@@ -8,7 +8,8 @@ data model instead: this module checks well-formedness (RFC 8949 section 5.3.1 a
 Appendix C) and returns the item with
 
 * integers (major types 0 and 1) as ``int``;
-* byte strings as ``bytes``, text strings as ``str``, arrays as ``list``, maps as ``dict``
+* byte strings as ``bytes``, text strings as ``str`` (each chunk of an indefinite-length text
+  string must be UTF-8 by itself, RFC 8949 section 3.2.3), arrays as ``list``, maps as ``dict``
   (later duplicates replace earlier ones; keys that are arrays or maps become tuples, only so
   that they can be dict keys — the form reader refuses every key that is not text);
 * ``false``, ``true``, ``null`` as ``False``, ``True``, ``None``; ``undefined`` as
@@ -100,7 +101,11 @@ class _Reader:
             chunk_major, _info, chunk_arg, q = self.head(p)
             if chunk_major != major or chunk_arg is None:
                 raise _syntax("a chunk of an indefinite-length string has the wrong type", p)
-            chunks.append(self.take(q, chunk_arg))
+            chunk = self.take(q, chunk_arg)
+            if major == 3 and not _is_utf8(chunk):
+                # RFC 8949 section 3.2.3: no character is split between chunks
+                raise _syntax("a chunk of a text string is not UTF-8", p)
+            chunks.append(chunk)
             p = q + chunk_arg
 
     def ends(self, arg: int | None, p: int, count: int) -> bool:
@@ -137,6 +142,14 @@ class _Reader:
         if arg in fixed:
             return fixed[arg], p
         return cbor2.CBORSimpleValue(arg), p
+
+
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _hashable(key: Any) -> Any:

@@ -1026,7 +1026,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--category",
         action="append",
-        choices=("codec", "frame", "encode", "wal", "replay", "snapshot", "compat", "write"),
+        choices=(
+            *("codec", "frame", "encode", "wal", "replay", "snapshot", "compat", "write"),
+            "request",
+        ),
         help="only this category (repeatable)",
     )
     p.add_argument("--expected-failures", help="file of case ids known to fail, with reasons")

@@ -1086,7 +1086,8 @@ ERROR_CODES: dict[str, ErrorCode] = _table(
         "CP-13",
         "none",
         "none: answered by implementations under test, not by the engine",
-        "a conformance-protocol request lacks a member or has one of the wrong type",
+        "a conformance-protocol request body is not a CBOR map within CP-2, lacks a member or "
+        "has one of the wrong type",
     ),
 )
 

@@ -8,6 +8,9 @@ MODE: swap-variants | accept-bad-crc | apply-rejected | crash-on-wal | hang-on-s
       | hello-protocol-true | trailing-bytes | exit-zero-on-replay | malformed-errors
       | refuse-as-malformed | replenish-keeps-consumed | snapshot-digest
       | flood (when stdin closes) | stderr-flood | raw:NAME (a hand-made response body, see RAW)
+      | lenient-bodies (reads bodies with cbor2.loads, which lets bytes after the item, nesting
+        and two-byte simple values through) | exit-after-malformed (answers a malformed body,
+        then exits 0)
 """
 
 from __future__ import annotations
@@ -25,7 +28,8 @@ from aqwal import types as t
 from aqwal.codec import decode_payload
 from aqwal.forms import CBOR_FORM
 from aqwal.reducer import Reducer
-from aqwal_conformance.testee import handle
+from aqwal_conformance.protocol import BodyError, decode_body
+from aqwal_conformance.testee import handle, malformed
 
 MODE = sys.argv[1]
 
@@ -199,7 +203,17 @@ def main() -> int:
                 flood(stdout)
             return 0
         (length,) = struct.unpack("<I", head)
-        request = cbor2.loads(stdin.read(length))
+        body = stdin.read(length)
+        try:
+            request = cbor2.loads(body) if MODE == "lenient-bodies" else decode_body(body)
+        except (BodyError, cbor2.CBORDecodeError) as exc:
+            respond(stdout, malformed(str(exc)))
+            if MODE == "exit-after-malformed":
+                return 0
+            continue
+        if not isinstance(request, dict):
+            respond(stdout, malformed("not a map"))
+            continue
         response = broken(request)
         if response is not None:
             respond(stdout, response)

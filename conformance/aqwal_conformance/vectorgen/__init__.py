@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from aqwal.declarations import WAL_V5
 from aqwal.schema import Opt, Ref, Seq
+from aqwal_conformance.vectorgen.cbor_encodings import cbor_encoding_vectors
 from aqwal_conformance.vectorgen.cbor_forms import cbor_form_vectors
 from aqwal_conformance.vectorgen.codec import codec_vectors
 from aqwal_conformance.vectorgen.compat import compat_vectors
@@ -18,6 +19,7 @@ from aqwal_conformance.vectorgen.encode import encode_vectors
 from aqwal_conformance.vectorgen.frame import frame_vectors
 from aqwal_conformance.vectorgen.json_forms import json_form_vectors
 from aqwal_conformance.vectorgen.replay import replay_vectors
+from aqwal_conformance.vectorgen.requests import request_vectors
 from aqwal_conformance.vectorgen.restore import restore_vectors
 from aqwal_conformance.vectorgen.snapshot import snapshot_vectors
 from aqwal_conformance.vectorgen.varints import varint_vectors
@@ -75,6 +77,7 @@ def generate() -> list[Vector]:
         *encode_vectors(),
         *varint_vectors(),
         *cbor_form_vectors(),
+        *cbor_encoding_vectors(),
         *decoder_edge_vectors(),
         *wal_vectors(),
         *wal_boundary_vectors(),
@@ -87,6 +90,7 @@ def generate() -> list[Vector]:
         *json_form_vectors(),
         *compat_vectors(),
         *write_vectors(),
+        *request_vectors(),
     ]
     seen: set[str] = set()
     for v in vectors:
