@@ -3,9 +3,9 @@
 The default build's value classes (``aqwal/types.py``) are named tuples, which CPython builds
 fast from interpreted code. Compiled with mypyc, a named tuple still costs three allocations
 and a call through ``tuple.__new__``; a mypyc *native* class is one allocation with its fields
-in a C struct. The compiled build therefore compiles this module in place of ``aqwal/types.py``
-(see ``setup.py``), with classes that behave as the named tuples do wherever aqwal or its
-users look (spec: TYP-16):
+in a C struct. The compiled build therefore compiles the module written here in place of
+``aqwal/types.py`` (see ``setup.py``); its classes behave as the named tuples do wherever aqwal
+or its users look (spec: TYP-16):
 
 * construction by position or keyword, attributes, ``_fields``, ``_replace``, ``_asdict``,
   ``_make``, ``__match_args__``;
