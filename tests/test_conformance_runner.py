@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -40,6 +41,28 @@ def short_snapshots() -> set[str]:
     }
     assert {"snapshot/truncated-3", "snapshot/truncated-header"} <= short
     return short
+
+
+@pytest.fixture(scope="module")
+def two_short_snapshots(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, set[str]]:
+    """A vector set of the snapshot cases with two of the short snapshot files instead of all
+    of them, and those two ids. An IUT that hangs on a short file, or answers it with a wrong
+    length, costs a timeout per case; every short file is a case of the same rule, and two
+    with other cases between them show that the IUT restarted after the first answers the
+    cases that follow before the second."""
+    root = tmp_path_factory.mktemp("two-short-snapshots")
+    shutil.copytree(VECTORS / "snapshot", root / "snapshot")
+    index = json.loads((VECTORS / "index.json").read_text(encoding="utf-8"))
+    short = short_snapshots()
+    kept = {"snapshot/truncated-1", "snapshot/version-5-only"}  # other cases between them
+    assert kept <= short
+    index["vectors"] = [
+        e
+        for e in index["vectors"]
+        if e["category"] == "snapshot" and (e["id"] not in short or e["id"] in kept)
+    ]
+    (root / "index.json").write_text(json.dumps(index), encoding="utf-8")
+    return root, kept
 
 
 def failed(report: Report) -> set[str]:
@@ -91,16 +114,21 @@ def test_a_crashing_iut_is_restarted_and_each_case_fails() -> None:
     assert report.restarts >= 1
 
 
-def test_a_hanging_iut_times_out_and_the_run_goes_on() -> None:
-    report = broken("hang-on-short-snapshot", "snapshot", timeout=3.0)
+def test_a_hanging_iut_times_out_and_the_run_goes_on(
+    two_short_snapshots: tuple[Path, set[str]],
+) -> None:
+    vectors, short = two_short_snapshots
+    command = f"{sys.executable} {BROKEN} hang-on-short-snapshot"
+    report = run(command, vectors=vectors, categories=["snapshot"], timeout=3.0)
     ids = failed(report)
-    short = short_snapshots()
     assert ids == short
     assert all("no response within 3 s" in r.detail for r in report.results if r.id in ids)
     assert report.count("passed") == len(report.results) - len(short)
 
 
-def test_garbage_and_wrong_lengths_are_reported_with_what_was_received() -> None:
+def test_garbage_and_wrong_lengths_are_reported_with_what_was_received(
+    two_short_snapshots: tuple[Path, set[str]],
+) -> None:
     report = broken("garbage-on-encode", "encode")
     ids = failed(report)
     assert ids == {r.id for r in report.results if "EnginePaused" in r.id}
@@ -112,8 +140,11 @@ def test_garbage_and_wrong_lengths_are_reported_with_what_was_received() -> None
     )
     # each short snapshot waits out the timeout, and the restarted IUT must answer the next
     # request within it too: 2.5 s leaves room for a slow start on a loaded machine
-    report = broken("wrong-length", "snapshot", timeout=2.5)
-    assert failed(report) == short_snapshots()
+    vectors, short = two_short_snapshots
+    command = f"{sys.executable} {BROKEN} wrong-length"
+    report = run(command, vectors=vectors, categories=["snapshot"], timeout=2.5)
+    assert failed(report) == short
+    assert report.count("passed") == len(report.results) - len(short)
 
 
 def test_an_iut_that_exits_silently_fails_its_cases() -> None:

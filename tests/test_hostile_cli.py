@@ -2,9 +2,10 @@
 hang, an unbounded read, or a changed file other than the named output (spec: WAL-15, WAL-16,
 SNP-15, JSN-15).
 
-Each case runs ``aqwal`` in a subprocess with a timeout and a cap on its address space, inside
-a sandbox directory whose every entry (kind, content, modification time) is compared before and
-after.
+Each case runs ``aqwal`` with a timeout and a cap on its address space, inside a sandbox
+directory whose every entry (kind, content, modification time) is compared before and after:
+in the test process (tests/cli_in_process.py, which also fails a case that leaves a file
+descriptor open), and, for a sample of the cases, in a subprocess as well.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from aqwal.codec import encode_record
 from aqwal.forms import JSON_FORM, to_json_text
 from aqwal.reducer import Reducer
 from aqwal.snapshot import encode_snapshot, snapshot_of
+from tests.cli_in_process import run_cli
 
 pytestmark = pytest.mark.skipif(
     os.name != "posix" or not Path("/dev/zero").exists(), reason="POSIX files and devices"
@@ -97,6 +99,18 @@ def run_aqwal(
     stdin: str | None = None,
     env: dict[str, str] | None = None,
 ) -> subprocess.CompletedProcess[bytes]:
+    """``aqwal`` in the test process, bounded as :func:`run_aqwal_process` bounds it."""
+    return run_cli(args, cwd, stdin=stdin, env=env, timeout=TIMEOUT, memory=MEMORY)
+
+
+def run_aqwal_process(
+    args: list[str | bytes],
+    cwd: Path,
+    *,
+    stdin: str | None = None,
+    env: dict[str, str] | None = None,
+) -> subprocess.CompletedProcess[bytes]:
+    """``python -m aqwal`` in a subprocess with a timeout and a cap on its address space."""
     full_env = {k: v for k, v in os.environ.items() if k != "AQWAL_DEBUG"}
     full_env.update(env or {})
     with open(stdin or os.devnull, "rb") as stdin_file:
@@ -153,11 +167,13 @@ class Case:
     outputs: tuple[str, ...] = ()
 
 
-def _check(case: Case, sandbox: Path) -> subprocess.CompletedProcess[bytes]:
+def _check(
+    case: Case, sandbox: Path, run: Callable[..., subprocess.CompletedProcess[bytes]] = run_aqwal
+) -> subprocess.CompletedProcess[bytes]:
     sandbox.mkdir(exist_ok=True)
     argv, stdin = case.setup(sandbox)
     before = tree(sandbox)
-    result = run_aqwal(argv, sandbox, stdin=stdin)
+    result = run(argv, sandbox, stdin=stdin)
     err = result.stderr.decode("utf-8", "replace")
     assert "Traceback" not in err and "internal error" not in err, err
     assert result.returncode == case.status, (result.returncode, err)
@@ -630,20 +646,31 @@ def test_vectors_generate_refuses_what_is_not_a_vector_set(
 # paths that are not UTF-8, and stdout that is
 
 
-def test_paths_that_are_not_utf8_are_printed_escaped(tmp_path: Path) -> None:
-    name = b"bad\xff"
-    d = Path(os.fsdecode(bytes(tmp_path) + b"/" + name))
-    make_data_dir(d.parent, os.fsdecode(name))
+NOT_UTF8 = b"bad\xff"
+NOT_UTF8_COMMANDS = (
+    ([b"verify", NOT_UTF8], 0),
+    ([b"verify", NOT_UTF8, b"--json"], 0),
+    ([b"inspect", NOT_UTF8], 0),
+    ([b"inspect", NOT_UTF8, b"--json"], 0),
+    ([b"repair", NOT_UTF8, b"--in-place"], 0),
+    ([b"replay", NOT_UTF8 + b"/nothing"], 2),
+)
+
+
+@pytest.mark.parametrize(
+    "run",
+    [run_aqwal, run_aqwal_process],
+    ids=["in-process", "subprocess"],
+)
+def test_paths_that_are_not_utf8_are_printed_escaped(
+    run: Callable[..., subprocess.CompletedProcess[bytes]], tmp_path: Path
+) -> None:
+    # in a subprocess, stdout's strict encoding comes from the environment
+    d = Path(os.fsdecode(bytes(tmp_path) + b"/" + NOT_UTF8))
+    make_data_dir(d.parent, os.fsdecode(NOT_UTF8))
     env = {"PYTHONIOENCODING": "utf-8:strict", "LC_ALL": "C.UTF-8"}
-    for argv, status in (
-        ([b"verify", name], 0),
-        ([b"verify", name, b"--json"], 0),
-        ([b"inspect", name], 0),
-        ([b"inspect", name, b"--json"], 0),
-        ([b"repair", name, b"--in-place"], 0),
-        ([b"replay", name + b"/nothing"], 2),
-    ):
-        result = run_aqwal(list(argv), tmp_path, env=env)
+    for argv, status in NOT_UTF8_COMMANDS:
+        result = run(list(argv), tmp_path, env=env)
         assert result.returncode == status, result.stderr
         assert b"Traceback" not in result.stderr
         shown = result.stdout + result.stderr
@@ -756,3 +783,48 @@ def test_reading_a_hostile_vector_set(
 ) -> None:
     # spec: WAL-15 — never a hang on a FIFO, never a traceback on a malformed index
     _check(Case("vectors", lambda root: ([*command, make(root)], None), 2, message), tmp_path)
+
+
+# ---------------------------------------------------------------------------------------------
+# a sample of the cases in a separate process: the module entry point, stdin and stdout as
+# file descriptors, a fresh interpreter's stack and address-space cap
+
+
+def _sample_cases() -> list[Case]:
+    by_id = {c.id: c for c in _not_regular_cases()}
+
+    def from_zero(argv: list[str | bytes]) -> Callable[[Path], tuple[list[str | bytes], str]]:
+        return lambda root: (argv, "/dev/zero")
+
+    def deep_json(root: Path) -> tuple[list[str | bytes], None]:
+        (root / "lines.jsonl").write_text(JSON_LINE + HOSTILE_LINES["deep-nesting"])
+        return ["encode", "lines.jsonl", "-o", "out.wal"], None
+
+    def truncated_snapshot(root: Path) -> tuple[list[str | bytes], None]:
+        (root / "snap.bin").write_bytes(SNAPSHOT[:-1])
+        return ["snapshot", "show", "snap.bin"], None
+
+    def into_the_input(root: Path) -> tuple[list[str | bytes], None]:
+        (root / "input").write_bytes(LOG + b"\x05")
+        (root / "target").symlink_to("input")
+        return ["repair", "input", "--policy", "truncate-partial", "-o", "target"], None
+
+    def snapshot_from_dev_zero(root: Path) -> tuple[list[str | bytes], None]:
+        _snap_zero(make_data_dir(root))
+        return ["replay", "dd"], None
+
+    return [
+        by_id["decode-fifo"],
+        by_id["replay-dev-zero-link"],
+        Case("decode-dev-zero-stdin", from_zero(["decode", "-"]), 1, "frame_version_unsupported"),
+        Case("payload-dev-zero-stdin", from_zero(["decode", "--payload", "-"]), 1, "longer than"),
+        Case("encode-deep-nesting", deep_json, 1, "line 2: form_syntax"),
+        Case("show-truncated", truncated_snapshot, 1, "snapshot_truncated_payload"),
+        Case("repair-into-its-input", into_the_input, 2, "input"),
+        Case("replay-snapshot-dev-zero", snapshot_from_dev_zero, 0, UNREADABLE),
+    ]
+
+
+@pytest.mark.parametrize("case", _sample_cases(), ids=lambda c: c.id)
+def test_a_sample_of_the_cases_in_a_separate_process(case: Case, tmp_path: Path) -> None:
+    _check(case, tmp_path, run_aqwal_process)

@@ -244,12 +244,13 @@ def test_the_package_ships_every_vector_file() -> None:
     config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]
     assert config["setuptools"]["package-dir"]["aqwal_vectors"] == "vectors"
     package_data = config["setuptools"]["package-data"]
+    listed = packages()
     unshipped = []
     for path in VECTORS.rglob("*"):
         if path.is_file():
             folder = path.parent.relative_to(VECTORS).as_posix()
             package = "aqwal_vectors" + ("" if folder == "." else "." + folder)
-            patterns = package_data.get(package, []) if package in packages() else []
+            patterns = package_data.get(package, []) if package in listed else []
             if not any(fnmatch(path.name, p) for p in patterns):
                 unshipped.append(path)
     assert unshipped == []
