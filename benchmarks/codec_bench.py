@@ -49,7 +49,7 @@ __all__ = ["bench_corpus", "mixed_events", "small_events", "task_events"]
 
 
 _STATES = tuple(t.RunState)
-_new = tuple.__new__
+_new = t.new_value
 _unpack_header = HEADER.unpack_from
 _crc32 = zlib.crc32
 

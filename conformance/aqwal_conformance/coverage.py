@@ -107,6 +107,12 @@ VERIFIED_BY_TESTS: dict[str, tuple[str, ...]] = {
     ),
     "ENC-21": ("tests/test_error_codes.py::test_in_memory_values_get_the_encoder_codes",),
     "SNP-10": ("tests/test_snapshot.py::test_write_is_atomic",),
+    # The builds of an implementation's in-memory values: no byte shows them.
+    "TYP-16": (
+        "tests/test_compiled_variants.py::test_native_values_behave_as_the_default_builds_values",
+        "tests/test_compiled_variants.py::test_native_values_accept_any_field_until_the_encoder_refuses_it",
+        "tests/test_compiled_variants.py::test_the_native_decoder_and_encoder_agree_with_the_default_ones",
+    ),
     "WAL-9": (
         "tests/test_walfile.py::test_torn_tail_at_every_byte_offset",
         "tests/test_cli.py::test_encode_refuses_to_overwrite_its_input",

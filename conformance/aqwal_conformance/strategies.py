@@ -108,9 +108,9 @@ class Strategies:
 
     def _fields(self, cls: Any, fields: tuple[Any, ...]) -> st.SearchStrategy[Any]:
         if not fields:
-            return st.just(tuple.__new__(cls, ()))
+            return st.just(t.new_value(cls, ()))
         return st.tuples(*(self.wire(f.wire) for f in fields)).map(
-            lambda vs: tuple.__new__(cls, vs)
+            lambda vs: t.new_value(cls, vs)
         )
 
 
@@ -130,4 +130,4 @@ def wal_events(variant: str | None = None, *, workflow: bool = False) -> st.Sear
     if variant is None:
         return s.named("WalEvent")
     body = s.variant(WAL_V5.enum("WalEventType"), variant)
-    return st.tuples(_PRIMS[Prim.U64], body).map(lambda sv: tuple.__new__(t.WalEvent, sv))
+    return st.tuples(_PRIMS[Prim.U64], body).map(lambda sv: t.new_value(t.WalEvent, sv))

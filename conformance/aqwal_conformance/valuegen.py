@@ -146,7 +146,7 @@ class ValueMaker:
         if isinstance(d, Newtype):
             return self.wire(d.inner)
         if isinstance(d, Struct):
-            value = tuple.__new__(getattr(t, d.class_name), [self.wire(f.wire) for f in d.fields])
+            value = t.new_value(getattr(t, d.class_name), [self.wire(f.wire) for f in d.fields])
             return make_valid(name, value)
         variants = [v for v in d.variants if v.feature is None or self.workflow]
         v = self._pick(d, variants)
@@ -166,7 +166,7 @@ class ValueMaker:
 
     def variant_value(self, e: Enum, v: Variant) -> Any:
         cls = getattr(t, v.py_name or v.name)
-        return tuple.__new__(cls, [self.wire(f.wire) for f in v.fields])
+        return t.new_value(cls, [self.wire(f.wire) for f in v.fields])
 
     def fields(self, fields: tuple[Field, ...]) -> list[Any]:
         return [self.wire(f.wire) for f in fields]

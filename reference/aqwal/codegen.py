@@ -105,6 +105,11 @@ def generate_types(reg: Registry) -> str:
         '    setattr(cls, "__hash__", tuple.__hash__)  # noqa: B010',
         "    return cls",
         "",
+        "",
+        "#: Builds a value of one of these classes from its field values, in order (spec: TYP-16);",
+        "#: the compiled build's classes are not tuples, and its ``new_value`` calls the class.",
+        "new_value = tuple.__new__",
+        "",
     ]
     for nt in reg:
         if isinstance(nt, Newtype):
@@ -179,8 +184,10 @@ def option_lines(ind: str, tgt: str, absent: str, present: list[str]) -> list[st
     ]
 
 class _Emitter:
-    def __init__(self, reg: Registry) -> None:
+    def __init__(self, reg: Registry, *, native: bool = False) -> None:
         self.reg = reg
+        #: Emit the compiled build's variant (see :func:`generate_codec`).
+        self.native = native
         self.counter = 0
         #: Enums decoded through the variant functions of the struct they end (see fused_enum).
         self.fused_into: dict[str, Struct] = {}
@@ -193,6 +200,28 @@ class _Emitter:
     def tmp(self, base: str) -> str:
         self.counter += 1
         return f"{base}{self.counter}"
+
+    def new(self, cls: str, fields: list[str]) -> str:
+        """An expression building a value of class ``cls`` from the locals ``fields``."""
+        if self.native:
+            return f"{cls}({', '.join(fields)})"
+        return f"_new(_{cls}_CLASS, ({', '.join(fields)}{',' if len(fields) == 1 else ''}))"
+
+    def dispatch(self, s: Struct, e: Enum, call: str, ind: str, lo: int = 0, hi: int = -1) -> list[str]:
+        """Lines calling the variant function ``_d_S_<variant>`` for ``b`` in ``lo .. hi``
+        (``b`` known to be in range): a binary search over ``b``, so that the compiled build
+        calls each variant function directly instead of through the table."""
+        if hi < 0:
+            hi = len(e.variants) - 1
+        if lo == hi:
+            return [f"{ind}{call.format(fn=f'_d_{s.name}_{e.variants[lo].name}')}"]
+        mid = (lo + hi + 1) // 2
+        return [
+            f"{ind}if b < {mid}:",
+            *self.dispatch(s, e, call, ind + "    ", lo, mid - 1),
+            f"{ind}else:",
+            *self.dispatch(s, e, call, ind + "    ", mid, hi),
+        ]
 
     # -- decoding ----------------------------------------------------------------------------
 
@@ -383,9 +412,9 @@ class _Emitter:
             f"    # {last.name}: {_wire_doc(last.wire)}",
             "    b = d[p]",
             f"    if b < {len(e.variants)}:",
-            f"        return _{s.name}_DECODERS[b](d, p + 1, n, mode{''.join(', ' + nm for nm in names)})",
+            *self.dispatch_lines(s, e, "return {fn}", "        ", names),
             f"    f_{last.name}, p = _d_{e.name}(d, p, n, mode)",
-            f"    return _new(_{s.class_name}_CLASS, ({', '.join([*names, 'f_' + last.name])})), p",
+            f"    return {self.new(s.class_name, [*names, 'f_' + last.name])}, p",
         ]
         for v in e.variants:
             assert v.feature is None, "feature-gated variants need the inline form"
@@ -401,14 +430,23 @@ class _Emitter:
             else:
                 body, fields = self.dec_fields(v.fields, "    ", "v_")
                 out += body
-                inner = f"_new(_{cls}_CLASS, ({', '.join(fields)}{',' if len(fields) == 1 else ''}))"
-            out.append(f"    return _new(_{s.class_name}_CLASS, ({', '.join([*names, inner])})), p")
+                inner = self.new(cls, fields)
+            out.append(f"    return {self.new(s.class_name, [*names, inner])}, p")
         table = ", ".join(f"_d_{s.name}_{v.name}" for v in e.variants)
         kind = f"Callable[[bytes, int, int, int{', int' * len(names)}], tuple[{s.class_name}, int]]"
         out += ["", "", f"_{s.name}_DECODERS: Final[tuple[{kind}, ...]] = ({table})"]
         if s.name == self.reg.root:
             out += self.dec_frame(s, e)
         return out
+
+    def dispatch_lines(self, s: Struct, e: Enum, stmt: str, ind: str, names: list[str]) -> list[str]:
+        """The statement ``stmt`` (``{fn}`` the variant function called with ``b``'s
+        arguments) for the variant ``b``: through the table, or in the compiled build's
+        variant by a direct call."""
+        call = f"{{fn}}(d, p + 1, n, mode{''.join(', ' + nm for nm in names)})"
+        if not self.native:
+            return [f"{ind}{stmt.format(fn=call.format(fn=f'_{s.name}_DECODERS[b]'))}"]
+        return self.dispatch(s, e, stmt.replace("{fn}", call), ind)
 
     def dec_frame(self, s: Struct, e: Enum) -> list[str]:
         """``decode_frame_at``: a well-formed record decoded in two calls (this function and
@@ -421,7 +459,6 @@ class _Emitter:
         rest, names = self.dec_fields(s.fields[1:-1], ind)
         head += rest
         names = [f"f_{first.name}", *names]
-        args = "".join(", " + nm for nm in names)
         return [
             "",
             "",
@@ -437,7 +474,7 @@ class _Emitter:
             "        mode |= _WORKFLOW",
             "    size = len(data)",
             "    if size - offset > _HEADER_LEN:",
-            "        version, length, crc = _unpack_header(data, offset)",
+            "        version, length, crc = header_at(data, offset)",
             "        start = offset + _HEADER_LEN",
             "        end = start + length",
             "        if version == _WAL_VERSION and 0 < length <= _MAX_PAYLOAD_LEN and end <= size:",
@@ -448,7 +485,7 @@ class _Emitter:
             *head,
             "                    b = d[p]",
             f"                    if b < {len(e.variants)}:",
-            f"                        value, p = _{s.name}_DECODERS[b](d, p + 1, n, mode{args})",
+            *self.dispatch_lines(s, e, "value, p = {fn}", "                        ", names),
             "                    else:",
             f"                        value, p = _d_{s.name}(d, 0, n, mode)",
             "                except IndexError:",
@@ -475,9 +512,7 @@ class _Emitter:
         if s.validator:
             out.append("    start = p")
         out += body
-        out.append(
-            f"    v = _new(_{s.class_name}_CLASS, ({', '.join(names)}{',' if len(names) == 1 else ''}))"
-        )
+        out.append(f"    v = {self.new(s.class_name, names)}")
         if s.validator:
             out.append(f"    _val.{s.validator}(v, start)")
         out.append("    return v, p")
@@ -488,8 +523,7 @@ class _Emitter:
         if v.kind == "unit":
             return [f"{ind}return _{cls}_VALUE, p"]
         body, names = self.dec_fields(v.fields, ind, prefix)
-        tup = ", ".join(names) + ("," if len(names) == 1 else "")
-        return [*body, f"{ind}return _new(_{cls}_CLASS, ({tup})), p"]
+        return [*body, f"{ind}return {self.new(cls, names)}, p"]
 
     def dec_enum(self, e: Enum) -> list[str]:
         out = [
@@ -509,7 +543,9 @@ class _Emitter:
                 *out,
                 f"    if tag < {len(e.variants)}:",
                 f"        v, p = _{owner.name}_DECODERS[tag](d, p, n, mode{zeros})",
-                f"        return v[{len(owner.fields) - 1}], p",
+                f"        return v.{owner.fields[-1].attr}, p"
+                if self.native
+                else f"        return v[{len(owner.fields) - 1}], p",
                 f'    raise _pc.unknown_variant("{e.name}", tag, start)',
             ]
         if len(e.variants) > _INLINE_VARIANTS:
@@ -627,7 +663,10 @@ class _Emitter:
         if not fields:
             return []
         names = [f"{prefix}{f.name}" for f in fields]
-        lines = [f"{ind}{', '.join(names)}{',' if len(names) == 1 else ''} = {src}"]
+        if self.native:
+            lines = [f"{ind}{nm} = {src}.{f.attr}" for f, nm in zip(fields, names, strict=True)]
+        else:
+            lines = [f"{ind}{', '.join(names)}{',' if len(names) == 1 else ''} = {src}"]
         for f, nm in zip(fields, names, strict=True):
             lines += self.enc(f.wire, nm, f"{owner}.{f.name}", ind)
         return lines
@@ -705,8 +744,35 @@ def _uv(value: int) -> bytes:
     return uvarint(value)
 
 
-def generate_codec(reg: Registry) -> str:
-    em = _Emitter(reg)
+_HEADER_AT = [
+    "#: The version, length and CRC-32 of the record header at an offset (FRM-1), for a buffer",
+    "#: holding at least its 12 bytes.",
+    "header_at: Final = _fr.HEADER.unpack_from",
+]
+# The compiled build reads the three little-endian u32s byte by byte: a C function returning
+# three C integers, where struct's unpack_from returns a tuple of three int objects.
+_NATIVE_HEADER_AT = [
+    "",
+    "",
+    "def header_at(data: bytes, offset: int) -> tuple[int, int, int]:",
+    '    """The version, length and CRC-32 of the record header at ``offset`` (FRM-1), for a',
+    '    buffer holding at least its 12 bytes."""',
+    "    o = offset",
+    "    return (",
+    "        data[o] | data[o + 1] << 8 | data[o + 2] << 16 | data[o + 3] << 24,",
+    "        data[o + 4] | data[o + 5] << 8 | data[o + 6] << 16 | data[o + 7] << 24,",
+    "        data[o + 8] | data[o + 9] << 8 | data[o + 10] << 16 | data[o + 11] << 24,",
+    "    )",
+    "",
+]
+
+
+def generate_codec(reg: Registry, *, native: bool = False) -> str:
+    """``postcard_codec.py``; with ``native``, the compiled build's variant of it, for the
+    value classes of :func:`aqwal.codegen_native.generate_native_types`: values built by
+    calling their classes, fields read by name, and the variant functions of a record called
+    directly."""
+    em = _Emitter(reg, native=native)
     classes: list[str] = []
     for d in reg:
         if isinstance(d, Struct) and d.on_wire:
@@ -736,17 +802,19 @@ def generate_codec(reg: Registry) -> str:
         ")",
         "",
         "# Final: the compiled build keeps these in C variables instead of module-dict lookups.",
-        "_new: Final = tuple.__new__",
+        *([] if native else ["_new: Final = tuple.__new__"]),
         "_crc32: Final = zlib.crc32",
-        "_unpack_header: Final = _fr.HEADER.unpack_from",
+        *([] if native else _HEADER_AT),
         "_HEADER_LEN: Final = _fr.HEADER_LEN",
         "_WAL_VERSION: Final = _fr.WAL_VERSION",
         "_MAX_PAYLOAD_LEN: Final = _fr.MAX_PAYLOAD_LEN",
         "_STRICT: Final = _pc.STRICT",
         "_WORKFLOW: Final = _pc.WORKFLOW",
-        "",
+        *(_NATIVE_HEADER_AT if native else [""]),
     ]
     for d in reg:
+        if native:
+            break
         if isinstance(d, Struct) and d.on_wire:
             out.append(f"_{d.class_name}_CLASS: Final = {d.class_name}")
         elif isinstance(d, Enum) and d.on_wire and not d.unit_only:
@@ -760,7 +828,7 @@ def generate_codec(reg: Registry) -> str:
             for v in d.variants:
                 if v.kind == "unit":
                     cls = _variant_class(d, v)
-                    out.append(f"_{cls}_VALUE: Final = _new({cls}, ())")
+                    out.append(f"_{cls}_VALUE: Final = {em.new(cls, []) if native else f'_new({cls}, ())'}")
     out += [
         "",
         "",
@@ -800,19 +868,26 @@ def generate_codec(reg: Registry) -> str:
 # =============================================================================================
 
 PACKAGE_DIR = Path(__file__).resolve().parent
+#: The compiled build's variants of three generated modules (``setup.py`` compiles each in
+#: place of the package's module of the same name): ``reference/compiled/aqwal``.
+COMPILED_DIR = PACKAGE_DIR.parent / "compiled" / "aqwal"
 
 
-def render_all(reg: Registry = ALL_TYPES) -> dict[str, str]:
-    """File name → generated source text."""
+def render_all(reg: Registry = ALL_TYPES) -> dict[Path, str]:
+    """Path → generated source text."""
     from aqwal.codegen_json import generate_json_reader, generate_json_writer
+    from aqwal.codegen_native import generate_native_types
     from aqwal.codegen_text import generate_postcard_json
 
     return {
-        "types.py": generate_types(reg),
-        "postcard_codec.py": generate_codec(reg),
-        "json_writer.py": generate_json_writer(reg, HEADER),
-        "json_reader.py": generate_json_reader(reg, HEADER),
-        "postcard_json.py": generate_postcard_json(reg, HEADER),
+        PACKAGE_DIR / "types.py": generate_types(reg),
+        PACKAGE_DIR / "postcard_codec.py": generate_codec(reg),
+        PACKAGE_DIR / "json_writer.py": generate_json_writer(reg, HEADER),
+        PACKAGE_DIR / "json_reader.py": generate_json_reader(reg, HEADER),
+        PACKAGE_DIR / "postcard_json.py": generate_postcard_json(reg, HEADER),
+        COMPILED_DIR / "types.py": generate_native_types(reg, HEADER),
+        COMPILED_DIR / "postcard_codec.py": generate_codec(reg, native=True),
+        COMPILED_DIR / "json_writer.py": generate_json_writer(reg, HEADER, native=True),
     }
 
 
@@ -821,18 +896,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="exit 1 if a file is out of date")
     args = parser.parse_args(argv)
     stale = []
-    for name, text in render_all().items():
-        path = PACKAGE_DIR / name
+    for path, text in render_all().items():
         current = path.read_text(encoding="utf-8") if path.exists() else None
         if current != text:
-            stale.append(name)
+            stale.append(path)
             if not args.check:
                 path.write_text(text, encoding="utf-8")
     if args.check and stale:
-        print(f"out of date: {', '.join(stale)} (run python -m aqwal.codegen)", file=sys.stderr)
+        names = ", ".join(str(p.relative_to(PACKAGE_DIR.parent)) for p in stale)
+        print(f"out of date: {names} (run python -m aqwal.codegen)", file=sys.stderr)
         return 1
-    for name in stale:
-        print(f"wrote {PACKAGE_DIR / name}")
+    for path in stale:
+        print(f"wrote {path}")
     return 0
 
 

@@ -17,8 +17,10 @@ _INTS = (Prim.U8, Prim.U32, Prim.U64, Prim.I32)
 
 
 class _JsonEmitter:
-    def __init__(self, reg: Registry) -> None:
+    def __init__(self, reg: Registry, *, native: bool = False) -> None:
         self.reg = reg
+        #: Read fields by name, for the compiled build's value classes (which are not tuples).
+        self.native = native
 
     def call(self, w: object) -> str | None:
         """The name of a one-argument function writing a value of ``w``, if there is one."""
@@ -92,6 +94,8 @@ class _JsonEmitter:
         names = [f"f_{f.name}" for f in fields]
         if not names:
             return [], names
+        if self.native:
+            return [f"    {nm} = v.{f.attr}" for f, nm in zip(fields, names, strict=True)], names
         return [f"    {', '.join(names)}{',' if len(names) == 1 else ''} = v"], names
 
     def struct(self, s: Struct) -> list[str]:
@@ -117,11 +121,12 @@ class _JsonEmitter:
         if v.kind == "unit":
             return [*head, f'    return \'"{v.name}"\'']
         if v.kind == "newtype":
-            inner = self.fmt(v.fields[0].wire, "v[0]") if self.call(v.fields[0].wire) else None
+            first = f"v.{v.fields[0].attr}" if self.native else "v[0]"
+            inner = self.fmt(v.fields[0].wire, first) if self.call(v.fields[0].wire) else None
             if inner is None:
                 return [
                     *head,
-                    "    f_0 = v[0]",
+                    f"    f_0 = {first}",
                     f"""    return f'{{{{"{v.name}":{{{self.fmt(v.fields[0].wire, "f_0")}}}}}}}'""",
                 ]
             return [*head, f"""    return f'{{{{"{v.name}":{{{inner}}}}}}}'"""]
@@ -151,8 +156,10 @@ class _JsonEmitter:
         return out
 
 
-def generate_json_writer(reg: Registry, header: str) -> str:
-    em = _JsonEmitter(reg)
+def generate_json_writer(reg: Registry, header: str, *, native: bool = False) -> str:
+    """``json_writer.py``; with ``native``, the compiled build's variant of it, which reads
+    fields by name (see :mod:`aqwal.codegen_native`)."""
+    em = _JsonEmitter(reg, native=native)
     classes: list[str] = []
     for d in reg:
         if isinstance(d, Enum) and not d.unit_only:
@@ -396,9 +403,11 @@ def generate_json_reader(reg: Registry, header: str) -> str:
         "from aqwal.forms import JSON_FORM, Form",
         "from aqwal.types import (",
         *[f"    {c}," for c in sorted(classes)],
+        "    new_value,",
         ")",
         "",
-        "_new = tuple.__new__",
+        "# the value classes' own constructor from a tuple of fields (TYP-16)",
+        "_new = new_value",
         "",
         "",
         "class _Doubt(Exception):",

@@ -357,7 +357,7 @@ class Form:
         for f in fields:
             plan.append((f.name, self._load_wire(f.wire), self._absent(owner, f)))
             positional_absent.append(self._absent(owner, f, positional=True))
-        new = tuple.__new__
+        new = t.new_value
 
         text_keys_only = self.flavor == "cbor"
 
@@ -413,7 +413,7 @@ class Form:
         if isinstance(d, Enum) and d.default is not None:
             return getattr(self._class(d.name), d.default)
         if isinstance(d, Struct):
-            return tuple.__new__(
+            return t.new_value(
                 self._class(d.class_name), [self._default(f.wire) for f in d.fields]
             )
         raise ValueError(f"{w} has no default")
@@ -447,7 +447,7 @@ class Form:
                 continue  # spec: ENC-19, SNP-13 — a variant of another profile is unknown
             cls = self._class(v.py_name or v.name)
             if v.kind == "unit":
-                arms[v.name] = ("unit", None, tuple.__new__(cls, ()))
+                arms[v.name] = ("unit", None, t.new_value(cls, ()))
             elif v.kind == "newtype":
                 arms[v.name] = ("newtype", self._load_wire(v.fields[0].wire), cls)
             else:
@@ -456,7 +456,7 @@ class Form:
                     self._load_fields(f"{d.name}::{v.name}", cls, v.fields, None),
                     cls,
                 )
-        new = tuple.__new__
+        new = t.new_value
 
         def load_enum(o: Any, p: str) -> Any:
             if type(o) is str:

@@ -92,9 +92,11 @@ from aqwal.types import (
     TaskSpec,
     TenantCreated,
     WalEvent,
+    new_value,
 )
 
-_new = tuple.__new__
+# the value classes' own constructor from a tuple of fields (TYP-16)
+_new = new_value
 
 
 class _Doubt(Exception):

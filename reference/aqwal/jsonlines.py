@@ -11,8 +11,8 @@ the start of their line.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from typing import BinaryIO
+from collections.abc import Iterable, Iterator
+from typing import BinaryIO, cast
 
 from aqwal.codec import HEADER_LEN, MAX_PAYLOAD_LEN, encode_payload, encode_record
 from aqwal.errors import AqwalError, EncodeError, FormError
@@ -47,8 +47,9 @@ def payload_at_least(value: object) -> int:
         return len(value)
     if isinstance(value, str):
         return len(value)  # characters: at most its UTF-8 length
-    if isinstance(value, tuple):
-        return sum(payload_at_least(v) for v in value) or 1
+    if isinstance(value, tuple) or hasattr(value, "_fields"):
+        # a sequence, or a value (a tuple only in the default build, TYP-16): its items
+        return sum(payload_at_least(v) for v in cast(Iterable[object], value)) or 1
     return 1
 
 

@@ -87,7 +87,9 @@ from aqwal.types import (
 # Final: the compiled build keeps these in C variables instead of module-dict lookups.
 _new: Final = tuple.__new__
 _crc32: Final = zlib.crc32
-_unpack_header: Final = _fr.HEADER.unpack_from
+#: The version, length and CRC-32 of the record header at an offset (FRM-1), for a buffer
+#: holding at least its 12 bytes.
+header_at: Final = _fr.HEADER.unpack_from
 _HEADER_LEN: Final = _fr.HEADER_LEN
 _WAL_VERSION: Final = _fr.WAL_VERSION
 _MAX_PAYLOAD_LEN: Final = _fr.MAX_PAYLOAD_LEN
@@ -2203,7 +2205,7 @@ def decode_frame_at(
         mode |= _WORKFLOW
     size = len(data)
     if size - offset > _HEADER_LEN:
-        version, length, crc = _unpack_header(data, offset)
+        version, length, crc = header_at(data, offset)
         start = offset + _HEADER_LEN
         end = start + length
         if version == _WAL_VERSION and 0 < length <= _MAX_PAYLOAD_LEN and end <= size:

@@ -16,10 +16,10 @@ from aqwal import json_writer as _jw
 from aqwal import postcard as _pc
 from aqwal import postcard_codec as _codec
 from aqwal.errors import AqwalError
+from aqwal.postcard_codec import header_at
 
 # Final: the compiled build keeps these in C variables instead of module-dict lookups.
 _crc32: Final = zlib.crc32
-_unpack_header: Final = _fr.HEADER.unpack_from
 _string: Final = _jw._string
 _byte_array: Final = _jw._byte_array
 _uuid: Final = _jw._uuid
@@ -2234,7 +2234,7 @@ def json_lines_at(data: bytes, pos: int, mode: int, lines: list[str]) -> int:
     size = len(data)
     strict = mode & _STRICT
     while size - pos > _HEADER_LEN:
-        version, length, crc = _unpack_header(data, pos)
+        version, length, crc = header_at(data, pos)
         start = pos + _HEADER_LEN
         end = start + length
         if version != _WAL_VERSION or not 0 < length <= _MAX_PAYLOAD_LEN or end > size:

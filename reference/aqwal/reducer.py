@@ -155,7 +155,8 @@ class Reducer:
 
     def apply(self, event: t.WalEvent) -> None:
         """Apply one record, or raise ReducerError and change nothing (RED-2, RED-3)."""
-        sequence, body = event
+        sequence = event.sequence
+        body = event.event
         if sequence <= self.state.latest_sequence:
             raise _reject(
                 "sequence_not_increasing",

@@ -28,6 +28,11 @@ def _value_class(cls: type[_T]) -> type[_T]:
     setattr(cls, "__hash__", tuple.__hash__)  # noqa: B010
     return cls
 
+
+#: Builds a value of one of these classes from its field values, in order (spec: TYP-16);
+#: the compiled build's classes are not tuples, and its ``new_value`` calls the class.
+new_value = tuple.__new__
+
 TaskId = NewType("TaskId", builtins.bytes)
 """Identifies a task: a UUID as its 16 big-endian bytes (spec: TYP-15)."""
 

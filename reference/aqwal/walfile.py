@@ -24,11 +24,11 @@ from typing import BinaryIO, Literal
 
 from aqwal import postcard as _pc
 from aqwal.atomicfile import file_kind, write_atomically
-from aqwal.codec import HEADER, HEADER_LEN, MAX_PAYLOAD_LEN, WAL_VERSION, mode_of
+from aqwal.codec import HEADER_LEN, MAX_PAYLOAD_LEN, WAL_VERSION, mode_of
 from aqwal.errors import AqwalError, FrameError, PayloadDecodeError, WalFileError
 from aqwal.gcpause import paused_gc
 from aqwal.inputfile import FileRefused, open_regular
-from aqwal.postcard_codec import _d_WalEvent
+from aqwal.postcard_codec import _d_WalEvent, header_at
 from aqwal.resync import find_valid_record
 from aqwal.types import WalEvent
 
@@ -102,9 +102,7 @@ def read_wal_batches(
     pos = 0  # position of the next record in data
     base = 0  # file offset of data[0]
     eof = False
-    unpack = HEADER.unpack_from
     crc32 = zlib.crc32
-    decode = _d_WalEvent
 
     while True:
         # Every whole record in the buffer that passes every check, in one loop; the first
@@ -157,7 +155,7 @@ def read_wal_batches(
                     "frame_too_short", f"{avail} byte(s) of a 12-byte header", offset=record
                 ),
             )
-        version, length, crc = unpack(data, pos)
+        version, length, crc = header_at(data, pos)
         if version != WAL_VERSION:
             raise _corrupt(
                 "unsupported_version",
@@ -211,7 +209,8 @@ def read_wal_batches(
                 ),
             )
         try:
-            event, used = decode(payload, 0, length, mode)
+            # called by name: the compiled build calls both without a Python-level call
+            event, used = _d_WalEvent(payload, 0, length, mode)
         except IndexError:
             raise _corrupt(
                 "decode_failure", record, _pc.unexpected_end(record + HEADER_LEN + length)
