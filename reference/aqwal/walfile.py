@@ -113,7 +113,7 @@ def read_wal_batches(
         room = BATCH
         while size - pos > HEADER_LEN and room:
             room -= 1
-            version, length, crc = unpack(data, pos)
+            version, length, crc = header_at(data, pos)
             start = pos + HEADER_LEN
             end = start + length
             if version != WAL_VERSION or not 0 < length <= MAX_PAYLOAD_LEN or end > size:
@@ -122,7 +122,7 @@ def read_wal_batches(
             if crc32(payload) != crc:
                 break
             try:
-                event, used = decode(payload, 0, length, mode)
+                event, used = _d_WalEvent(payload, 0, length, mode)
             except (IndexError, AqwalError):
                 break
             if used != length and check_trailing:

@@ -454,7 +454,15 @@ def _d_WalEvent_AttemptFinished(d: bytes, p: int, n: int, mode: int, f_sequence:
         p += 1
     elif b == 1:
         p += 1
-        v_error, p = _pc.string(d, p, n, mode)
+        size1 = d[p]
+        if size1 < 0x80 and p + 1 + size1 <= n:
+            try:
+                v_error = d[p + 1 : p + 1 + size1].decode()
+                p += 1 + size1
+            except UnicodeDecodeError:
+                v_error, p = _pc.string(d, p, n, mode)
+        else:
+            v_error, p = _pc.string(d, p, n, mode)
     else:
         raise _pc.bad_option(p, b)
     # output: Option<Vec<u8>>
@@ -609,7 +617,15 @@ def _d_WalEvent_LeaseAcquired(d: bytes, p: int, n: int, mode: int, f_sequence: i
     else:
         v_run_id, p = _pc.uuid(d, p, n, mode)
     # owner: String
-    v_owner, p = _pc.string(d, p, n, mode)
+    size2 = d[p]
+    if size2 < 0x80 and p + 1 + size2 <= n:
+        try:
+            v_owner = d[p + 1 : p + 1 + size2].decode()
+            p += 1 + size2
+        except UnicodeDecodeError:
+            v_owner, p = _pc.string(d, p, n, mode)
+    else:
+        v_owner, p = _pc.string(d, p, n, mode)
     # expiry: u64
     b = d[p]
     if b < 0x80:
@@ -694,7 +710,15 @@ def _d_WalEvent_LeaseHeartbeat(d: bytes, p: int, n: int, mode: int, f_sequence: 
     else:
         v_run_id, p = _pc.uuid(d, p, n, mode)
     # owner: String
-    v_owner, p = _pc.string(d, p, n, mode)
+    size3 = d[p]
+    if size3 < 0x80 and p + 1 + size3 <= n:
+        try:
+            v_owner = d[p + 1 : p + 1 + size3].decode()
+            p += 1 + size3
+        except UnicodeDecodeError:
+            v_owner, p = _pc.string(d, p, n, mode)
+    else:
+        v_owner, p = _pc.string(d, p, n, mode)
     # expiry: u64
     b = d[p]
     if b < 0x80:
@@ -779,7 +803,15 @@ def _d_WalEvent_LeaseExpired(d: bytes, p: int, n: int, mode: int, f_sequence: in
     else:
         v_run_id, p = _pc.uuid(d, p, n, mode)
     # owner: String
-    v_owner, p = _pc.string(d, p, n, mode)
+    size4 = d[p]
+    if size4 < 0x80 and p + 1 + size4 <= n:
+        try:
+            v_owner = d[p + 1 : p + 1 + size4].decode()
+            p += 1 + size4
+        except UnicodeDecodeError:
+            v_owner, p = _pc.string(d, p, n, mode)
+    else:
+        v_owner, p = _pc.string(d, p, n, mode)
     # expiry: u64
     b = d[p]
     if b < 0x80:
@@ -864,7 +896,15 @@ def _d_WalEvent_LeaseReleased(d: bytes, p: int, n: int, mode: int, f_sequence: i
     else:
         v_run_id, p = _pc.uuid(d, p, n, mode)
     # owner: String
-    v_owner, p = _pc.string(d, p, n, mode)
+    size5 = d[p]
+    if size5 < 0x80 and p + 1 + size5 <= n:
+        try:
+            v_owner = d[p + 1 : p + 1 + size5].decode()
+            p += 1 + size5
+        except UnicodeDecodeError:
+            v_owner, p = _pc.string(d, p, n, mode)
+    else:
+        v_owner, p = _pc.string(d, p, n, mode)
     # expiry: u64
     b = d[p]
     if b < 0x80:
@@ -1031,16 +1071,16 @@ def _d_WalEvent_DependencyDeclared(d: bytes, p: int, n: int, mode: int, f_sequen
     else:
         v_task_id, p = _pc.uuid(d, p, n, mode)
     # depends_on: Vec<TaskId>
-    count1, p = _pc.length(d, p, n, mode, 17, "sequence")
-    items2 = []
-    for _ in range(count1):
+    count6, p = _pc.length(d, p, n, mode, 17, "sequence")
+    items7 = []
+    for _ in range(count6):
         if d[p] == 16 and p + 17 <= n:
-            item3 = d[p + 1 : p + 17]
+            item8 = d[p + 1 : p + 17]
             p += 17
         else:
-            item3, p = _pc.uuid(d, p, n, mode)
-        items2.append(item3)
-    v_depends_on = tuple(items2)
+            item8, p = _pc.uuid(d, p, n, mode)
+        items7.append(item8)
+    v_depends_on = tuple(items7)
     # timestamp: u64
     b = d[p]
     if b < 0x80:
@@ -1095,7 +1135,15 @@ def _d_WalEvent_RunSuspended(d: bytes, p: int, n: int, mode: int, f_sequence: in
         p += 1
     elif b == 1:
         p += 1
-        v_reason, p = _pc.string(d, p, n, mode)
+        size9 = d[p]
+        if size9 < 0x80 and p + 1 + size9 <= n:
+            try:
+                v_reason = d[p + 1 : p + 1 + size9].decode()
+                p += 1 + size9
+            except UnicodeDecodeError:
+                v_reason, p = _pc.string(d, p, n, mode)
+        else:
+            v_reason, p = _pc.string(d, p, n, mode)
     else:
         raise _pc.bad_option(p, b)
     # timestamp: u64
@@ -1666,14 +1714,30 @@ def _d_WalEvent_ActorRegistered(d: bytes, p: int, n: int, mode: int, f_sequence:
     else:
         v_actor_id, p = _pc.uuid(d, p, n, mode)
     # identity: String
-    v_identity, p = _pc.string(d, p, n, mode)
+    size10 = d[p]
+    if size10 < 0x80 and p + 1 + size10 <= n:
+        try:
+            v_identity = d[p + 1 : p + 1 + size10].decode()
+            p += 1 + size10
+        except UnicodeDecodeError:
+            v_identity, p = _pc.string(d, p, n, mode)
+    else:
+        v_identity, p = _pc.string(d, p, n, mode)
     # capabilities: Vec<String>
-    count4, p = _pc.length(d, p, n, mode, 1, "sequence")
-    items5 = []
-    for _ in range(count4):
-        item6, p = _pc.string(d, p, n, mode)
-        items5.append(item6)
-    v_capabilities = tuple(items5)
+    count11, p = _pc.length(d, p, n, mode, 1, "sequence")
+    items12 = []
+    for _ in range(count11):
+        size14 = d[p]
+        if size14 < 0x80 and p + 1 + size14 <= n:
+            try:
+                item13 = d[p + 1 : p + 1 + size14].decode()
+                p += 1 + size14
+            except UnicodeDecodeError:
+                item13, p = _pc.string(d, p, n, mode)
+        else:
+            item13, p = _pc.string(d, p, n, mode)
+        items12.append(item13)
+    v_capabilities = tuple(items12)
     # department: Option<String>
     b = d[p]
     if b == 0:
@@ -1681,7 +1745,15 @@ def _d_WalEvent_ActorRegistered(d: bytes, p: int, n: int, mode: int, f_sequence:
         p += 1
     elif b == 1:
         p += 1
-        v_department, p = _pc.string(d, p, n, mode)
+        size15 = d[p]
+        if size15 < 0x80 and p + 1 + size15 <= n:
+            try:
+                v_department = d[p + 1 : p + 1 + size15].decode()
+                p += 1 + size15
+            except UnicodeDecodeError:
+                v_department, p = _pc.string(d, p, n, mode)
+        else:
+            v_department, p = _pc.string(d, p, n, mode)
     else:
         raise _pc.bad_option(p, b)
     # heartbeat_interval_secs: u64
@@ -1876,7 +1948,15 @@ def _d_WalEvent_TenantCreated(d: bytes, p: int, n: int, mode: int, f_sequence: i
     else:
         v_tenant_id, p = _pc.uuid(d, p, n, mode)
     # name: String
-    v_name, p = _pc.string(d, p, n, mode)
+    size16 = d[p]
+    if size16 < 0x80 and p + 1 + size16 <= n:
+        try:
+            v_name = d[p + 1 : p + 1 + size16].decode()
+            p += 1 + size16
+        except UnicodeDecodeError:
+            v_name, p = _pc.string(d, p, n, mode)
+    else:
+        v_name, p = _pc.string(d, p, n, mode)
     # timestamp: u64
     b = d[p]
     if b < 0x80:
@@ -2096,7 +2176,15 @@ def _d_WalEvent_LedgerEntryAppended(d: bytes, p: int, n: int, mode: int, f_seque
     else:
         v_tenant_id, p = _pc.uuid(d, p, n, mode)
     # ledger_key: String
-    v_ledger_key, p = _pc.string(d, p, n, mode)
+    size17 = d[p]
+    if size17 < 0x80 and p + 1 + size17 <= n:
+        try:
+            v_ledger_key = d[p + 1 : p + 1 + size17].decode()
+            p += 1 + size17
+        except UnicodeDecodeError:
+            v_ledger_key, p = _pc.string(d, p, n, mode)
+    else:
+        v_ledger_key, p = _pc.string(d, p, n, mode)
     # actor_id: Option<ActorId>
     b = d[p]
     if b == 0:
@@ -2441,14 +2529,14 @@ def _e_WalEventType_AttemptFinished(v: Any, out: bytearray, mode: int) -> None:
         out.append(0)
     else:
         out.append(1)
-        some7 = f_error
-        _pc.put_str(out, some7, "WalEventType::AttemptFinished.error")
+        some18 = f_error
+        _pc.put_str(out, some18, "WalEventType::AttemptFinished.error")
     if f_output is None:
         out.append(0)
     else:
         out.append(1)
-        some8 = f_output
-        _pc.put_bytes(out, some8, "WalEventType::AttemptFinished.output")
+        some19 = f_output
+        _pc.put_bytes(out, some19, "WalEventType::AttemptFinished.output")
     if type(f_timestamp) is not int or f_timestamp < 0 or f_timestamp > _pc.U64_MAX:
         _pc.out_of_range("WalEventType::AttemptFinished.timestamp", f_timestamp, len(out))
     if f_timestamp < 0x80:
@@ -2621,11 +2709,11 @@ def _e_WalEventType_DependencyDeclared(v: Any, out: bytearray, mode: int) -> Non
     out.append(16)
     out += f_task_id
     _pc.put_len(out, f_depends_on, "WalEventType::DependencyDeclared.depends_on")
-    for item9 in f_depends_on:
-        if not isinstance(item9, bytes) or len(item9) != 16:
-            _pc.bad_id("WalEventType::DependencyDeclared.depends_on[] (TaskId)", item9, len(out))
+    for item20 in f_depends_on:
+        if not isinstance(item20, bytes) or len(item20) != 16:
+            _pc.bad_id("WalEventType::DependencyDeclared.depends_on[] (TaskId)", item20, len(out))
         out.append(16)
-        out += item9
+        out += item20
     if type(f_timestamp) is not int or f_timestamp < 0 or f_timestamp > _pc.U64_MAX:
         _pc.out_of_range("WalEventType::DependencyDeclared.timestamp", f_timestamp, len(out))
     if f_timestamp < 0x80:
@@ -2647,8 +2735,8 @@ def _e_WalEventType_RunSuspended(v: Any, out: bytearray, mode: int) -> None:
         out.append(0)
     else:
         out.append(1)
-        some10 = f_reason
-        _pc.put_str(out, some10, "WalEventType::RunSuspended.reason")
+        some21 = f_reason
+        _pc.put_str(out, some21, "WalEventType::RunSuspended.reason")
     if type(f_timestamp) is not int or f_timestamp < 0 or f_timestamp > _pc.U64_MAX:
         _pc.out_of_range("WalEventType::RunSuspended.timestamp", f_timestamp, len(out))
     if f_timestamp < 0x80:
@@ -2844,14 +2932,14 @@ def _e_WalEventType_ActorRegistered(v: Any, out: bytearray, mode: int) -> None:
     out += f_actor_id
     _pc.put_str(out, f_identity, "WalEventType::ActorRegistered.identity")
     _pc.put_len(out, f_capabilities, "WalEventType::ActorRegistered.capabilities")
-    for item11 in f_capabilities:
-        _pc.put_str(out, item11, "WalEventType::ActorRegistered.capabilities[]")
+    for item22 in f_capabilities:
+        _pc.put_str(out, item22, "WalEventType::ActorRegistered.capabilities[]")
     if f_department is None:
         out.append(0)
     else:
         out.append(1)
-        some12 = f_department
-        _pc.put_str(out, some12, "WalEventType::ActorRegistered.department")
+        some23 = f_department
+        _pc.put_str(out, some23, "WalEventType::ActorRegistered.department")
     if type(f_heartbeat_interval_secs) is not int or f_heartbeat_interval_secs < 0 or f_heartbeat_interval_secs > _pc.U64_MAX:
         _pc.out_of_range("WalEventType::ActorRegistered.heartbeat_interval_secs", f_heartbeat_interval_secs, len(out))
     if f_heartbeat_interval_secs < 0x80:
@@ -2862,11 +2950,11 @@ def _e_WalEventType_ActorRegistered(v: Any, out: bytearray, mode: int) -> None:
         out.append(0)
     else:
         out.append(1)
-        some13 = f_tenant_id
-        if not isinstance(some13, bytes) or len(some13) != 16:
-            _pc.bad_id("WalEventType::ActorRegistered.tenant_id (TenantId)", some13, len(out))
+        some24 = f_tenant_id
+        if not isinstance(some24, bytes) or len(some24) != 16:
+            _pc.bad_id("WalEventType::ActorRegistered.tenant_id (TenantId)", some24, len(out))
         out.append(16)
-        out += some13
+        out += some24
     if type(f_timestamp) is not int or f_timestamp < 0 or f_timestamp > _pc.U64_MAX:
         _pc.out_of_range("WalEventType::ActorRegistered.timestamp", f_timestamp, len(out))
     if f_timestamp < 0x80:
@@ -3015,11 +3103,11 @@ def _e_WalEventType_LedgerEntryAppended(v: Any, out: bytearray, mode: int) -> No
         out.append(0)
     else:
         out.append(1)
-        some14 = f_actor_id
-        if not isinstance(some14, bytes) or len(some14) != 16:
-            _pc.bad_id("WalEventType::LedgerEntryAppended.actor_id (ActorId)", some14, len(out))
+        some25 = f_actor_id
+        if not isinstance(some25, bytes) or len(some25) != 16:
+            _pc.bad_id("WalEventType::LedgerEntryAppended.actor_id (ActorId)", some25, len(out))
         out.append(16)
-        out += some14
+        out += some25
     _pc.put_bytes(out, f_payload, "WalEventType::LedgerEntryAppended.payload")
     if type(f_timestamp) is not int or f_timestamp < 0 or f_timestamp > _pc.U64_MAX:
         _pc.out_of_range("WalEventType::LedgerEntryAppended.timestamp", f_timestamp, len(out))
@@ -3106,20 +3194,20 @@ def _e_TaskSpec(v: Any, out: bytearray, mode: int) -> None:
         out.append(0)
     else:
         out.append(1)
-        some15 = f_parent_task_id
-        if not isinstance(some15, bytes) or len(some15) != 16:
-            _pc.bad_id("TaskSpec.parent_task_id (TaskId)", some15, len(out))
+        some26 = f_parent_task_id
+        if not isinstance(some26, bytes) or len(some26) != 16:
+            _pc.bad_id("TaskSpec.parent_task_id (TaskId)", some26, len(out))
         out.append(16)
-        out += some15
+        out += some26
     if f_tenant_id is None:
         out.append(0)
     else:
         out.append(1)
-        some16 = f_tenant_id
-        if not isinstance(some16, bytes) or len(some16) != 16:
-            _pc.bad_id("TaskSpec.tenant_id (TenantId)", some16, len(out))
+        some27 = f_tenant_id
+        if not isinstance(some27, bytes) or len(some27) != 16:
+            _pc.bad_id("TaskSpec.tenant_id (TenantId)", some27, len(out))
         out.append(16)
-        out += some16
+        out += some27
     if mode & _pc.VALIDATE:
         _val.validate_task_spec(v, start)
 
@@ -3135,7 +3223,15 @@ def _d_TaskPayload(d: bytes, p: int, n: int, mode: int) -> tuple[TaskPayload, in
         p += 1
     elif b == 1:
         p += 1
-        f_content_type, p = _pc.string(d, p, n, mode)
+        size28 = d[p]
+        if size28 < 0x80 and p + 1 + size28 <= n:
+            try:
+                f_content_type = d[p + 1 : p + 1 + size28].decode()
+                p += 1 + size28
+            except UnicodeDecodeError:
+                f_content_type, p = _pc.string(d, p, n, mode)
+        else:
+            f_content_type, p = _pc.string(d, p, n, mode)
     else:
         raise _pc.bad_option(p, b)
     v = TaskPayload(f_bytes, f_content_type)
@@ -3153,8 +3249,8 @@ def _e_TaskPayload(v: Any, out: bytearray, mode: int) -> None:
         out.append(0)
     else:
         out.append(1)
-        some17 = f_content_type
-        _pc.put_str(out, some17, "TaskPayload.content_type")
+        some29 = f_content_type
+        _pc.put_str(out, some29, "TaskPayload.content_type")
 
 
 def _d_RunPolicy(d: bytes, p: int, n: int, mode: int) -> tuple[RunPolicy, int]:
@@ -3277,7 +3373,15 @@ def _d_CronPolicy(d: bytes, p: int, n: int, mode: int) -> tuple[CronPolicy, int]
     """Decode a CronPolicy (spec: TYP-5)."""
     start = p
     # expression: String
-    f_expression, p = _pc.string(d, p, n, mode)
+    size30 = d[p]
+    if size30 < 0x80 and p + 1 + size30 <= n:
+        try:
+            f_expression = d[p + 1 : p + 1 + size30].decode()
+            p += 1 + size30
+        except UnicodeDecodeError:
+            f_expression, p = _pc.string(d, p, n, mode)
+    else:
+        f_expression, p = _pc.string(d, p, n, mode)
     # max_occurrences: Option<u32>
     b = d[p]
     if b == 0:
@@ -3310,13 +3414,13 @@ def _e_CronPolicy(v: Any, out: bytearray, mode: int) -> None:
         out.append(0)
     else:
         out.append(1)
-        some18 = f_max_occurrences
-        if type(some18) is not int or some18 < 0 or some18 > _pc.U32_MAX:
-            _pc.out_of_range("CronPolicy.max_occurrences", some18, len(out))
-        if some18 < 0x80:
-            out.append(some18)
+        some31 = f_max_occurrences
+        if type(some31) is not int or some31 < 0 or some31 > _pc.U32_MAX:
+            _pc.out_of_range("CronPolicy.max_occurrences", some31, len(out))
+        if some31 < 0x80:
+            out.append(some31)
         else:
-            out += _pc.uvarint(some18)
+            out += _pc.uvarint(some31)
     if mode & _pc.VALIDATE:
         _val.validate_cron_policy(v, start)
 
@@ -3382,7 +3486,15 @@ def _d_TaskConstraints(d: bytes, p: int, n: int, mode: int) -> tuple[TaskConstra
         p += 1
     elif b == 1:
         p += 1
-        f_concurrency_key, p = _pc.string(d, p, n, mode)
+        size32 = d[p]
+        if size32 < 0x80 and p + 1 + size32 <= n:
+            try:
+                f_concurrency_key = d[p + 1 : p + 1 + size32].decode()
+                p += 1 + size32
+            except UnicodeDecodeError:
+                f_concurrency_key, p = _pc.string(d, p, n, mode)
+        else:
+            f_concurrency_key, p = _pc.string(d, p, n, mode)
     else:
         raise _pc.bad_option(p, b)
     # concurrency_key_hold_policy: ConcurrencyKeyHoldPolicy
@@ -3406,12 +3518,20 @@ def _d_TaskConstraints(d: bytes, p: int, n: int, mode: int) -> tuple[TaskConstra
         p += 1
     elif b == 1:
         p += 1
-        count19, p = _pc.length(d, p, n, mode, 1, "sequence")
-        items20 = []
-        for _ in range(count19):
-            item21, p = _pc.string(d, p, n, mode)
-            items20.append(item21)
-        f_required_capabilities = tuple(items20)
+        count33, p = _pc.length(d, p, n, mode, 1, "sequence")
+        items34 = []
+        for _ in range(count33):
+            size36 = d[p]
+            if size36 < 0x80 and p + 1 + size36 <= n:
+                try:
+                    item35 = d[p + 1 : p + 1 + size36].decode()
+                    p += 1 + size36
+                except UnicodeDecodeError:
+                    item35, p = _pc.string(d, p, n, mode)
+            else:
+                item35, p = _pc.string(d, p, n, mode)
+            items34.append(item35)
+        f_required_capabilities = tuple(items34)
     else:
         raise _pc.bad_option(p, b)
     v = TaskConstraints(f_max_attempts, f_timeout_secs, f_concurrency_key, f_concurrency_key_hold_policy, f_safety_level, f_required_capabilities)
@@ -3440,19 +3560,19 @@ def _e_TaskConstraints(v: Any, out: bytearray, mode: int) -> None:
         out.append(0)
     else:
         out.append(1)
-        some22 = f_timeout_secs
-        if type(some22) is not int or some22 < 0 or some22 > _pc.U64_MAX:
-            _pc.out_of_range("TaskConstraints.timeout_secs", some22, len(out))
-        if some22 < 0x80:
-            out.append(some22)
+        some37 = f_timeout_secs
+        if type(some37) is not int or some37 < 0 or some37 > _pc.U64_MAX:
+            _pc.out_of_range("TaskConstraints.timeout_secs", some37, len(out))
+        if some37 < 0x80:
+            out.append(some37)
         else:
-            out += _pc.uvarint(some22)
+            out += _pc.uvarint(some37)
     if f_concurrency_key is None:
         out.append(0)
     else:
         out.append(1)
-        some23 = f_concurrency_key
-        _pc.put_str(out, some23, "TaskConstraints.concurrency_key")
+        some38 = f_concurrency_key
+        _pc.put_str(out, some38, "TaskConstraints.concurrency_key")
     if type(f_concurrency_key_hold_policy) is not ConcurrencyKeyHoldPolicy:
         _pc.wrong_type("TaskConstraints.concurrency_key_hold_policy (ConcurrencyKeyHoldPolicy)", f_concurrency_key_hold_policy, len(out))
     out.append(f_concurrency_key_hold_policy._value_)
@@ -3463,10 +3583,10 @@ def _e_TaskConstraints(v: Any, out: bytearray, mode: int) -> None:
         out.append(0)
     else:
         out.append(1)
-        some24 = f_required_capabilities
-        _pc.put_len(out, some24, "TaskConstraints.required_capabilities")
-        for item25 in some24:
-            _pc.put_str(out, item25, "TaskConstraints.required_capabilities[]")
+        some39 = f_required_capabilities
+        _pc.put_len(out, some39, "TaskConstraints.required_capabilities")
+        for item40 in some39:
+            _pc.put_str(out, item40, "TaskConstraints.required_capabilities[]")
     if mode & _pc.VALIDATE:
         _val.validate_task_constraints(v, start)
 
@@ -3474,20 +3594,28 @@ def _e_TaskConstraints(v: Any, out: bytearray, mode: int) -> None:
 def _d_TaskMetadata(d: bytes, p: int, n: int, mode: int) -> tuple[TaskMetadata, int]:
     """Decode a TaskMetadata (spec: TYP-7)."""
     # tags: Vec<String>
-    count26, p = _pc.length(d, p, n, mode, 1, "sequence")
-    items27 = []
-    for _ in range(count26):
-        item28, p = _pc.string(d, p, n, mode)
-        items27.append(item28)
-    f_tags = tuple(items27)
+    count41, p = _pc.length(d, p, n, mode, 1, "sequence")
+    items42 = []
+    for _ in range(count41):
+        size44 = d[p]
+        if size44 < 0x80 and p + 1 + size44 <= n:
+            try:
+                item43 = d[p + 1 : p + 1 + size44].decode()
+                p += 1 + size44
+            except UnicodeDecodeError:
+                item43, p = _pc.string(d, p, n, mode)
+        else:
+            item43, p = _pc.string(d, p, n, mode)
+        items42.append(item43)
+    f_tags = tuple(items42)
     # priority: i32
     b = d[p]
     if b < 0x80:
-        z29 = b
+        z45 = b
         p += 1
     else:
-        z29, p = _pc.u32(d, p, mode)
-    f_priority = (z29 >> 1) ^ -(z29 & 1)  # ENC-5 zigzag
+        z45, p = _pc.u32(d, p, mode)
+    f_priority = (z45 >> 1) ^ -(z45 & 1)  # ENC-5 zigzag
     # description: Option<String>
     b = d[p]
     if b == 0:
@@ -3495,7 +3623,15 @@ def _d_TaskMetadata(d: bytes, p: int, n: int, mode: int) -> tuple[TaskMetadata, 
         p += 1
     elif b == 1:
         p += 1
-        f_description, p = _pc.string(d, p, n, mode)
+        size46 = d[p]
+        if size46 < 0x80 and p + 1 + size46 <= n:
+            try:
+                f_description = d[p + 1 : p + 1 + size46].decode()
+                p += 1 + size46
+            except UnicodeDecodeError:
+                f_description, p = _pc.string(d, p, n, mode)
+        else:
+            f_description, p = _pc.string(d, p, n, mode)
     else:
         raise _pc.bad_option(p, b)
     v = TaskMetadata(f_tags, f_priority, f_description)
@@ -3510,21 +3646,21 @@ def _e_TaskMetadata(v: Any, out: bytearray, mode: int) -> None:
     f_priority = v.priority
     f_description = v.description
     _pc.put_len(out, f_tags, "TaskMetadata.tags")
-    for item30 in f_tags:
-        _pc.put_str(out, item30, "TaskMetadata.tags[]")
+    for item47 in f_tags:
+        _pc.put_str(out, item47, "TaskMetadata.tags[]")
     if type(f_priority) is not int or f_priority < _pc.I32_MIN or f_priority > _pc.I32_MAX:
         _pc.out_of_range("TaskMetadata.priority", f_priority, len(out))
-    z31 = (f_priority << 1) ^ (f_priority >> 31)  # ENC-5 zigzag
-    if z31 < 0x80:
-        out.append(z31)
+    z48 = (f_priority << 1) ^ (f_priority >> 31)  # ENC-5 zigzag
+    if z48 < 0x80:
+        out.append(z48)
     else:
-        out += _pc.uvarint(z31)
+        out += _pc.uvarint(z48)
     if f_description is None:
         out.append(0)
     else:
         out.append(1)
-        some32 = f_description
-        _pc.put_str(out, some32, "TaskMetadata.description")
+        some49 = f_description
+        _pc.put_str(out, some49, "TaskMetadata.description")
 
 
 def _d_RunInstance(d: bytes, p: int, n: int, mode: int) -> tuple[RunInstance, int]:
@@ -3645,11 +3781,11 @@ def _d_RunInstance(d: bytes, p: int, n: int, mode: int) -> tuple[RunInstance, in
     # effective_priority: i32
     b = d[p]
     if b < 0x80:
-        z33 = b
+        z50 = b
         p += 1
     else:
-        z33, p = _pc.u32(d, p, mode)
-    f_effective_priority = (z33 >> 1) ^ -(z33 & 1)  # ENC-5 zigzag
+        z50, p = _pc.u32(d, p, mode)
+    f_effective_priority = (z50 >> 1) ^ -(z50 & 1)  # ENC-5 zigzag
     # last_state_change_at: u64
     b = d[p]
     if b < 0x80:
@@ -3720,11 +3856,11 @@ def _e_RunInstance(v: Any, out: bytearray, mode: int) -> None:
         out.append(0)
     else:
         out.append(1)
-        some34 = f_current_attempt_id
-        if not isinstance(some34, bytes) or len(some34) != 16:
-            _pc.bad_id("RunInstance.current_attempt_id (AttemptId)", some34, len(out))
+        some51 = f_current_attempt_id
+        if not isinstance(some51, bytes) or len(some51) != 16:
+            _pc.bad_id("RunInstance.current_attempt_id (AttemptId)", some51, len(out))
         out.append(16)
-        out += some34
+        out += some51
     if type(f_attempt_count) is not int or f_attempt_count < 0 or f_attempt_count > _pc.U32_MAX:
         _pc.out_of_range("RunInstance.attempt_count", f_attempt_count, len(out))
     if f_attempt_count < 0x80:
@@ -3745,11 +3881,11 @@ def _e_RunInstance(v: Any, out: bytearray, mode: int) -> None:
         out += _pc.uvarint(f_scheduled_at)
     if type(f_effective_priority) is not int or f_effective_priority < _pc.I32_MIN or f_effective_priority > _pc.I32_MAX:
         _pc.out_of_range("RunInstance.effective_priority", f_effective_priority, len(out))
-    z35 = (f_effective_priority << 1) ^ (f_effective_priority >> 31)  # ENC-5 zigzag
-    if z35 < 0x80:
-        out.append(z35)
+    z52 = (f_effective_priority << 1) ^ (f_effective_priority >> 31)  # ENC-5 zigzag
+    if z52 < 0x80:
+        out.append(z52)
     else:
-        out += _pc.uvarint(z35)
+        out += _pc.uvarint(z52)
     if type(f_last_state_change_at) is not int or f_last_state_change_at < 0 or f_last_state_change_at > _pc.U64_MAX:
         _pc.out_of_range("RunInstance.last_state_change_at", f_last_state_change_at, len(out))
     if f_last_state_change_at < 0x80:
@@ -3812,7 +3948,15 @@ def _d_EventFilter(d: bytes, p: int, n: int, mode: int) -> tuple[EventFilter, in
         return EventFilterBudgetThreshold(budgetthreshold_task_id, budgetthreshold_dimension, budgetthreshold_threshold_pct), p
     if tag == 3:
         # key: String
-        custom_key, p = _pc.string(d, p, n, mode)
+        size53 = d[p]
+        if size53 < 0x80 and p + 1 + size53 <= n:
+            try:
+                custom_key = d[p + 1 : p + 1 + size53].decode()
+                p += 1 + size53
+            except UnicodeDecodeError:
+                custom_key, p = _pc.string(d, p, n, mode)
+        else:
+            custom_key, p = _pc.string(d, p, n, mode)
         return EventFilterCustom(custom_key), p
     raise _pc.unknown_variant("EventFilter", tag, start)
 
@@ -3877,7 +4021,15 @@ def _d_Role(d: bytes, p: int, n: int, mode: int) -> tuple[Role, int]:
         return _RoleGatekeeper_VALUE, p
     if tag == 3:
         # name: String
-        custom_name, p = _pc.string(d, p, n, mode)
+        size54 = d[p]
+        if size54 < 0x80 and p + 1 + size54 <= n:
+            try:
+                custom_name = d[p + 1 : p + 1 + size54].decode()
+                p += 1 + size54
+            except UnicodeDecodeError:
+                custom_name, p = _pc.string(d, p, n, mode)
+        else:
+            custom_name, p = _pc.string(d, p, n, mode)
         return RoleCustom(custom_name), p
     raise _pc.unknown_variant("Role", tag, start)
 
@@ -3919,7 +4071,15 @@ def _d_Capability(d: bytes, p: int, n: int, mode: int) -> tuple[Capability, int]
         return _CapabilityCanCancel_VALUE, p
     if tag == 5:
         # name: String
-        custom_name, p = _pc.string(d, p, n, mode)
+        size55 = d[p]
+        if size55 < 0x80 and p + 1 + size55 <= n:
+            try:
+                custom_name = d[p + 1 : p + 1 + size55].decode()
+                p += 1 + size55
+            except UnicodeDecodeError:
+                custom_name, p = _pc.string(d, p, n, mode)
+        else:
+            custom_name, p = _pc.string(d, p, n, mode)
         return CapabilityCustom(custom_name), p
     raise _pc.unknown_variant("Capability", tag, start)
 
