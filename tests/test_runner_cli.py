@@ -302,3 +302,18 @@ def test_run_refuses_an_unknown_or_stray_leave_out() -> None:
         run(stateful=1, leave_out=["rewinds"])
     with pytest.raises(ValueError, match="differential mode only"):
         run(categories=["wal"], leave_out=["snapshots"])
+
+
+def test_the_command_line_offers_exactly_the_parts_differential_mode_can_leave_out() -> None:
+    # the parser lists the names itself, so that building it imports no conformance module
+    import argparse
+
+    from aqwal.cli import build_parser
+    from aqwal_conformance.runner import LEAVE_OUT
+
+    commands = next(
+        a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction)
+    )
+    conform = commands.choices["conform"]
+    (option,) = [a for a in conform._actions if "--stateful-leave-out" in a.option_strings]
+    assert tuple(option.choices or ()) == LEAVE_OUT

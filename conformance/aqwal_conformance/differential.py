@@ -30,7 +30,7 @@ from aqwal_conformance.iut import (
     show,
 )
 from aqwal_conformance.machine import LEAVE_OUT_SWITCHES, Differential, ReplayCheck, WalMachine
-from aqwal_conformance.runner import LEAVE_OUT, STATEFUL_CASE, CaseResult, unsupported_reason
+from aqwal_conformance.runner import STATEFUL_CASE, CaseResult, check_leave_out, unsupported_reason
 from aqwal_conformance.verdicts import Malformed, Verdict, judge_outcomes
 
 #: Steps per example (spec: CP-10).
@@ -145,9 +145,7 @@ def differential_case(
     """Run the machine against ``iut`` (None: the reference testee as a process) for
     ``examples`` examples, without the parts named in ``leave_out`` (keys of
     :data:`LEAVE_OUT_SWITCHES`); the outcome is the run's ``stateful/differential`` case."""
-    unknown = [part for part in leave_out if part not in LEAVE_OUT]
-    if unknown:
-        raise ValueError(f"cannot leave out {unknown[0]!r}; choose from {', '.join(LEAVE_OUT)}")
+    leave_out = check_leave_out(leave_out)
     started = time.perf_counter()
     own = iut is None
     target: IUT = ProcessIUT(REFERENCE_TESTEE, timeout) if iut is None else iut

@@ -46,6 +46,7 @@ __all__ = [
     "ProcessIUT",
     "ReferenceIUT",
     "Report",
+    "check_leave_out",
     "read_expected_failures",
     "requests_for",
     "run",
@@ -60,6 +61,16 @@ LEAVE_OUT = ("snapshots", "reused-attempt-ids", "lenient-encodings")
 STATUSES = ("passed", "failed", "skipped", "xfail", "xpass")
 #: Every category a case id can have: those of the vectors, and differential mode's.
 CATEGORY_NAMES = (*CATEGORIES, "stateful")
+
+
+def check_leave_out(parts: Iterable[str]) -> tuple[str, ...]:
+    """The parts of differential mode's examples to leave out, each once, in the order given;
+    ``ValueError`` for a name not in :data:`LEAVE_OUT` (spec: CP-10)."""
+    left_out = tuple(dict.fromkeys(parts))
+    for part in left_out:
+        if part not in LEAVE_OUT:
+            raise ValueError(f"cannot leave out {part!r}; choose from {', '.join(LEAVE_OUT)}")
+    return left_out
 
 
 def requests_for(v: Vector) -> list[tuple[str, dict[str, Any]]]:
@@ -207,10 +218,7 @@ def run(
     required = check_request_kinds(require)
     if stateful is not None and stateful < 1:
         raise ValueError(f"the number of examples must be at least 1, not {stateful}")
-    left_out = tuple(dict.fromkeys(leave_out))
-    for part in left_out:
-        if part not in LEAVE_OUT:
-            raise ValueError(f"cannot leave out {part!r}; choose from {', '.join(LEAVE_OUT)}")
+    left_out = check_leave_out(leave_out)
     if left_out and stateful is None:
         raise ValueError("leaving parts out applies to differential mode only")
     wanted = set(categories) if categories else None
