@@ -185,7 +185,7 @@ def _read_confined(root: Path, relative: str, limit: int) -> bytes:
     # the path as pathlib spells it (an index's paths are already so: then without pathlib)
     where = root / relative if "" in parts or "." in parts else os.path.join(root, relative)
     real_root = _realpath(str(root))
-    real_parent = _realpath(os.path.dirname(os.path.join(real_root, relative)))
+    real_parent = _realpath(os.path.join(real_root, relative.rpartition("/")[0]))
     if real_parent != real_root and not real_parent.startswith(real_root + os.sep):
         raise VectorSetError(f"{where} leads outside the vector set {root}")
     try:
