@@ -17,7 +17,6 @@ import stat
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
-from itertools import islice
 from operator import itemgetter, lt
 from pathlib import Path
 from typing import BinaryIO, Literal
@@ -196,11 +195,11 @@ def read_wal_batches(
             continue  # the batch is full; the record at pos starts the next one
 
         # The record at pos is cut off by the end of the buffer.
-        avail = size - pos
         if eof:
+            # the read that found the end of the file left that record at data[0]
+            avail, record = size, base
             if not avail:
                 return
-            record = base + pos
             if avail < HEADER_LEN:
                 raise _corrupt(
                     "incomplete_header",
@@ -214,12 +213,13 @@ def read_wal_batches(
                 record,
                 FrameError(
                     "frame_length_exceeds_buffer",
-                    f"declared length {header_at(data, pos)[1]}, "
+                    f"declared length {header_at(data, 0)[1]}, "
                     f"{avail - HEADER_LEN} byte(s) present",
                     offset=record + 4,
                 ),
             )
         # a whole record when its header is here (its length is at most MAX_PAYLOAD_LEN)
+        avail = size - pos
         wanted = HEADER_LEN + header_at(data, pos)[1] - avail if avail >= HEADER_LEN else 0
         more = stream.read(max(chunk, wanted))
         eof = not more
@@ -278,13 +278,13 @@ _sequence_of = itemgetter(0)
 
 
 def _note_non_increasing(
-    offsets: list[int], sequences: list[int], found: list[tuple[int, int]]
+    bar: int, offsets: list[int], sequences: list[int], found: list[tuple[int, int]]
 ) -> None:
-    """Add the records of a batch whose sequence is not above the one before, up to
-    :data:`MAX_NON_INCREASING` in all (the first of ``sequences`` only sets the bar)."""
-    for i in range(1, len(sequences)):
-        if sequences[i] <= sequences[i - 1] and len(found) < MAX_NON_INCREASING:
-            found.append((offsets[i], sequences[i]))
+    """Add the records whose sequence is not above the one before (the first one's is ``bar``),
+    up to :data:`MAX_NON_INCREASING` in all (spec: WAL-6)."""
+    for offset, previous, sequence in zip(offsets, [bar, *sequences], sequences, strict=False):
+        if sequence <= previous and len(found) < MAX_NON_INCREASING:
+            found.append((offset, sequence))
 
 
 def validate_wal_file(
@@ -308,17 +308,17 @@ def validate_wal_file(
         try:
             for offsets, events in batches:
                 sequences = list(map(_sequence_of, events))
-                if records == 0:
-                    first = sequences[0]
-                elif len(non_increasing) < MAX_NON_INCREASING:
-                    sequences.insert(0, last)
-                    offsets.insert(0, -1)
-                # spec: WAL-6 — a batch whose sequences all increase is checked in one call
-                if not all(map(lt, sequences, islice(sequences, 1, None))):
-                    _note_non_increasing(offsets, sequences, non_increasing)
-                records += len(events)
+                highest = max(highest, *sequences)
+                bar = last
                 last = sequences[-1]
-                highest = max(highest, max(sequences))
+                if not records:
+                    # the first record of the file has no predecessor: it only sets the bar
+                    first = bar = sequences[0]
+                    offsets, sequences = offsets[1:], sequences[1:]
+                records += len(events)
+                # spec: WAL-6 — a batch whose sequences all increase has nothing to note
+                if not all(map(lt, [bar, *sequences], sequences)):
+                    _note_non_increasing(bar, offsets, sequences, non_increasing)
         except WalCorruption as exc:
             corruption = exc
         if corruption is not None:
