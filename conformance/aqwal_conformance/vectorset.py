@@ -313,4 +313,15 @@ def _wal_problem(doc: dict[str, Any]) -> str | None:
     resumes = doc.get("next_valid_offset")  # optional (spec: CP-7 rule 6)
     if resumes is not None and not (type(resumes) is int and resumes >= 0):
         return "'next_valid_offset' is neither null nor an unsigned integer"
+    rows = doc.get("non_increasing_sequences", [])  # optional (spec: CP-7 rule 6)
+    if not (
+        isinstance(rows, list)
+        and all(
+            isinstance(row, dict)
+            and set(row) == {"offset", "sequence"}
+            and all(type(n) is int and n >= 0 for n in row.values())
+            for row in rows
+        )
+    ):
+        return "'non_increasing_sequences' is not an array of {offset, sequence} maps"
     return None
