@@ -268,3 +268,17 @@ def test_an_array_of_pairs_is_not_an_object(name: str, text: str) -> None:
     result = outcome(read_json_text, name, text.encode())
     assert result == outcome(form_load, name, text.encode())
     assert result[:3] == ("error", "FormError", "form_type_mismatch")
+
+
+def test_text_without_a_backslash_is_not_searched_for_escapes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # a surrogate escape needs a backslash: without one, the pattern search is skipped
+    import aqwal.forms as forms
+
+    class Unused:
+        def search(self, text: str) -> None:
+            raise AssertionError("searched")
+
+    monkeypatch.setattr(forms, "_MAYBE_SURROGATE", Unused())
+    assert parse_json_pairs(b'{"a":[1]}') == (("a", [1]),)
