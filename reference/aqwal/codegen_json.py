@@ -326,16 +326,18 @@ class _ReaderEmitter:
 
     def fields(self, cls: str, fields: tuple[Field, ...], src: str) -> list[str]:
         """An object read as every declared key once, in declaration order: its pairs are
-        unpacked by position and the keys compared with the declared names, so that an object
-        that repeats a key (JSN-4) is never taken here."""
+        unpacked by position and the keys compared with the declared names in one comparison
+        of tuples, so that an object that repeats a key (JSN-4) is never taken here."""
         names = [f"f_{f.name}" for f in fields]
+        one = "," if len(names) == 1 else ""
         pairs = ", ".join(f"(k{i}, {nm})" for i, nm in enumerate(names))
-        keys = " or ".join(f'k{i} != "{f.name}"' for i, f in enumerate(fields))
+        keys = ", ".join(f"k{i}" for i in range(len(fields)))
+        declared = ", ".join(f'"{f.name}"' for f in fields)
         lines = [
             f"    if type({src}) is not tuple:",
             "        raise _DOUBT",
-            f"    {pairs}{',' if len(names) == 1 else ''} = {src}",
-            f"    if {keys}:",
+            f"    {pairs}{one} = {src}",
+            f"    if ({keys}{one}) != ({declared}{one}):",
             "        raise _DOUBT",
         ]
         for f, nm in zip(fields, names, strict=True):

@@ -152,7 +152,7 @@ def _r_WalEvent(o: Any) -> Any:
     if type(o) is not tuple:
         raise _DOUBT
     (k0, f_sequence), (k1, f_event) = o
-    if k0 != "sequence" or k1 != "event":
+    if (k0, k1) != ("sequence", "event"):
         raise _DOUBT
     if type(f_sequence) is not int or not 0 <= f_sequence <= 0xFFFF_FFFF_FFFF_FFFF:
         raise _DOUBT
@@ -165,7 +165,7 @@ def _r_WalEventType_TaskCreated(o: Any) -> Any:
     if type(o) is not tuple:
         raise _DOUBT
     (k0, f_task_spec), (k1, f_timestamp) = o
-    if k0 != "task_spec" or k1 != "timestamp":
+    if (k0, k1) != ("task_spec", "timestamp"):
         raise _DOUBT
     f_task_spec = _r_TaskSpec(f_task_spec)
     if type(f_timestamp) is not int or not 0 <= f_timestamp <= 0xFFFF_FFFF_FFFF_FFFF:
@@ -178,7 +178,7 @@ def _r_WalEventType_RunCreated(o: Any) -> Any:
     if type(o) is not tuple:
         raise _DOUBT
     (k0, f_run_instance), = o
-    if k0 != "run_instance":
+    if (k0,) != ("run_instance",):
         raise _DOUBT
     f_run_instance = _r_RunInstance(f_run_instance)
     v = _new(RunCreated, (f_run_instance,))
@@ -189,7 +189,7 @@ def _r_WalEventType_RunStateChanged(o: Any) -> Any:
     if type(o) is not tuple:
         raise _DOUBT
     (k0, f_run_id), (k1, f_previous_state), (k2, f_new_state), (k3, f_timestamp) = o
-    if k0 != "run_id" or k1 != "previous_state" or k2 != "new_state" or k3 != "timestamp":
+    if (k0, k1, k2, k3) != ("run_id", "previous_state", "new_state", "timestamp"):
         raise _DOUBT
     f_run_id = _uuid(f_run_id)
     f_previous_state = _RunState_BY_NAME[f_previous_state]
@@ -204,7 +204,7 @@ def _r_WalEventType_AttemptStarted(o: Any) -> Any:
     if type(o) is not tuple:
         raise _DOUBT
     (k0, f_run_id), (k1, f_attempt_id), (k2, f_timestamp) = o
-    if k0 != "run_id" or k1 != "attempt_id" or k2 != "timestamp":
+    if (k0, k1, k2) != ("run_id", "attempt_id", "timestamp"):
         raise _DOUBT
     f_run_id = _uuid(f_run_id)
     f_attempt_id = _uuid(f_attempt_id)
@@ -218,7 +218,7 @@ def _r_WalEventType_AttemptFinished(o: Any) -> Any:
     if type(o) is not tuple:
         raise _DOUBT
     (k0, f_run_id), (k1, f_attempt_id), (k2, f_result), (k3, f_error), (k4, f_output), (k5, f_timestamp) = o
-    if k0 != "run_id" or k1 != "attempt_id" or k2 != "result" or k3 != "error" or k4 != "output" or k5 != "timestamp":
+    if (k0, k1, k2, k3, k4, k5) != ("run_id", "attempt_id", "result", "error", "output", "timestamp"):
         raise _DOUBT
     f_run_id = _uuid(f_run_id)
     f_attempt_id = _uuid(f_attempt_id)
@@ -238,7 +238,7 @@ def _r_WalEventType_TaskCanceled(o: Any) -> Any:
     if type(o) is not tuple:
         raise _DOUBT
     (k0, f_task_id), (k1, f_timestamp) = o
-    if k0 != "task_id" or k1 != "timestamp":
+    if (k0, k1) != ("task_id", "timestamp"):
         raise _DOUBT
     f_task_id = _uuid(f_task_id)
     if type(f_timestamp) is not int or not 0 <= f_timestamp <= 0xFFFF_FFFF_FFFF_FFFF:
@@ -251,7 +251,7 @@ def _r_WalEventType_RunCanceled(o: Any) -> Any:
     if type(o) is not tuple:
         raise _DOUBT
     (k0, f_run_id), (k1, f_timestamp) = o
-    if k0 != "run_id" or k1 != "timestamp":
+    if (k0, k1) != ("run_id", "timestamp"):
         raise _DOUBT
     f_run_id = _uuid(f_run_id)
     if type(f_timestamp) is not int or not 0 <= f_timestamp <= 0xFFFF_FFFF_FFFF_FFFF:
@@ -264,7 +264,7 @@ def _r_WalEventType_LeaseAcquired(o: Any) -> Any:
     if type(o) is not tuple:
         raise _DOUBT
     (k0, f_run_id), (k1, f_owner), (k2, f_expiry), (k3, f_timestamp) = o
-    if k0 != "run_id" or k1 != "owner" or k2 != "expiry" or k3 != "timestamp":
+    if (k0, k1, k2, k3) != ("run_id", "owner", "expiry", "timestamp"):
         raise _DOUBT
     f_run_id = _uuid(f_run_id)
     if type(f_owner) is not str:
@@ -281,7 +281,7 @@ def _r_WalEventType_LeaseHeartbeat(o: Any) -> Any:
     if type(o) is not tuple:
         raise _DOUBT
     (k0, f_run_id), (k1, f_owner), (k2, f_expiry), (k3, f_timestamp) = o
-    if k0 != "run_id" or k1 != "owner" or k2 != "expiry" or k3 != "timestamp":
+    if (k0, k1, k2, k3) != ("run_id", "owner", "expiry", "timestamp"):
         raise _DOUBT
     f_run_id = _uuid(f_run_id)
     if type(f_owner) is not str:
@@ -298,7 +298,7 @@ def _r_WalEventType_LeaseExpired(o: Any) -> Any:
     if type(o) is not tuple:
         raise _DOUBT
     (k0, f_run_id), (k1, f_owner), (k2, f_expiry), (k3, f_timestamp) = o
-    if k0 != "run_id" or k1 != "owner" or k2 != "expiry" or k3 != "timestamp":
+    if (k0, k1, k2, k3) != ("run_id", "owner", "expiry", "timestamp"):
         raise _DOUBT
     f_run_id = _uuid(f_run_id)
     if type(f_owner) is not str:
@@ -315,7 +315,7 @@ def _r_WalEventType_LeaseReleased(o: Any) -> Any:
     if type(o) is not tuple:
         raise _DOUBT
     (k0, f_run_id), (k1, f_owner), (k2, f_expiry), (k3, f_timestamp) = o
-    if k0 != "run_id" or k1 != "owner" or k2 != "expiry" or k3 != "timestamp":
+    if (k0, k1, k2, k3) != ("run_id", "owner", "expiry", "timestamp"):
         raise _DOUBT
     f_run_id = _uuid(f_run_id)
     if type(f_owner) is not str:
@@ -332,7 +332,7 @@ def _r_WalEventType_EnginePaused(o: Any) -> Any:
     if type(o) is not tuple:
         raise _DOUBT
     (k0, f_timestamp), = o
-    if k0 != "timestamp":
+    if (k0,) != ("timestamp",):
         raise _DOUBT
     if type(f_timestamp) is not int or not 0 <= f_timestamp <= 0xFFFF_FFFF_FFFF_FFFF:
         raise _DOUBT
@@ -344,7 +344,7 @@ def _r_WalEventType_EngineResumed(o: Any) -> Any:
     if type(o) is not tuple:
         raise _DOUBT
     (k0, f_timestamp), = o
-    if k0 != "timestamp":
+    if (k0,) != ("timestamp",):
         raise _DOUBT
     if type(f_timestamp) is not int or not 0 <= f_timestamp <= 0xFFFF_FFFF_FFFF_FFFF:
         raise _DOUBT
@@ -356,7 +356,7 @@ def _r_WalEventType_DependencyDeclared(o: Any) -> Any:
     if type(o) is not tuple:
         raise _DOUBT
     (k0, f_task_id), (k1, f_depends_on), (k2, f_timestamp) = o
-    if k0 != "task_id" or k1 != "depends_on" or k2 != "timestamp":
+    if (k0, k1, k2) != ("task_id", "depends_on", "timestamp"):
         raise _DOUBT
     f_task_id = _uuid(f_task_id)
     if type(f_depends_on) is not list:
@@ -372,7 +372,7 @@ def _r_WalEventType_RunSuspended(o: Any) -> Any:
     if type(o) is not tuple:
         raise _DOUBT
     (k0, f_run_id), (k1, f_reason), (k2, f_timestamp) = o
-    if k0 != "run_id" or k1 != "reason" or k2 != "timestamp":
+    if (k0, k1, k2) != ("run_id", "reason", "timestamp"):
         raise _DOUBT
     f_run_id = _uuid(f_run_id)
     if f_reason is not None:
@@ -388,7 +388,7 @@ def _r_WalEventType_RunResumed(o: Any) -> Any:
     if type(o) is not tuple:
         raise _DOUBT
     (k0, f_run_id), (k1, f_timestamp) = o
-    if k0 != "run_id" or k1 != "timestamp":
+    if (k0, k1) != ("run_id", "timestamp"):
         raise _DOUBT
     f_run_id = _uuid(f_run_id)
     if type(f_timestamp) is not int or not 0 <= f_timestamp <= 0xFFFF_FFFF_FFFF_FFFF:
@@ -401,7 +401,7 @@ def _r_WalEventType_BudgetAllocated(o: Any) -> Any:
     if type(o) is not tuple:
         raise _DOUBT
     (k0, f_task_id), (k1, f_dimension), (k2, f_limit), (k3, f_timestamp) = o
-    if k0 != "task_id" or k1 != "dimension" or k2 != "limit" or k3 != "timestamp":
+    if (k0, k1, k2, k3) != ("task_id", "dimension", "limit", "timestamp"):
         raise _DOUBT
     f_task_id = _uuid(f_task_id)
     f_dimension = _BudgetDimension_BY_NAME[f_dimension]
@@ -417,7 +417,7 @@ def _r_WalEventType_BudgetConsumed(o: Any) -> Any:
     if type(o) is not tuple:
         raise _DOUBT
     (k0, f_task_id), (k1, f_dimension), (k2, f_amount), (k3, f_timestamp) = o
-    if k0 != "task_id" or k1 != "dimension" or k2 != "amount" or k3 != "timestamp":
+    if (k0, k1, k2, k3) != ("task_id", "dimension", "amount", "timestamp"):
         raise _DOUBT
     f_task_id = _uuid(f_task_id)
     f_dimension = _BudgetDimension_BY_NAME[f_dimension]
@@ -433,7 +433,7 @@ def _r_WalEventType_BudgetExhausted(o: Any) -> Any:
     if type(o) is not tuple:
         raise _DOUBT
     (k0, f_task_id), (k1, f_dimension), (k2, f_timestamp) = o
-    if k0 != "task_id" or k1 != "dimension" or k2 != "timestamp":
+    if (k0, k1, k2) != ("task_id", "dimension", "timestamp"):
         raise _DOUBT
     f_task_id = _uuid(f_task_id)
     f_dimension = _BudgetDimension_BY_NAME[f_dimension]
@@ -447,7 +447,7 @@ def _r_WalEventType_BudgetReplenished(o: Any) -> Any:
     if type(o) is not tuple:
         raise _DOUBT
     (k0, f_task_id), (k1, f_dimension), (k2, f_new_limit), (k3, f_timestamp) = o
-    if k0 != "task_id" or k1 != "dimension" or k2 != "new_limit" or k3 != "timestamp":
+    if (k0, k1, k2, k3) != ("task_id", "dimension", "new_limit", "timestamp"):
         raise _DOUBT
     f_task_id = _uuid(f_task_id)
     f_dimension = _BudgetDimension_BY_NAME[f_dimension]
@@ -463,7 +463,7 @@ def _r_WalEventType_SubscriptionCreated(o: Any) -> Any:
     if type(o) is not tuple:
         raise _DOUBT
     (k0, f_subscription_id), (k1, f_task_id), (k2, f_filter), (k3, f_timestamp) = o
-    if k0 != "subscription_id" or k1 != "task_id" or k2 != "filter" or k3 != "timestamp":
+    if (k0, k1, k2, k3) != ("subscription_id", "task_id", "filter", "timestamp"):
         raise _DOUBT
     f_subscription_id = _uuid(f_subscription_id)
     f_task_id = _uuid(f_task_id)
@@ -478,7 +478,7 @@ def _r_WalEventType_SubscriptionTriggered(o: Any) -> Any:
     if type(o) is not tuple:
         raise _DOUBT
     (k0, f_subscription_id), (k1, f_timestamp) = o
-    if k0 != "subscription_id" or k1 != "timestamp":
+    if (k0, k1) != ("subscription_id", "timestamp"):
         raise _DOUBT
     f_subscription_id = _uuid(f_subscription_id)
     if type(f_timestamp) is not int or not 0 <= f_timestamp <= 0xFFFF_FFFF_FFFF_FFFF:
@@ -491,7 +491,7 @@ def _r_WalEventType_SubscriptionCanceled(o: Any) -> Any:
     if type(o) is not tuple:
         raise _DOUBT
     (k0, f_subscription_id), (k1, f_timestamp) = o
-    if k0 != "subscription_id" or k1 != "timestamp":
+    if (k0, k1) != ("subscription_id", "timestamp"):
         raise _DOUBT
     f_subscription_id = _uuid(f_subscription_id)
     if type(f_timestamp) is not int or not 0 <= f_timestamp <= 0xFFFF_FFFF_FFFF_FFFF:
@@ -504,7 +504,7 @@ def _r_WalEventType_ActorRegistered(o: Any) -> Any:
     if type(o) is not tuple:
         raise _DOUBT
     (k0, f_actor_id), (k1, f_identity), (k2, f_capabilities), (k3, f_department), (k4, f_heartbeat_interval_secs), (k5, f_tenant_id), (k6, f_timestamp) = o
-    if k0 != "actor_id" or k1 != "identity" or k2 != "capabilities" or k3 != "department" or k4 != "heartbeat_interval_secs" or k5 != "tenant_id" or k6 != "timestamp":
+    if (k0, k1, k2, k3, k4, k5, k6) != ("actor_id", "identity", "capabilities", "department", "heartbeat_interval_secs", "tenant_id", "timestamp"):
         raise _DOUBT
     f_actor_id = _uuid(f_actor_id)
     if type(f_identity) is not str:
@@ -529,7 +529,7 @@ def _r_WalEventType_ActorDeregistered(o: Any) -> Any:
     if type(o) is not tuple:
         raise _DOUBT
     (k0, f_actor_id), (k1, f_timestamp) = o
-    if k0 != "actor_id" or k1 != "timestamp":
+    if (k0, k1) != ("actor_id", "timestamp"):
         raise _DOUBT
     f_actor_id = _uuid(f_actor_id)
     if type(f_timestamp) is not int or not 0 <= f_timestamp <= 0xFFFF_FFFF_FFFF_FFFF:
@@ -542,7 +542,7 @@ def _r_WalEventType_ActorHeartbeat(o: Any) -> Any:
     if type(o) is not tuple:
         raise _DOUBT
     (k0, f_actor_id), (k1, f_timestamp) = o
-    if k0 != "actor_id" or k1 != "timestamp":
+    if (k0, k1) != ("actor_id", "timestamp"):
         raise _DOUBT
     f_actor_id = _uuid(f_actor_id)
     if type(f_timestamp) is not int or not 0 <= f_timestamp <= 0xFFFF_FFFF_FFFF_FFFF:
@@ -555,7 +555,7 @@ def _r_WalEventType_TenantCreated(o: Any) -> Any:
     if type(o) is not tuple:
         raise _DOUBT
     (k0, f_tenant_id), (k1, f_name), (k2, f_timestamp) = o
-    if k0 != "tenant_id" or k1 != "name" or k2 != "timestamp":
+    if (k0, k1, k2) != ("tenant_id", "name", "timestamp"):
         raise _DOUBT
     f_tenant_id = _uuid(f_tenant_id)
     if type(f_name) is not str:
@@ -570,7 +570,7 @@ def _r_WalEventType_RoleAssigned(o: Any) -> Any:
     if type(o) is not tuple:
         raise _DOUBT
     (k0, f_actor_id), (k1, f_role), (k2, f_tenant_id), (k3, f_timestamp) = o
-    if k0 != "actor_id" or k1 != "role" or k2 != "tenant_id" or k3 != "timestamp":
+    if (k0, k1, k2, k3) != ("actor_id", "role", "tenant_id", "timestamp"):
         raise _DOUBT
     f_actor_id = _uuid(f_actor_id)
     f_role = _r_Role(f_role)
@@ -585,7 +585,7 @@ def _r_WalEventType_CapabilityGranted(o: Any) -> Any:
     if type(o) is not tuple:
         raise _DOUBT
     (k0, f_actor_id), (k1, f_capability), (k2, f_tenant_id), (k3, f_timestamp) = o
-    if k0 != "actor_id" or k1 != "capability" or k2 != "tenant_id" or k3 != "timestamp":
+    if (k0, k1, k2, k3) != ("actor_id", "capability", "tenant_id", "timestamp"):
         raise _DOUBT
     f_actor_id = _uuid(f_actor_id)
     f_capability = _r_Capability(f_capability)
@@ -600,7 +600,7 @@ def _r_WalEventType_CapabilityRevoked(o: Any) -> Any:
     if type(o) is not tuple:
         raise _DOUBT
     (k0, f_actor_id), (k1, f_capability), (k2, f_tenant_id), (k3, f_timestamp) = o
-    if k0 != "actor_id" or k1 != "capability" or k2 != "tenant_id" or k3 != "timestamp":
+    if (k0, k1, k2, k3) != ("actor_id", "capability", "tenant_id", "timestamp"):
         raise _DOUBT
     f_actor_id = _uuid(f_actor_id)
     f_capability = _r_Capability(f_capability)
@@ -615,7 +615,7 @@ def _r_WalEventType_LedgerEntryAppended(o: Any) -> Any:
     if type(o) is not tuple:
         raise _DOUBT
     (k0, f_entry_id), (k1, f_tenant_id), (k2, f_ledger_key), (k3, f_actor_id), (k4, f_payload), (k5, f_timestamp) = o
-    if k0 != "entry_id" or k1 != "tenant_id" or k2 != "ledger_key" or k3 != "actor_id" or k4 != "payload" or k5 != "timestamp":
+    if (k0, k1, k2, k3, k4, k5) != ("entry_id", "tenant_id", "ledger_key", "actor_id", "payload", "timestamp"):
         raise _DOUBT
     f_entry_id = _uuid(f_entry_id)
     f_tenant_id = _uuid(f_tenant_id)
@@ -647,7 +647,7 @@ def _r_TaskSpec(o: Any) -> Any:
     if type(o) is not tuple:
         raise _DOUBT
     (k0, f_id), (k1, f_payload), (k2, f_run_policy), (k3, f_constraints), (k4, f_metadata), (k5, f_parent_task_id), (k6, f_tenant_id) = o
-    if k0 != "id" or k1 != "payload" or k2 != "run_policy" or k3 != "constraints" or k4 != "metadata" or k5 != "parent_task_id" or k6 != "tenant_id":
+    if (k0, k1, k2, k3, k4, k5, k6) != ("id", "payload", "run_policy", "constraints", "metadata", "parent_task_id", "tenant_id"):
         raise _DOUBT
     f_id = _uuid(f_id)
     f_payload = _r_TaskPayload(f_payload)
@@ -667,7 +667,7 @@ def _r_TaskPayload(o: Any) -> Any:
     if type(o) is not tuple:
         raise _DOUBT
     (k0, f_bytes), (k1, f_content_type) = o
-    if k0 != "bytes" or k1 != "content_type":
+    if (k0, k1) != ("bytes", "content_type"):
         raise _DOUBT
     f_bytes = _byte_array(f_bytes)
     if f_content_type is not None:
@@ -699,7 +699,7 @@ def _r_RepeatPolicy(o: Any) -> Any:
     if type(o) is not tuple:
         raise _DOUBT
     (k0, f_count), (k1, f_interval_secs) = o
-    if k0 != "count" or k1 != "interval_secs":
+    if (k0, k1) != ("count", "interval_secs"):
         raise _DOUBT
     if type(f_count) is not int or not 0 <= f_count <= 0xFFFF_FFFF:
         raise _DOUBT
@@ -714,7 +714,7 @@ def _r_CronPolicy(o: Any) -> Any:
     if type(o) is not tuple:
         raise _DOUBT
     (k0, f_expression), (k1, f_max_occurrences) = o
-    if k0 != "expression" or k1 != "max_occurrences":
+    if (k0, k1) != ("expression", "max_occurrences"):
         raise _DOUBT
     if type(f_expression) is not str:
         raise _DOUBT
@@ -730,7 +730,7 @@ def _r_TaskConstraints(o: Any) -> Any:
     if type(o) is not tuple:
         raise _DOUBT
     (k0, f_max_attempts), (k1, f_timeout_secs), (k2, f_concurrency_key), (k3, f_concurrency_key_hold_policy), (k4, f_safety_level), (k5, f_required_capabilities) = o
-    if k0 != "max_attempts" or k1 != "timeout_secs" or k2 != "concurrency_key" or k3 != "concurrency_key_hold_policy" or k4 != "safety_level" or k5 != "required_capabilities":
+    if (k0, k1, k2, k3, k4, k5) != ("max_attempts", "timeout_secs", "concurrency_key", "concurrency_key_hold_policy", "safety_level", "required_capabilities"):
         raise _DOUBT
     if type(f_max_attempts) is not int or not 0 <= f_max_attempts <= 0xFFFF_FFFF:
         raise _DOUBT
@@ -755,7 +755,7 @@ def _r_TaskMetadata(o: Any) -> Any:
     if type(o) is not tuple:
         raise _DOUBT
     (k0, f_tags), (k1, f_priority), (k2, f_description) = o
-    if k0 != "tags" or k1 != "priority" or k2 != "description":
+    if (k0, k1, k2) != ("tags", "priority", "description"):
         raise _DOUBT
     if type(f_tags) is not list:
         raise _DOUBT
@@ -773,7 +773,7 @@ def _r_RunInstance(o: Any) -> Any:
     if type(o) is not tuple:
         raise _DOUBT
     (k0, f_id), (k1, f_task_id), (k2, f_state), (k3, f_current_attempt_id), (k4, f_attempt_count), (k5, f_created_at), (k6, f_scheduled_at), (k7, f_effective_priority), (k8, f_last_state_change_at) = o
-    if k0 != "id" or k1 != "task_id" or k2 != "state" or k3 != "current_attempt_id" or k4 != "attempt_count" or k5 != "created_at" or k6 != "scheduled_at" or k7 != "effective_priority" or k8 != "last_state_change_at":
+    if (k0, k1, k2, k3, k4, k5, k6, k7, k8) != ("id", "task_id", "state", "current_attempt_id", "attempt_count", "created_at", "scheduled_at", "effective_priority", "last_state_change_at"):
         raise _DOUBT
     f_id = _uuid(f_id)
     f_task_id = _uuid(f_task_id)
@@ -799,7 +799,7 @@ def _r_EventFilter_TaskCompleted(o: Any) -> Any:
     if type(o) is not tuple:
         raise _DOUBT
     (k0, f_task_id), = o
-    if k0 != "task_id":
+    if (k0,) != ("task_id",):
         raise _DOUBT
     f_task_id = _uuid(f_task_id)
     v = _new(EventFilterTaskCompleted, (f_task_id,))
@@ -810,7 +810,7 @@ def _r_EventFilter_RunStateChanged(o: Any) -> Any:
     if type(o) is not tuple:
         raise _DOUBT
     (k0, f_task_id), (k1, f_state) = o
-    if k0 != "task_id" or k1 != "state":
+    if (k0, k1) != ("task_id", "state"):
         raise _DOUBT
     f_task_id = _uuid(f_task_id)
     f_state = _RunState_BY_NAME[f_state]
@@ -822,7 +822,7 @@ def _r_EventFilter_BudgetThreshold(o: Any) -> Any:
     if type(o) is not tuple:
         raise _DOUBT
     (k0, f_task_id), (k1, f_dimension), (k2, f_threshold_pct) = o
-    if k0 != "task_id" or k1 != "dimension" or k2 != "threshold_pct":
+    if (k0, k1, k2) != ("task_id", "dimension", "threshold_pct"):
         raise _DOUBT
     f_task_id = _uuid(f_task_id)
     f_dimension = _BudgetDimension_BY_NAME[f_dimension]
@@ -836,7 +836,7 @@ def _r_EventFilter_Custom(o: Any) -> Any:
     if type(o) is not tuple:
         raise _DOUBT
     (k0, f_key), = o
-    if k0 != "key":
+    if (k0,) != ("key",):
         raise _DOUBT
     if type(f_key) is not str:
         raise _DOUBT
@@ -899,7 +899,7 @@ def _r_Snapshot(o: Any) -> Any:
     if type(o) is not tuple:
         raise _DOUBT
     (k0, f_version), (k1, f_timestamp), (k2, f_metadata), (k3, f_tasks), (k4, f_runs), (k5, f_engine), (k6, f_dependency_declarations), (k7, f_budgets), (k8, f_subscriptions), (k9, f_actors), (k10, f_tenants), (k11, f_role_assignments), (k12, f_capability_grants), (k13, f_ledger_entries) = o
-    if k0 != "version" or k1 != "timestamp" or k2 != "metadata" or k3 != "tasks" or k4 != "runs" or k5 != "engine" or k6 != "dependency_declarations" or k7 != "budgets" or k8 != "subscriptions" or k9 != "actors" or k10 != "tenants" or k11 != "role_assignments" or k12 != "capability_grants" or k13 != "ledger_entries":
+    if (k0, k1, k2, k3, k4, k5, k6, k7, k8, k9, k10, k11, k12, k13) != ("version", "timestamp", "metadata", "tasks", "runs", "engine", "dependency_declarations", "budgets", "subscriptions", "actors", "tenants", "role_assignments", "capability_grants", "ledger_entries"):
         raise _DOUBT
     if type(f_version) is not int or not 0 <= f_version <= 0xFFFF_FFFF:
         raise _DOUBT
@@ -945,7 +945,7 @@ def _r_SnapshotMetadata(o: Any) -> Any:
     if type(o) is not tuple:
         raise _DOUBT
     (k0, f_schema_version), (k1, f_wal_sequence), (k2, f_task_count), (k3, f_run_count) = o
-    if k0 != "schema_version" or k1 != "wal_sequence" or k2 != "task_count" or k3 != "run_count":
+    if (k0, k1, k2, k3) != ("schema_version", "wal_sequence", "task_count", "run_count"):
         raise _DOUBT
     if type(f_schema_version) is not int or not 0 <= f_schema_version <= 0xFFFF_FFFF:
         raise _DOUBT
@@ -963,7 +963,7 @@ def _r_SnapshotTask(o: Any) -> Any:
     if type(o) is not tuple:
         raise _DOUBT
     (k0, f_task_spec), (k1, f_created_at), (k2, f_updated_at), (k3, f_canceled_at) = o
-    if k0 != "task_spec" or k1 != "created_at" or k2 != "updated_at" or k3 != "canceled_at":
+    if (k0, k1, k2, k3) != ("task_spec", "created_at", "updated_at", "canceled_at"):
         raise _DOUBT
     f_task_spec = _r_TaskSpec(f_task_spec)
     if type(f_created_at) is not int or not 0 <= f_created_at <= 0xFFFF_FFFF_FFFF_FFFF:
@@ -982,7 +982,7 @@ def _r_SnapshotRun(o: Any) -> Any:
     if type(o) is not tuple:
         raise _DOUBT
     (k0, f_run_instance), (k1, f_state_history), (k2, f_attempts), (k3, f_lease) = o
-    if k0 != "run_instance" or k1 != "state_history" or k2 != "attempts" or k3 != "lease":
+    if (k0, k1, k2, k3) != ("run_instance", "state_history", "attempts", "lease"):
         raise _DOUBT
     f_run_instance = _r_RunInstance(f_run_instance)
     if type(f_state_history) is not list:
@@ -1001,7 +1001,7 @@ def _r_SnapshotRunStateHistoryEntry(o: Any) -> Any:
     if type(o) is not tuple:
         raise _DOUBT
     (k0, f_from), (k1, f_to), (k2, f_timestamp) = o
-    if k0 != "from" or k1 != "to" or k2 != "timestamp":
+    if (k0, k1, k2) != ("from", "to", "timestamp"):
         raise _DOUBT
     if f_from is not None:
         f_from = _RunState_BY_NAME[f_from]
@@ -1016,7 +1016,7 @@ def _r_SnapshotAttemptHistoryEntry(o: Any) -> Any:
     if type(o) is not tuple:
         raise _DOUBT
     (k0, f_attempt_id), (k1, f_started_at), (k2, f_finished_at), (k3, f_result), (k4, f_error), (k5, f_output) = o
-    if k0 != "attempt_id" or k1 != "started_at" or k2 != "finished_at" or k3 != "result" or k4 != "error" or k5 != "output":
+    if (k0, k1, k2, k3, k4, k5) != ("attempt_id", "started_at", "finished_at", "result", "error", "output"):
         raise _DOUBT
     f_attempt_id = _uuid(f_attempt_id)
     if type(f_started_at) is not int or not 0 <= f_started_at <= 0xFFFF_FFFF_FFFF_FFFF:
@@ -1039,7 +1039,7 @@ def _r_SnapshotLeaseMetadata(o: Any) -> Any:
     if type(o) is not tuple:
         raise _DOUBT
     (k0, f_owner), (k1, f_expiry), (k2, f_acquired_at), (k3, f_updated_at) = o
-    if k0 != "owner" or k1 != "expiry" or k2 != "acquired_at" or k3 != "updated_at":
+    if (k0, k1, k2, k3) != ("owner", "expiry", "acquired_at", "updated_at"):
         raise _DOUBT
     if type(f_owner) is not str:
         raise _DOUBT
@@ -1057,7 +1057,7 @@ def _r_SnapshotEngineControl(o: Any) -> Any:
     if type(o) is not tuple:
         raise _DOUBT
     (k0, f_paused), (k1, f_paused_at), (k2, f_resumed_at) = o
-    if k0 != "paused" or k1 != "paused_at" or k2 != "resumed_at":
+    if (k0, k1, k2) != ("paused", "paused_at", "resumed_at"):
         raise _DOUBT
     if type(f_paused) is not bool:
         raise _DOUBT
@@ -1075,7 +1075,7 @@ def _r_SnapshotDependencyDeclaration(o: Any) -> Any:
     if type(o) is not tuple:
         raise _DOUBT
     (k0, f_task_id), (k1, f_depends_on), (k2, f_declared_at) = o
-    if k0 != "task_id" or k1 != "depends_on" or k2 != "declared_at":
+    if (k0, k1, k2) != ("task_id", "depends_on", "declared_at"):
         raise _DOUBT
     f_task_id = _uuid(f_task_id)
     if type(f_depends_on) is not list:
@@ -1091,7 +1091,7 @@ def _r_SnapshotBudget(o: Any) -> Any:
     if type(o) is not tuple:
         raise _DOUBT
     (k0, f_task_id), (k1, f_dimension), (k2, f_limit), (k3, f_consumed), (k4, f_allocated_at), (k5, f_exhausted) = o
-    if k0 != "task_id" or k1 != "dimension" or k2 != "limit" or k3 != "consumed" or k4 != "allocated_at" or k5 != "exhausted":
+    if (k0, k1, k2, k3, k4, k5) != ("task_id", "dimension", "limit", "consumed", "allocated_at", "exhausted"):
         raise _DOUBT
     f_task_id = _uuid(f_task_id)
     f_dimension = _BudgetDimension_BY_NAME[f_dimension]
@@ -1111,7 +1111,7 @@ def _r_SnapshotSubscription(o: Any) -> Any:
     if type(o) is not tuple:
         raise _DOUBT
     (k0, f_subscription_id), (k1, f_task_id), (k2, f_filter), (k3, f_created_at), (k4, f_triggered_at), (k5, f_canceled_at) = o
-    if k0 != "subscription_id" or k1 != "task_id" or k2 != "filter" or k3 != "created_at" or k4 != "triggered_at" or k5 != "canceled_at":
+    if (k0, k1, k2, k3, k4, k5) != ("subscription_id", "task_id", "filter", "created_at", "triggered_at", "canceled_at"):
         raise _DOUBT
     f_subscription_id = _uuid(f_subscription_id)
     f_task_id = _uuid(f_task_id)
@@ -1132,7 +1132,7 @@ def _r_SnapshotActor(o: Any) -> Any:
     if type(o) is not tuple:
         raise _DOUBT
     (k0, f_actor_id), (k1, f_identity), (k2, f_capabilities), (k3, f_department), (k4, f_heartbeat_interval_secs), (k5, f_tenant_id), (k6, f_registered_at), (k7, f_last_heartbeat_at), (k8, f_deregistered_at) = o
-    if k0 != "actor_id" or k1 != "identity" or k2 != "capabilities" or k3 != "department" or k4 != "heartbeat_interval_secs" or k5 != "tenant_id" or k6 != "registered_at" or k7 != "last_heartbeat_at" or k8 != "deregistered_at":
+    if (k0, k1, k2, k3, k4, k5, k6, k7, k8) != ("actor_id", "identity", "capabilities", "department", "heartbeat_interval_secs", "tenant_id", "registered_at", "last_heartbeat_at", "deregistered_at"):
         raise _DOUBT
     f_actor_id = _uuid(f_actor_id)
     if type(f_identity) is not str:
@@ -1163,7 +1163,7 @@ def _r_SnapshotTenant(o: Any) -> Any:
     if type(o) is not tuple:
         raise _DOUBT
     (k0, f_tenant_id), (k1, f_name), (k2, f_created_at) = o
-    if k0 != "tenant_id" or k1 != "name" or k2 != "created_at":
+    if (k0, k1, k2) != ("tenant_id", "name", "created_at"):
         raise _DOUBT
     f_tenant_id = _uuid(f_tenant_id)
     if type(f_name) is not str:
@@ -1178,7 +1178,7 @@ def _r_SnapshotRoleAssignment(o: Any) -> Any:
     if type(o) is not tuple:
         raise _DOUBT
     (k0, f_actor_id), (k1, f_role), (k2, f_tenant_id), (k3, f_assigned_at) = o
-    if k0 != "actor_id" or k1 != "role" or k2 != "tenant_id" or k3 != "assigned_at":
+    if (k0, k1, k2, k3) != ("actor_id", "role", "tenant_id", "assigned_at"):
         raise _DOUBT
     f_actor_id = _uuid(f_actor_id)
     f_role = _r_Role(f_role)
@@ -1193,7 +1193,7 @@ def _r_SnapshotCapabilityGrant(o: Any) -> Any:
     if type(o) is not tuple:
         raise _DOUBT
     (k0, f_actor_id), (k1, f_capability), (k2, f_tenant_id), (k3, f_granted_at), (k4, f_revoked_at) = o
-    if k0 != "actor_id" or k1 != "capability" or k2 != "tenant_id" or k3 != "granted_at" or k4 != "revoked_at":
+    if (k0, k1, k2, k3, k4) != ("actor_id", "capability", "tenant_id", "granted_at", "revoked_at"):
         raise _DOUBT
     f_actor_id = _uuid(f_actor_id)
     f_capability = _r_Capability(f_capability)
@@ -1211,7 +1211,7 @@ def _r_SnapshotLedgerEntry(o: Any) -> Any:
     if type(o) is not tuple:
         raise _DOUBT
     (k0, f_entry_id), (k1, f_tenant_id), (k2, f_ledger_key), (k3, f_actor_id), (k4, f_payload), (k5, f_timestamp) = o
-    if k0 != "entry_id" or k1 != "tenant_id" or k2 != "ledger_key" or k3 != "actor_id" or k4 != "payload" or k5 != "timestamp":
+    if (k0, k1, k2, k3, k4, k5) != ("entry_id", "tenant_id", "ledger_key", "actor_id", "payload", "timestamp"):
         raise _DOUBT
     f_entry_id = _uuid(f_entry_id)
     f_tenant_id = _uuid(f_tenant_id)
@@ -1230,7 +1230,7 @@ def _r_StateForm(o: Any) -> Any:
     if type(o) is not tuple:
         raise _DOUBT
     (k0, f_latest_sequence), (k1, f_tasks), (k2, f_runs), (k3, f_engine), (k4, f_dependency_declarations), (k5, f_budgets), (k6, f_subscriptions), (k7, f_actors), (k8, f_tenants), (k9, f_role_assignments), (k10, f_capability_grants), (k11, f_ledger_entries) = o
-    if k0 != "latest_sequence" or k1 != "tasks" or k2 != "runs" or k3 != "engine" or k4 != "dependency_declarations" or k5 != "budgets" or k6 != "subscriptions" or k7 != "actors" or k8 != "tenants" or k9 != "role_assignments" or k10 != "capability_grants" or k11 != "ledger_entries":
+    if (k0, k1, k2, k3, k4, k5, k6, k7, k8, k9, k10, k11) != ("latest_sequence", "tasks", "runs", "engine", "dependency_declarations", "budgets", "subscriptions", "actors", "tenants", "role_assignments", "capability_grants", "ledger_entries"):
         raise _DOUBT
     if type(f_latest_sequence) is not int or not 0 <= f_latest_sequence <= 0xFFFF_FFFF_FFFF_FFFF:
         raise _DOUBT
@@ -1273,7 +1273,7 @@ def _r_StateDependencyDeclaration(o: Any) -> Any:
     if type(o) is not tuple:
         raise _DOUBT
     (k0, f_task_id), (k1, f_depends_on) = o
-    if k0 != "task_id" or k1 != "depends_on":
+    if (k0, k1) != ("task_id", "depends_on"):
         raise _DOUBT
     f_task_id = _uuid(f_task_id)
     if type(f_depends_on) is not list:
