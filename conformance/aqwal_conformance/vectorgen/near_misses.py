@@ -8,6 +8,8 @@ takes them for the usual shape returns a wrong value instead of the error:
 * identifiers of 36 characters with a hyphen one place off, or with white space where two
   hexadecimal digits belong; one of 37 characters (a trailing space); an array of the 36
   characters of an identifier (JSN-6), each in a snapshot whose only identifier it is;
+* identifiers of 36 characters with 32 hexadecimal digits and all four hyphens elsewhere;
+* byte arrays holding ``true`` or ``false`` first, or right after a 1 or a 0 (JSN-5);
 * for each validated struct of the snapshot model, a value that breaks its first decode-time
   rule (VAL-11, with the path of JSN-12).
 """
@@ -19,6 +21,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from aqwal.declarations import SNAPSHOT_V8
+from aqwal.forms import to_json_text
 from aqwal.schema import Registry, Struct
 from aqwal_conformance.vectorgen.builders import raw_snapshot
 from aqwal_conformance.vectorgen.field_faults import (
@@ -42,6 +45,15 @@ RULE_BREAKERS: dict[str, tuple[str, Any, str]] = {
 }
 
 
+#: Byte arrays holding a boolean: first, and right after a byte of its own value.
+BOOL_BYTE_ARRAYS: tuple[tuple[str, list[int | bool]], ...] = (
+    ("true-first", [True, 7]),
+    ("false-first", [False, 7]),
+    ("true-after-1", [0, 1, 1, True, 9]),
+    ("false-after-0", [1, 0, 0, False, 9]),
+)
+
+
 def identifier_near_misses(text: str) -> Iterator[tuple[str, str, Any]]:
     """(name, description, value) of the identifiers beside the hyphenated form of ``text``."""
     for at in HYPHENS:
@@ -58,6 +70,19 @@ def identifier_near_misses(text: str) -> Iterator[tuple[str, str, Any]]:
         "two spaces where the hexadecimal digits 32 and 33 belong: 36 characters, 15 bytes",
         text[:32] + "  " + text[34:],
     )
+    digits = text.replace("-", "")
+    for hyphens, what in (
+        ((7, 12, 17, 22), "every hyphen one place early"),
+        ((8, 12, 16, 20), "hyphens every fourth character from 8"),
+    ):
+        chars = list(digits)
+        for at in hyphens:
+            chars.insert(at, "-")
+        yield (
+            f"uuid-hyphens-at-{'-'.join(map(str, hyphens))}",
+            f"{what} ({', '.join(map(str, hyphens))}): 36 characters, 32 hexadecimal digits",
+            "".join(chars),
+        )
     yield ("uuid-trailing-space", "a trailing space: 37 characters", text + " ")
     yield ("uuid-as-array", "an array of the identifier's 36 characters", list(text))
 
@@ -98,6 +123,22 @@ def near_miss_vectors(reg: Registry = SNAPSHOT_V8) -> Iterator[Vector]:
             raw_snapshot(body),
             ("JSN-6", "JSN-13", "SNP-4"),
             error="form_type_mismatch" if isinstance(value, list) else "form_invalid_uuid",
+        )
+    # spec: JSN-5 — true and false are not bytes, wherever a 0 or a 1 stands beside them
+    target, doc, path = sites["TaskPayload.bytes"]
+    for name, items in BOOL_BYTE_ARRAYS:
+        body = copy.deepcopy(doc)
+        set_at(body, path, items)
+        at = next(i for i, x in enumerate(items) if type(x) is bool)
+        yield Vector(
+            f"snapshot/bytes-{name}",
+            "snapshot",
+            f"{target.label} at {pointer(path)} is {to_json_text(items)}: a boolean at {at}, "
+            "not a byte",
+            "invalid",
+            raw_snapshot(body),
+            ("JSN-5", "JSN-13", "SNP-4"),
+            error="form_type_mismatch",
         )
     for d in reg:
         if not isinstance(d, Struct) or d.validator is None:

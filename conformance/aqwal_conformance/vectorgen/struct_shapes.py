@@ -10,6 +10,8 @@ its type (the documents of :mod:`.field_faults`):
   array where a struct is expected is read positionally (JSN-10), so the first field receives a
   two-element array, which its type refuses (or, for a field that takes such an array, another
   value than the object's); a reader that took the array for the object answers otherwise;
+* for every enum with data variants, ``as-pairs`` too: the object ``{"Variant": value}``
+  written as an array holding its one ``[name, value]`` pair, which no enum form is (JSN-8);
 * ``key-renamed`` — the object with the name of one field changed (the same value, at the same
   place): the key is undeclared and skipped (JSN-13), so the field is missing, or takes its
   default; a reader that matched keys by position alone answers otherwise. The field is the
@@ -49,6 +51,19 @@ def _struct_sites(reg: Registry) -> Iterator[tuple[str, str | None, dict[str, An
             continue  # a newtype variant's value is not an object of fields
         seen.add(target.owner)
         yield target.owner, target.feature, doc, path[: -len(target.suffix)]
+
+
+def _enum_sites(reg: Registry) -> Iterator[tuple[str, str | None, dict[str, Any], Path]]:
+    """(enum, feature, document, path) of a value of every enum with data variants, once
+    each: the object ``{"Variant": value}`` of the first such variant the documents hold."""
+    seen: set[str] = set()
+    for target, doc, path in fault_sites(reg):
+        enum, dot, _variant = target.owner.partition(".")
+        if not dot or enum in seen or target.feature is not None:
+            continue
+        seen.add(enum)
+        inner = path[: len(path) - len(target.suffix)]  # the variant's value
+        yield enum, target.feature, doc, inner[:-1]
 
 
 def _outcome(doc: Any, feature: str | None) -> tuple[str | None, str | None]:
@@ -108,3 +123,18 @@ def struct_shape_vectors(reg: Registry = SNAPSHOT_V8) -> Iterator[Vector]:
                 error=error,
                 options={"profile": feature} if feature else {},
             )
+    for enum, feature, source, path in _enum_sites(reg):
+        obj = _get(source, path)
+        assert isinstance(obj, dict) and len(obj) == 1, (enum, path)
+        doc = _placed(source, path, [[n, value] for n, value in obj.items()])
+        error, _digest = _outcome(doc, feature)
+        yield Vector(
+            f"snapshot/shape-{enum}-as-pairs",
+            "snapshot",
+            f"the {enum} at {pointer(path)} written as an array holding its one [name, value] "
+            "pair",
+            "valid" if error is None else "invalid",
+            raw_snapshot(doc),
+            ("JSN-8", "JSN-13", "SNP-4"),
+            error=error,
+        )
