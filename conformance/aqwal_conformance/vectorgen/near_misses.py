@@ -45,12 +45,12 @@ RULE_BREAKERS: dict[str, tuple[str, Any, str]] = {
 }
 
 
-#: Byte arrays holding a boolean: first, and right after a byte of its own value.
+#: Byte arrays holding a boolean: first, and right after the first byte of its own value.
 BOOL_BYTE_ARRAYS: tuple[tuple[str, list[int | bool]], ...] = (
     ("true-first", [True, 7]),
     ("false-first", [False, 7]),
-    ("true-after-1", [0, 1, 1, True, 9]),
-    ("false-after-0", [1, 0, 0, False, 9]),
+    ("true-after-1", [5, 1, True, 9]),
+    ("false-after-0", [5, 0, False, 9]),
 )
 
 
