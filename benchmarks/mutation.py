@@ -34,6 +34,7 @@ import contextlib
 import json
 import os
 import queue
+import re
 import select
 import shutil
 import signal
@@ -98,6 +99,43 @@ def read_listing(path: Path) -> dict[str, str]:
             raise ValueError(f"{path}:{number}: expected 'key  reason' (two spaces apart)")
         out[key.strip()] = reason.strip()
     return out
+
+
+@dataclass(frozen=True)
+class Equivalents:
+    """The equivalent mutants: ids listed one by one, and *families* — a regular expression
+    that a whole id must match — for a fault planted the same way in many functions of
+    generated code, with one reason for all of them."""
+
+    exact: dict[str, str]
+    families: tuple[tuple[re.Pattern[str], str], ...] = ()
+
+    def __contains__(self, m_id: object) -> bool:
+        return isinstance(m_id, str) and self.reason(m_id) is not None
+
+    def reason(self, m_id: str) -> str | None:
+        if m_id in self.exact:
+            return self.exact[m_id]
+        return next((why for rx, why in self.families if rx.fullmatch(m_id)), None)
+
+    def stale(self, ids: Iterable[str]) -> list[str]:
+        """The listed ids and the families that match none of ``ids``."""
+        ids = set(ids)
+        unused = sorted(set(self.exact) - ids)
+        unused += [f"~ {rx.pattern}" for rx, _ in self.families if not any(map(rx.fullmatch, ids))]
+        return unused
+
+
+def read_equivalents(path: Path) -> Equivalents:
+    """:func:`read_listing`, where a key ``~ REGEX`` is a family of ids (:class:`Equivalents`)."""
+    exact: dict[str, str] = {}
+    families: list[tuple[re.Pattern[str], str]] = []
+    for key, reason in read_listing(path).items():
+        if key.startswith("~ "):
+            families.append((re.compile(key[2:]), reason))
+        else:
+            exact[key] = reason
+    return Equivalents(exact, tuple(families))
 
 
 def in_scope(m: Mutant, scope: dict[str, str]) -> bool:
@@ -402,7 +440,7 @@ class Results:
 def tally(
     selected: list[Mutant],
     verdicts: list[dict[str, Any]],
-    equivalent: dict[str, str],
+    equivalent: Equivalents,
     executed: dict[str, set[int]] | None,
 ) -> Results:
     results = Results()
@@ -497,7 +535,7 @@ def fold_rerun(
     earlier: dict[str, Any],
     rerun: Results,
     candidates: Iterable[Mutant],
-    equivalent: dict[str, str],
+    equivalent: Equivalents,
     commit: str | None,
 ) -> dict[str, Any]:
     """The results document ``earlier`` with its survivors judged again (``rerun``): each one
@@ -591,7 +629,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.trace:
         print(json.dumps(_trace(args.vectors, modules)))
         return 0
-    equivalent = read_listing(EQUIVALENT_FILE)
+    equivalent = read_equivalents(EQUIVALENT_FILE)
     scope = read_listing(SCOPE_FILE)
     unscoped = all_mutants(modules, {})
     candidates = [m for m in unscoped if in_scope(m, scope)]
@@ -655,7 +693,7 @@ def main(argv: list[str] | None = None) -> int:
     for m_id in results.equivalent_caught:
         print(f"listed as equivalent but caught (remove it): {m_id}")
     if not ids and args.limit is None and args.module is None:
-        for m_id in sorted(set(equivalent) - {m.id for m in candidates}):
+        for m_id in equivalent.stale(m.id for m in candidates):
             print(f"listed as equivalent but no such mutant (remove it): {m_id}")
     if args.json is not None:
         doc = result_document(results, options, selected, seconds, out_of_scope)

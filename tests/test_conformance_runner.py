@@ -320,3 +320,24 @@ def test_file_requests_carry_the_vector_options() -> None:
             else:
                 assert ("error" in answer) is strict
                 assert strict or answer["replayed"] == 3
+
+
+def test_whether_the_iut_takes_bodies_is_asked_once_a_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    # an isinstance check against a runtime protocol costs about 20 us: once, not once a case
+    import aqwal_conformance.runner as runner
+    from aqwal_conformance.iut import BodySender
+
+    asked: list[object] = []
+
+    class Counting(type):
+        def __instancecheck__(cls, obj: Any) -> bool:
+            asked.append(obj)
+            return isinstance(obj, BodySender)
+
+    class CountingSender(metaclass=Counting):
+        pass
+
+    monkeypatch.setattr(runner, "BodySender", CountingSender)
+    report = run(vectors=VECTORS, categories=["request", "frame"])
+    assert report.ok and len(report.results) > 100
+    assert len(asked) == 1

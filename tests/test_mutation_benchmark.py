@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -55,13 +56,38 @@ def test_a_point_changes_exactly_one_place() -> None:
 def test_listings_name_existing_mutants_and_functions() -> None:
     candidates = mutation.all_mutants(mutation.DEFAULT_MODULES, {})
     known = {m.id for m in candidates}
-    equivalent = mutation.read_listing(mutation.EQUIVALENT_FILE)
+    equivalent = mutation.read_equivalents(mutation.EQUIVALENT_FILE)
     assert EQUIVALENT in equivalent
-    assert not set(equivalent) - known, "stale ids in mutation-equivalent.txt"
+    assert not equivalent.stale(known), "stale ids or families in mutation-equivalent.txt"
     functions = {f"{m.module}:{m.qualname}" for m in candidates}
-    for key in mutation.read_listing(mutation.SCOPE_FILE):
+    scope = mutation.read_listing(mutation.SCOPE_FILE)
+    for key in scope:
         assert key in (known if ": " in key else functions), f"stale in mutation-scope.txt: {key}"
-    assert not set(equivalent) & set(mutation.read_listing(mutation.SCOPE_FILE))
+    assert not any(key in equivalent for key in scope)
+
+
+def test_a_family_lists_the_same_fault_in_every_generated_reader() -> None:
+    equivalent = mutation.read_equivalents(mutation.EQUIVALENT_FILE)
+    ids = {m.id for m in mutation.all_mutants(["json_reader"], {})}
+    narrowed = "json_reader:_r_RepeatPolicy:compare: 0 <= f_count <= 4294967295 => "
+    assert narrowed + "0 < f_count <= 4294967295 #1" in equivalent
+    assert narrowed + "0 <= f_count < 4294967295 #1" in equivalent
+    # widening a range lets a wrong value through: no family may list it
+    widened = [i for i in ids if i.startswith(narrowed) and "<= 4294967296" in i]
+    widened += [i for i in ids if ":_r_RepeatPolicy:const: 0 => -1 " in i]
+    assert widened and not any(i in equivalent for i in widened)
+    # without its object check a reader would take an array of pairs for an object, without
+    # its key check an object with other keys: neither is equivalent, and no family lists them
+    for checked in (
+        "json_reader:_r_Capability:compare: type(o) is not tuple => type(o) is tuple #1",
+        "json_reader:_r_RepeatPolicy:compare: type(o) is not tuple => type(o) is tuple #1",
+        "json_reader:_r_RepeatPolicy:delete: if k0 != 'count' or k1 != 'interval_secs': => pass #1",
+    ):
+        assert checked in ids and checked not in equivalent
+    listing = mutation.Equivalents({"m:f:x #1": "why"}, ((re.compile(r"m:g:.* #\d+"), "w"),))
+    assert listing.reason("m:g:anything #3") == "w" and "m:h:anything #1" not in listing
+    assert listing.stale(["m:f:x #1"]) == ["~ m:g:.* #\\d+"]
+    assert listing.stale(["m:g:y #1"]) == ["m:f:x #1"]
 
 
 def test_a_caught_and_an_equivalent_mutant() -> None:
@@ -73,7 +99,7 @@ def test_a_caught_and_an_equivalent_mutant() -> None:
     assert by_id[CAUGHT]["status"] == "caught" and by_id[CAUGHT]["killed_by"].startswith("replay/")
     assert by_id[EQUIVALENT]["status"] == "survived"
     results = mutation.tally(
-        selected, verdicts, mutation.read_listing(mutation.EQUIVALENT_FILE), None
+        selected, verdicts, mutation.read_equivalents(mutation.EQUIVALENT_FILE), None
     )
     total = results.total
     assert (total.mutants, total.caught, total.equivalent, total.survived) == (2, 1, 1, 0)
@@ -99,7 +125,7 @@ def test_a_rerun_of_the_survivors_is_folded_into_the_earlier_results() -> None:
         equivalent_caught=[ids["wrongly-listed"]],
     )
     candidates = [point(ids[name]) for name in names if name != "gone"]
-    listed = {ids["equal"]: "why", ids["wrongly-listed"]: "why not"}
+    listed = mutation.Equivalents({ids["equal"]: "why", ids["wrongly-listed"]: "why not"})
     doc = mutation.fold_rerun(earlier, rerun, candidates, listed, "abc")
     folded = doc["modules"]["m"]
     assert (folded["mutants"], folded["equivalent"], folded["caught"], folded["survived"]) == (
@@ -115,5 +141,5 @@ def test_a_rerun_of_the_survivors_is_folded_into_the_earlier_results() -> None:
     assert [s["id"] for s in doc["survivors"]] == [ids["kept"]]
     assert row["survived"] == 5 and len(earlier["survivors"]) == 5  # left as it was
     # a re-run narrowed to other modules leaves this module's survivors as they were
-    other = mutation.fold_rerun(earlier, mutation.Results(), [], {}, "def")
+    other = mutation.fold_rerun(earlier, mutation.Results(), [], mutation.Equivalents({}), "def")
     assert other["survivors"] == earlier["survivors"] and other["modules"]["m"]["survived"] == 5

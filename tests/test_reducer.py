@@ -267,3 +267,29 @@ def test_state_tables_are_the_transition_rules() -> None:
             assert reducer._LEASE_ALLOWED[kind][a._value_] is (a in states)
         for b in RS:
             assert reducer._ALLOWED[a._value_][b._value_] is ((a, b) in reducer.TRANSITIONS)
+
+
+def test_a_reducer_is_freed_as_soon_as_it_is_dropped() -> None:
+    # no reference cycle through the reducer: its state goes with its last reference, not
+    # at some later full collection of the cyclic collector
+    import gc
+
+    freed: list[bool] = []
+
+    class Watched(Reducer):
+        __slots__ = ()
+
+        def __del__(self) -> None:
+            freed.append(True)
+
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        reducer = Watched()
+        reducer.apply(t.WalEvent(1, t.EnginePaused(5)))
+        assert reducer.state.engine.paused
+        del reducer
+        assert freed == [True]
+    finally:
+        if was_enabled:
+            gc.enable()

@@ -75,6 +75,7 @@ def test_a_small_set_runs(small_set: Path, capsys: pytest.CaptureFixture[str]) -
         ("file: a directory", "is not a regular file"),
         ("expected: wrong shape", "'records' is missing"),
         ("expected: next_valid_offset", "'next_valid_offset' is neither null nor an unsigned"),
+        ("expected: non_increasing", "'non_increasing_sequences' is not an array of {offset,"),
     ],
 )
 def test_unusable_vector_sets_are_one_line_errors(
@@ -103,6 +104,12 @@ def test_unusable_vector_sets_are_one_line_errors(
     elif breakage == "expected: next_valid_offset":
         doc = cbor2.loads((small_set / first["cbor"]).read_bytes())
         (small_set / first["cbor"]).write_bytes(cbor2.dumps({**doc, "next_valid_offset": -1}))
+    elif breakage == "expected: non_increasing":
+        doc = cbor2.loads((small_set / first["cbor"]).read_bytes())
+        rows = [{"offset": 16, "sequence": 1, "extra": 0}]
+        (small_set / first["cbor"]).write_bytes(
+            cbor2.dumps({**doc, "non_increasing_sequences": rows})
+        )
     elif breakage.startswith("file: ../") or breakage == "file: /dev/zero":
         edit_first_entry(small_set, "input", breakage.removeprefix("file: "))
     elif breakage == "file: symlink out":

@@ -13,9 +13,13 @@ from typing import Any
 import pytest
 
 from aqwal.declarations import SNAPSHOT_V8
+from aqwal.digest import state_digest
+from aqwal.errors import AqwalError
+from aqwal.forms import parse_json_pairs, to_json_text
 from aqwal.json_reader import FAST_READERS
 from aqwal.schema import Enum, Field, Opt, Prim, Ref, Struct, build_registry
-from aqwal_conformance.vectorgen.builders import raw_snapshot
+from aqwal.snapshot import load_snapshot_state
+from aqwal_conformance.vectorgen.builders import frame_snapshot, raw_snapshot
 from aqwal_conformance.vectorgen.field_faults import (
     fault_base,
     fault_sites,
@@ -33,6 +37,7 @@ from aqwal_conformance.vectorgen.near_misses import (
     RULE_BREAKERS,
     identifier_near_misses,
 )
+from aqwal_conformance.vectorgen.struct_shapes import RENAMED
 from aqwal_conformance.vectors import load_index
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -163,7 +168,8 @@ def test_the_fast_reader_reads_the_documents_around_the_faults() -> None:
     reader gave up on something else (which would leave its checks untested)."""
     base = fault_base()
     for key in base:
-        FAST_READERS["Snapshot"](pruned(SNAPSHOT_V8, base, key, None))
+        text = to_json_text(pruned(SNAPSHOT_V8, base, key, None)).encode()
+        FAST_READERS["Snapshot"](parse_json_pairs(text))
 
 
 def test_a_field_added_to_the_declarations_gets_its_vectors() -> None:
@@ -228,3 +234,38 @@ def test_each_fault_is_the_only_value_of_its_field_in_its_document() -> None:
                 for step in path[:i]:
                     container = container[step]
                 assert len(container) == 1, (target.label, pointer(path))
+
+
+def test_every_struct_has_its_shape_vectors_and_each_changes_the_outcome() -> None:
+    # spec: JSN-10, JSN-13 — for every struct and struct variant of the snapshot model, the
+    # object as an array of pairs and the object with one key renamed
+    owners = {
+        d.name if v is None else f"{d.name}.{v}"
+        for d in SNAPSHOT_V8
+        for v in (
+            [None]
+            if isinstance(d, Struct)
+            else [x.name for x in d.variants if x.kind == "struct"]
+            if isinstance(d, Enum)
+            else []
+        )
+    }
+    ids = {e["id"] for e in load_index(VECTORS)["vectors"]}
+    wanted = {f"snapshot/shape-{o}-{s}" for o in owners for s in ("as-pairs", "key-renamed")}
+    assert owners and not wanted - ids, sorted(wanted - ids)
+    # the renamed key is one whose renaming changes what the reference reads
+    for entry in load_index(VECTORS)["vectors"]:
+        if not entry["id"].startswith("snapshot/shape-") or "key-renamed" not in entry["id"]:
+            continue
+        payload = (VECTORS / entry["files"]["input"]).read_bytes()[12:]
+        usual = payload.replace(RENAMED.encode() + b'"', b'"')
+        assert usual != payload
+        workflow = entry.get("options", {}).get("profile") == "workflow"
+        assert _read(frame_snapshot(usual), workflow) != _read(frame_snapshot(payload), workflow)
+
+
+def _read(snapshot: bytes, workflow: bool) -> str:
+    try:
+        return state_digest(load_snapshot_state(snapshot, workflow=workflow))
+    except AqwalError as exc:
+        return exc.code

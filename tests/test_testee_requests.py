@@ -156,3 +156,22 @@ def test_servers_survive_malformed_requests_and_refuse_oversized_frames(server: 
     done = subprocess.run(SERVERS[server], input=truncated, capture_output=True, timeout=60)
     assert done.returncode == 2 and b"Traceback" not in done.stderr
     assert cbor2.loads(done.stdout[4:])["error"]["code"] == REQUEST_MALFORMED
+
+
+def test_a_replay_without_snapshot_reads_one_temporary_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # one file created and removed instead of a data directory's tree, whose directories are
+    # slow to make and remove on some file systems; the answer is that of the data directory
+    import tempfile
+
+    def no_directories(*args: object, **kwargs: object) -> object:
+        raise AssertionError("a temporary directory was made")
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    monkeypatch.setattr(tempfile, "TemporaryDirectory", no_directories)
+    response = handle({"kind": "replay", "log": RECORD + RECORD[:5]})
+    assert response == {"error": {"code": "incomplete_header", "offset": 16}}
+    response = handle({"kind": "replay", "log": RECORD})
+    assert (response["outcomes"], response["replayed"]) == ([None], 1)
+    assert list(tmp_path.iterdir()) == []

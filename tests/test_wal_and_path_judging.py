@@ -1,5 +1,6 @@
 """What the runner compares in validate_wal answers — first and largest sequences (WAL-4), the
-corruption's cause and its offset (WAL-3), the next valid record (WAL-5) — and the paths of
+corruption's cause and its offset (WAL-3), the next valid record (WAL-5), the non-increasing
+sequences (WAL-6) — and the paths of
 snapshot errors (CP-7, CP-12)."""
 
 from __future__ import annotations
@@ -135,6 +136,63 @@ def test_the_next_valid_record_is_optional_but_graded_when_given() -> None:
         "malformed response (CP-7 rule 7): next_valid_offset is a boolean, "
         "not null or an unsigned integer"
     )
+
+
+def test_the_non_increasing_sequences_are_optional_but_graded_when_given() -> None:
+    # spec: WAL-6, CP-7 rule 6, CP-12 — the reference lists them: every case reaches exact
+    log = (VECTORS / "wal/non-increasing-equal-and-lower.bin").read_bytes()
+    rows = handle({"kind": "validate_wal", "log": log})["non_increasing_sequences"]
+    assert [(r["offset"], r["sequence"]) for r in rows] == [
+        (16, 0),
+        (48, 2),
+        (64, 2),
+        (112, 9),
+        (128, 8),
+    ]
+    listed = "wal/non-increasing-equal-and-lower"
+    # left out: a case with a list stays at level code, one without is not affected
+    report = judged("validate_wal", "wal", lambda a: a.pop("non_increasing_sequences"), "code")
+    assert report.ok
+    levels = {r.id: r.level for r in report.results}
+    assert levels[listed] == "code" and levels["wal/clean"] == "exact"
+    report = judged("validate_wal", "wal", lambda a: a.pop("non_increasing_sequences"), "exact")
+    assert details(report)[listed] == (
+        "conforms at level 'code' only, 'exact' required [CP-12]: "
+        "no non_increasing_sequences, expected 5 record(s)"
+    )
+    assert "wal/clean" not in details(report)
+
+    def rewrite_rows(change: Callable[[list[dict[str, Any]]], None]) -> Rewrite:
+        return lambda answer: change(answer["non_increasing_sequences"])
+
+    def moved(rows: list[dict[str, Any]]) -> None:
+        if rows:
+            rows[-1]["offset"] += 16
+
+    failed = details(judged("validate_wal", "wal", rewrite_rows(moved), "outcome"))
+    assert failed[listed] == (
+        "non_increasing_sequences[4] is sequence 8 at offset 144, expected sequence 8 at "
+        "offset 128"
+    )
+
+    def one_more(rows: list[dict[str, Any]]) -> None:
+        rows.append({"offset": 0, "sequence": 0})
+
+    failed = details(judged("validate_wal", "wal", rewrite_rows(one_more), "outcome"))
+    assert failed["wal/clean"] == "non_increasing_sequences lists 1 record(s), expected 0"
+    assert failed["wal/non-increasing-more-than-100"] == (
+        "non_increasing_sequences lists 101 record(s), expected 100"
+    )
+    failed = details(judged("validate_wal", "wal", rewrite_rows(lambda rows: rows.clear())))
+    assert failed[listed] == "non_increasing_sequences lists 0 record(s), expected 5"
+    def replaced_by(bad: object) -> Rewrite:
+        return lambda answer: answer.update(non_increasing_sequences=bad)
+
+    for bad in ([[16, 0]], [{"offset": 16, "sequence": -1}], [{"offset": 16}], {"offset": 16}):
+        failed = details(judged("validate_wal", "wal", replaced_by(bad)))
+        assert failed["wal/clean"].startswith(
+            "malformed response (CP-7 rule 7): non_increasing_sequences is "
+        ), bad
 
 
 def test_the_paths_of_snapshot_errors_are_compared_at_level_exact() -> None:

@@ -9,14 +9,16 @@ is answered with the protocol-level error ``request_malformed`` (spec: CP-13).
 
 from __future__ import annotations
 
+import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from aqwal import __version__
 from aqwal.codec import decode_payload, decode_record, encode_record
-from aqwal.datadir import recover
+from aqwal.datadir import Recovery, recover
 from aqwal.digest import state_digest
 from aqwal.errors import AqwalError, RequestError
 from aqwal.forms import CBOR_FORM
@@ -202,25 +204,42 @@ def _data_dir(root: Path, log: bytes) -> None:
     (root / "wal" / "actionqueue.wal").write_bytes(log)
 
 
+@contextmanager
+def _wal_file(log: bytes) -> Iterator[Path]:
+    """A WAL file holding ``log``, removed afterwards: what :func:`recover` reads as a data
+    directory without a snapshot (SNP-12), in one file instead of a directory tree."""
+    fd, name = tempfile.mkstemp(prefix="aqwal-", suffix=".wal")
+    try:
+        with open(fd, "wb") as f:
+            f.write(log)
+        yield Path(name)
+    finally:
+        os.unlink(name)
+
+
 def replay_request(req: dict[str, Any]) -> dict[str, Any]:
     log = _bytes(req, "log")
     snapshot = _bytes(req, "snapshot") if "snapshot" in req else None
     _opts, strict, workflow = _codec_options(req)
-    with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp)
-        _data_dir(root, log)
-        if snapshot is not None:
-            (root / "snapshots" / "snapshot.bin").write_bytes(snapshot)
-        outcomes: list[str | None] = []
-        try:
-            result = recover(
-                root,
-                strict=strict,
-                workflow=workflow,
-                on_outcome=lambda o: outcomes.append(o.code),
-            )
-        except AqwalError as exc:
-            return _error(exc)
+    outcomes: list[str | None] = []
+
+    def replay(path: Path) -> Recovery:
+        return recover(
+            path, strict=strict, workflow=workflow, on_outcome=lambda o: outcomes.append(o.code)
+        )
+
+    try:
+        if snapshot is None:
+            with _wal_file(log) as wal:
+                result = replay(wal)
+        else:
+            with tempfile.TemporaryDirectory() as tmp:
+                root = Path(tmp)
+                _data_dir(root, log)
+                (root / "snapshots" / "snapshot.bin").write_bytes(snapshot)
+                result = replay(root)
+    except AqwalError as exc:
+        return _error(exc)
     doc = {"outcomes": outcomes, **_state(result.state), "replayed": result.applied}
     if snapshot is not None:
         doc["snapshot_used"] = result.snapshot_used

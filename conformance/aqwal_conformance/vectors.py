@@ -14,8 +14,9 @@ Outcome documents, by category (``T`` marks a value in the JSON or CBOR form of 
   ``{"error": {"code", "path"}}``.
 * ``compat`` (input: one payload): ``{"v4": outcome, "v5": outcome}``.
 * ``wal`` (input: a WAL file): ``{"records", "first_sequence", "last_sequence",
-  "max_sequence", "valid_end", "tail", "next_valid_offset", "corruption": null | {"code",
-  "offset", "cause", "cause_offset"}, "truncate_partial": {"length"} | {"error"}}``.
+  "max_sequence", "valid_end", "tail", "next_valid_offset", "non_increasing_sequences":
+  [{"offset", "sequence"}, ...], "corruption": null | {"code", "offset", "cause",
+  "cause_offset"}, "truncate_partial": {"length"} | {"error"}}``.
 * ``replay`` (input: a WAL file): ``{"outcomes": [null | code, ...], "state": StateForm,
   "digest"}``.
 * ``snapshot`` (input: a snapshot file, plus ``<id>.wal.bin`` for bootstrap cases):
@@ -260,6 +261,9 @@ def wal_outcome(
         "valid_end": rep.valid_end,
         "tail": rep.tail,
         "next_valid_offset": rep.next_valid_offset,  # spec: WAL-5
+        "non_increasing_sequences": [  # spec: WAL-6
+            {"offset": offset, "sequence": sequence} for offset, sequence in rep.non_increasing
+        ],
         "corruption": corruption,
         "truncate_partial": repair,
     }

@@ -17,7 +17,7 @@ import json
 import os
 import stat
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 from aqwal.errors import FormError
@@ -179,12 +179,13 @@ def _read_confined(root: Path, relative: str, limit: int) -> bytes:
     """Read ``root/relative``: a path inside ``root`` (no ``..``, not absolute, no symbolic
     link leading out of it, none at all as the last component), a regular file, at most
     ``limit`` bytes."""
-    where = root / relative
-    parts = PurePosixPath(relative).parts
+    parts = relative.split("/")
     if not relative or "\x00" in relative or relative.startswith("/") or ".." in parts:
         raise VectorSetError(f"{relative!r} is not a path inside the vector set {root}")
+    # the path as pathlib spells it (an index's paths are already so: then without pathlib)
+    where = root / relative if "" in parts or "." in parts else os.path.join(root, relative)
     real_root = _realpath(str(root))
-    real_parent = _realpath(os.path.dirname(os.path.join(real_root, relative)))
+    real_parent = _realpath(os.path.join(real_root, relative.rpartition("/")[0]))
     if real_parent != real_root and not real_parent.startswith(real_root + os.sep):
         raise VectorSetError(f"{where} leads outside the vector set {root}")
     try:
@@ -197,13 +198,29 @@ def _read_confined(root: Path, relative: str, limit: int) -> bytes:
             raise VectorSetError(f"{where} is not a regular file")
         if info.st_size > limit:
             raise VectorSetError(f"{where} is larger than {limit} bytes")
-        with os.fdopen(fd, "rb", closefd=False) as f:
-            data = f.read(limit + 1)
+        # as much as fstat saw and one byte more (a read of limit + 1 bytes would set aside a
+        # buffer of that size for every small file); a file that grew since is read on, up to
+        # the limit
+        data = _read_fd(fd, info.st_size + 1)
+        if len(data) > info.st_size:
+            data += _read_fd(fd, limit + 1 - len(data))
     finally:
         os.close(fd)
     if len(data) > limit:
         raise VectorSetError(f"{where} is larger than {limit} bytes")
     return data
+
+
+def _read_fd(fd: int, count: int) -> bytes:
+    """Up to ``count`` bytes from ``fd``: fewer only at the end of the file."""
+    parts: list[bytes] = []
+    while count > 0:
+        part = os.read(fd, min(count, 1 << 20))
+        if not part:
+            break
+        parts.append(part)
+        count -= len(part)
+    return b"".join(parts)
 
 
 @functools.lru_cache(maxsize=64)
@@ -296,4 +313,15 @@ def _wal_problem(doc: dict[str, Any]) -> str | None:
     resumes = doc.get("next_valid_offset")  # optional (spec: CP-7 rule 6)
     if resumes is not None and not (type(resumes) is int and resumes >= 0):
         return "'next_valid_offset' is neither null nor an unsigned integer"
+    rows = doc.get("non_increasing_sequences", [])  # optional (spec: CP-7 rule 6)
+    if not (
+        isinstance(rows, list)
+        and all(
+            isinstance(row, dict)
+            and set(row) == {"offset", "sequence"}
+            and all(type(n) is int and n >= 0 for n in row.values())
+            for row in rows
+        )
+    ):
+        return "'non_increasing_sequences' is not an array of {offset, sequence} maps"
     return None

@@ -261,6 +261,9 @@ def _judge_wal(expected: dict[str, Any], response: dict[str, Any], verdict: Verd
     reason = _judge_next_valid(expected, resumes, verdict)
     if reason is not None:
         return reason
+    reason = _judge_non_increasing(expected, response.get(NON_INCREASING, _ABSENT), verdict)
+    if reason is not None:
+        return reason
     want: Any = expected["corruption"]
     if want is None or got is None:
         return None if want is got else f"corruption {show(got)}, expected {want!r}"
@@ -289,6 +292,44 @@ def _judge_next_valid(expected: dict[str, Any], got: Any, verdict: Verdict) -> s
         return None
     if got != want:
         return f"{NEXT_VALID} {show(got)}, expected {want!r}"
+    return None
+
+
+NON_INCREASING = "non_increasing_sequences"
+
+
+def _is_sequence_row(row: Any) -> bool:
+    return (
+        isinstance(row, dict)
+        and len(row) == 2
+        and is_uint(row.get("offset"))
+        and is_uint(row.get("sequence"))
+    )
+
+
+def _judge_non_increasing(expected: dict[str, Any], got: Any, verdict: Verdict) -> str | None:
+    """The records whose sequence does not increase over the previous record's, the first
+    100 of them in file order (spec: WAL-6, CP-7 rule 6): a response may leave the list out,
+    which keeps a case whose list is not empty below ``exact``; given, it must be the
+    expected list."""
+    if NON_INCREASING not in expected:
+        return None
+    want: list[dict[str, int]] = expected[NON_INCREASING]
+    if got is _ABSENT:
+        if want:
+            verdict.cap("code", f"no {NON_INCREASING}, expected {len(want)} record(s)")
+        return None
+    ok = isinstance(got, list) and all(map(_is_sequence_row, got))
+    _typed(got, ok, NON_INCREASING, "an array of {offset, sequence} maps of unsigned integers")
+    for i, (row, wanted) in enumerate(zip(got, want, strict=False)):
+        if (row["offset"], row["sequence"]) != (wanted["offset"], wanted["sequence"]):
+            return (
+                f"{NON_INCREASING}[{i}] is sequence {row['sequence']} at offset "
+                f"{row['offset']}, expected sequence {wanted['sequence']} at offset "
+                f"{wanted['offset']}"
+            )
+    if len(got) != len(want):
+        return f"{NON_INCREASING} lists {len(got)} record(s), expected {len(want)}"
     return None
 
 

@@ -264,8 +264,10 @@ _INT_RANGES = {
 
 
 class _ReaderEmitter:
-    """Fast readers of the JSON form's usual shape; anything else raises ``_Doubt`` and the
-    caller reads the whole value again with ``aqwal.forms``, which applies every rule."""
+    """Fast readers of the JSON form's usual shape, from text parsed with every object as the
+    tuple of its ``(key, value)`` pairs (``aqwal.forms.parse_json_pairs``); anything else
+    raises ``_Doubt`` and the caller reads the whole text again with ``aqwal.forms``, which
+    applies every rule."""
 
     def __init__(self, reg: Registry) -> None:
         self.reg = reg
@@ -323,12 +325,22 @@ class _ReaderEmitter:
         raise ValueError(f"no element reader for {w}")
 
     def fields(self, cls: str, fields: tuple[Field, ...], src: str) -> list[str]:
-        lines = [f"    if type({src}) is not dict:", "        raise _DOUBT"]
-        names = []
-        for f in fields:
-            nm = f"f_{f.name}"
-            names.append(nm)
-            lines.append(f'    {nm} = {src}["{f.name}"]')
+        """An object read as every declared key once, in declaration order: its pairs are
+        unpacked by position and the keys compared with the declared names in one comparison
+        of tuples, so that an object that repeats a key (JSN-4) is never taken here."""
+        names = [f"f_{f.name}" for f in fields]
+        one = "," if len(names) == 1 else ""
+        pairs = ", ".join(f"(k{i}, {nm})" for i, nm in enumerate(names))
+        keys = ", ".join(f"k{i}" for i in range(len(fields)))
+        declared = ", ".join(f'"{f.name}"' for f in fields)
+        lines = [
+            f"    if type({src}) is not tuple:",
+            "        raise _DOUBT",
+            f"    {pairs}{one} = {src}",
+            f"    if ({keys}{one}) != ({declared}{one}):",
+            "        raise _DOUBT",
+        ]
+        for f, nm in zip(fields, names, strict=True):
             lines += self.conv(f.wire, nm, "    ")
         tup = ", ".join(names) + ("," if len(names) == 1 else "")
         lines.append(f"    v = _new({cls}, ({tup}))")
@@ -369,9 +381,9 @@ class _ReaderEmitter:
             f"def _r_{e.name}(o: Any) -> Any:",
             "    if type(o) is str:",
             f"        return _{e.name}_UNITS[o]",
-            "    if type(o) is not dict or len(o) != 1:",
+            "    if type(o) is not tuple or len(o) != 1:",
             "        raise _DOUBT",
-            "    ((name, inner),) = o.items()",
+            "    ((name, inner),) = o",
             f"    return _{e.name}_READERS[name](inner)",
         ]
         return out
@@ -400,7 +412,7 @@ def generate_json_reader(reg: Registry, header: str) -> str:
         "",
         "from aqwal import validation as _val",
         "from aqwal.errors import AqwalError",
-        "from aqwal.forms import JSON_FORM, Form",
+        "from aqwal.forms import JSON_FORM, Form, parse_json_pairs, parse_json_text",
         "from aqwal.types import (",
         *[f"    {c}," for c in sorted(classes)],
         "    new_value,",
@@ -415,14 +427,14 @@ def generate_json_reader(reg: Registry, header: str) -> str:
         "",
         "",
         "_DOUBT = _Doubt()",
-        "_INT_ONLY = frozenset({int})",
+        "_BOOL_BYTES = (0, 1)",
         "",
         "",
         "def _uuid(text: Any) -> bytes:",
         '    """The hyphenated form only (spec: JSN-6); other forms are read by aqwal.forms."""',
-        "    if type(text) is not str or len(text) != 36:",
-        "        raise _DOUBT",
-        '    if text[8] != "-" or text[13] != "-" or text[18] != "-" or text[23] != "-":',
+        "    # characters 8, 13, 18 and 23 are the hyphens; any other hyphen or whitespace",
+        "    # leaves fewer than 16 bytes, anything else not hexadecimal raises ValueError",
+        '    if type(text) is not str or len(text) != 36 or text[8:24:5] != "----":',
         "        raise _DOUBT",
         '    raw = bytes.fromhex(text.replace("-", ""))',
         "    if len(raw) != 16:",
@@ -432,9 +444,19 @@ def generate_json_reader(reg: Registry, header: str) -> str:
         "",
         "def _byte_array(items: Any) -> bytes:",
         '    """An array of integers 0-255 (spec: JSN-5)."""',
-        "    if type(items) is not list or not _INT_ONLY.issuperset(map(type, items)):",
+        "    if type(items) is not list:",
         "        raise _DOUBT",
-        "    return bytes(items)",
+        "    # TypeError for any element but an integer or a bool (the parsed text holds no other",
+        "    # integer-like type), ValueError outside 0-255",
+        "    raw = bytes(items)",
+        "    # true and false became 1 and 0: only where a 1 or a 0 is can one have been a bool",
+        "    for small in _BOOL_BYTES:",
+        "        at = raw.find(small)",
+        "        while at >= 0:",
+        "            if type(items[at]) is not int:",
+        "                raise _DOUBT",
+        "            at = raw.find(small, at + 1)",
+        "    return raw",
         "",
         "",
         "def _string(text: Any) -> str:",
@@ -458,24 +480,30 @@ def generate_json_reader(reg: Registry, header: str) -> str:
     out += [
         "",
         "",
-        "#: Fast reader of each struct and data enum by its Rust name (raises on any doubt).",
+        "#: Fast reader of each struct and data enum by its Rust name, of a value parsed by",
+        "#: ``parse_json_pairs`` (raises on any doubt).",
         "FAST_READERS: dict[str, Callable[[Any], Any]] = {",
         *[f'    "{nm}": _r_{nm},' for nm in read],
         "}",
         "",
         "",
-        "def read_json(type_name: str, obj: Any, form: Form = JSON_FORM) -> Any:",
-        '    """``form.load(type_name, obj)``, faster for values in the usual shape.',
+        "def read_json_text(type_name: str, text: bytes, form: Form = JSON_FORM) -> Any:",
+        '    """``form.load(type_name, parse_json_text(text))``, faster for text in the usual',
+        "    shape.",
         "",
-        "    The usual shape (every field present, identifiers hyphenated, enums by name, no",
-        "    variant of a build feature) is read here; for anything else, and for every error,",
-        "    the value is read again by ``form`` (``aqwal.forms``), which applies every rule and",
-        "    reports the first one broken.",
+        "    The usual shape (every field present, once, in declaration order, identifiers",
+        "    hyphenated, enums by name, no variant of a build feature) is read here from the",
+        "    text's objects as tuples of pairs; for anything else, and for every error, the text",
+        "    is parsed again by ``parse_json_text`` (syntax, JSN-15, repeated keys: JSN-4) and",
+        "    read by ``form`` (``aqwal.forms``), which apply every rule in the order of JSN-13.",
         '    """',
-        "    try:",
-        "        return FAST_READERS[type_name](obj)",
-        "    except (_Doubt, AqwalError, KeyError, TypeError, ValueError):",
-        "        return form.load(type_name, obj)",
+        "    doc = parse_json_pairs(text)",
+        "    if doc is not None:",
+        "        try:",
+        "            return FAST_READERS[type_name](doc)",
+        "        except (_Doubt, AqwalError, KeyError, TypeError, ValueError):",
+        "            pass",
+        "    return form.load(type_name, parse_json_text(text))",
         "",
     ]
     return "\n".join(out)

@@ -641,6 +641,33 @@ def parse_json_text(text: str | bytes) -> Any:
     return doc
 
 
+def parse_json_pairs(text: bytes) -> Any | None:
+    """The JSON text with every object as the tuple of its ``(key, value)`` pairs in order, or
+    ``None`` where :func:`parse_json_text` must be asked instead (spec: JSN-4, JSN-13, JSN-15).
+
+    The objects are built by the C parser alone (no Python call per object), so nothing here
+    checks that keys are distinct: a reader that takes the result must accept only objects
+    whose keys it knows to be distinct (each declared key once, in declaration order) and
+    hand everything else to :func:`parse_json_text`, which applies JSN-4. ``None`` comes back
+    for any text that is not read the same way by both: text that is not well-formed JSON,
+    holds an integer beyond Python's conversion limit, or escapes a character that may be a
+    surrogate (JSN-15) — the last also for a well-formed pair, which is rare.
+    """
+    if not sys.get_int_max_str_digits():
+        return None  # integers would be converted in quadratic time: parse_json_text guards
+    try:
+        chars = text.decode("utf-8")
+        # a search for one character is a memchr, many times faster than the pattern's
+        if "\\" in chars and _MAYBE_SURROGATE.search(chars) is not None:
+            return None
+        return json.loads(
+            chars, object_pairs_hook=tuple, parse_float=float, parse_constant=_constant
+        )
+    except (ValueError, _NotJson, RecursionError):
+        # syntax, UTF-8, an integer over the conversion limit, NaN or Infinity, deep nesting
+        return None
+
+
 def _first_repeated_key(items: list[tuple[str, Any]]) -> str:
     seen: set[str] = set()
     for key, _ in items:

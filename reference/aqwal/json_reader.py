@@ -12,7 +12,7 @@ from typing import Any
 
 from aqwal import validation as _val
 from aqwal.errors import AqwalError
-from aqwal.forms import JSON_FORM, Form
+from aqwal.forms import JSON_FORM, Form, parse_json_pairs, parse_json_text
 from aqwal.types import (
     ActorDeregistered,
     ActorHeartbeat,
@@ -104,14 +104,14 @@ class _Doubt(Exception):
 
 
 _DOUBT = _Doubt()
-_INT_ONLY = frozenset({int})
+_BOOL_BYTES = (0, 1)
 
 
 def _uuid(text: Any) -> bytes:
     """The hyphenated form only (spec: JSN-6); other forms are read by aqwal.forms."""
-    if type(text) is not str or len(text) != 36:
-        raise _DOUBT
-    if text[8] != "-" or text[13] != "-" or text[18] != "-" or text[23] != "-":
+    # characters 8, 13, 18 and 23 are the hyphens; any other hyphen or whitespace
+    # leaves fewer than 16 bytes, anything else not hexadecimal raises ValueError
+    if type(text) is not str or len(text) != 36 or text[8:24:5] != "----":
         raise _DOUBT
     raw = bytes.fromhex(text.replace("-", ""))
     if len(raw) != 16:
@@ -121,9 +121,19 @@ def _uuid(text: Any) -> bytes:
 
 def _byte_array(items: Any) -> bytes:
     """An array of integers 0-255 (spec: JSN-5)."""
-    if type(items) is not list or not _INT_ONLY.issuperset(map(type, items)):
+    if type(items) is not list:
         raise _DOUBT
-    return bytes(items)
+    # TypeError for any element but an integer or a bool (the parsed text holds no other
+    # integer-like type), ValueError outside 0-255
+    raw = bytes(items)
+    # true and false became 1 and 0: only where a 1 or a 0 is can one have been a bool
+    for small in _BOOL_BYTES:
+        at = raw.find(small)
+        while at >= 0:
+            if type(items[at]) is not int:
+                raise _DOUBT
+            at = raw.find(small, at + 1)
+    return raw
 
 
 def _string(text: Any) -> str:
@@ -139,23 +149,25 @@ _BudgetDimension_BY_NAME: dict[str, BudgetDimension] = {"Token": BudgetDimension
 
 
 def _r_WalEvent(o: Any) -> Any:
-    if type(o) is not dict:
+    if type(o) is not tuple:
         raise _DOUBT
-    f_sequence = o["sequence"]
+    (k0, f_sequence), (k1, f_event) = o
+    if (k0, k1) != ("sequence", "event"):
+        raise _DOUBT
     if type(f_sequence) is not int or not 0 <= f_sequence <= 0xFFFF_FFFF_FFFF_FFFF:
         raise _DOUBT
-    f_event = o["event"]
     f_event = _r_WalEventType(f_event)
     v = _new(WalEvent, (f_sequence, f_event))
     return v
 
 
 def _r_WalEventType_TaskCreated(o: Any) -> Any:
-    if type(o) is not dict:
+    if type(o) is not tuple:
         raise _DOUBT
-    f_task_spec = o["task_spec"]
+    (k0, f_task_spec), (k1, f_timestamp) = o
+    if (k0, k1) != ("task_spec", "timestamp"):
+        raise _DOUBT
     f_task_spec = _r_TaskSpec(f_task_spec)
-    f_timestamp = o["timestamp"]
     if type(f_timestamp) is not int or not 0 <= f_timestamp <= 0xFFFF_FFFF_FFFF_FFFF:
         raise _DOUBT
     v = _new(TaskCreated, (f_task_spec, f_timestamp))
@@ -163,24 +175,25 @@ def _r_WalEventType_TaskCreated(o: Any) -> Any:
 
 
 def _r_WalEventType_RunCreated(o: Any) -> Any:
-    if type(o) is not dict:
+    if type(o) is not tuple:
         raise _DOUBT
-    f_run_instance = o["run_instance"]
+    (k0, f_run_instance), = o
+    if (k0,) != ("run_instance",):
+        raise _DOUBT
     f_run_instance = _r_RunInstance(f_run_instance)
     v = _new(RunCreated, (f_run_instance,))
     return v
 
 
 def _r_WalEventType_RunStateChanged(o: Any) -> Any:
-    if type(o) is not dict:
+    if type(o) is not tuple:
         raise _DOUBT
-    f_run_id = o["run_id"]
+    (k0, f_run_id), (k1, f_previous_state), (k2, f_new_state), (k3, f_timestamp) = o
+    if (k0, k1, k2, k3) != ("run_id", "previous_state", "new_state", "timestamp"):
+        raise _DOUBT
     f_run_id = _uuid(f_run_id)
-    f_previous_state = o["previous_state"]
     f_previous_state = _RunState_BY_NAME[f_previous_state]
-    f_new_state = o["new_state"]
     f_new_state = _RunState_BY_NAME[f_new_state]
-    f_timestamp = o["timestamp"]
     if type(f_timestamp) is not int or not 0 <= f_timestamp <= 0xFFFF_FFFF_FFFF_FFFF:
         raise _DOUBT
     v = _new(RunStateChanged, (f_run_id, f_previous_state, f_new_state, f_timestamp))
@@ -188,13 +201,13 @@ def _r_WalEventType_RunStateChanged(o: Any) -> Any:
 
 
 def _r_WalEventType_AttemptStarted(o: Any) -> Any:
-    if type(o) is not dict:
+    if type(o) is not tuple:
         raise _DOUBT
-    f_run_id = o["run_id"]
+    (k0, f_run_id), (k1, f_attempt_id), (k2, f_timestamp) = o
+    if (k0, k1, k2) != ("run_id", "attempt_id", "timestamp"):
+        raise _DOUBT
     f_run_id = _uuid(f_run_id)
-    f_attempt_id = o["attempt_id"]
     f_attempt_id = _uuid(f_attempt_id)
-    f_timestamp = o["timestamp"]
     if type(f_timestamp) is not int or not 0 <= f_timestamp <= 0xFFFF_FFFF_FFFF_FFFF:
         raise _DOUBT
     v = _new(AttemptStarted, (f_run_id, f_attempt_id, f_timestamp))
@@ -202,22 +215,19 @@ def _r_WalEventType_AttemptStarted(o: Any) -> Any:
 
 
 def _r_WalEventType_AttemptFinished(o: Any) -> Any:
-    if type(o) is not dict:
+    if type(o) is not tuple:
         raise _DOUBT
-    f_run_id = o["run_id"]
+    (k0, f_run_id), (k1, f_attempt_id), (k2, f_result), (k3, f_error), (k4, f_output), (k5, f_timestamp) = o
+    if (k0, k1, k2, k3, k4, k5) != ("run_id", "attempt_id", "result", "error", "output", "timestamp"):
+        raise _DOUBT
     f_run_id = _uuid(f_run_id)
-    f_attempt_id = o["attempt_id"]
     f_attempt_id = _uuid(f_attempt_id)
-    f_result = o["result"]
     f_result = _AttemptResultKind_BY_NAME[f_result]
-    f_error = o["error"]
     if f_error is not None:
         if type(f_error) is not str:
             raise _DOUBT
-    f_output = o["output"]
     if f_output is not None:
         f_output = _byte_array(f_output)
-    f_timestamp = o["timestamp"]
     if type(f_timestamp) is not int or not 0 <= f_timestamp <= 0xFFFF_FFFF_FFFF_FFFF:
         raise _DOUBT
     v = _new(AttemptFinished, (f_run_id, f_attempt_id, f_result, f_error, f_output, f_timestamp))
@@ -225,11 +235,12 @@ def _r_WalEventType_AttemptFinished(o: Any) -> Any:
 
 
 def _r_WalEventType_TaskCanceled(o: Any) -> Any:
-    if type(o) is not dict:
+    if type(o) is not tuple:
         raise _DOUBT
-    f_task_id = o["task_id"]
+    (k0, f_task_id), (k1, f_timestamp) = o
+    if (k0, k1) != ("task_id", "timestamp"):
+        raise _DOUBT
     f_task_id = _uuid(f_task_id)
-    f_timestamp = o["timestamp"]
     if type(f_timestamp) is not int or not 0 <= f_timestamp <= 0xFFFF_FFFF_FFFF_FFFF:
         raise _DOUBT
     v = _new(TaskCanceled, (f_task_id, f_timestamp))
@@ -237,11 +248,12 @@ def _r_WalEventType_TaskCanceled(o: Any) -> Any:
 
 
 def _r_WalEventType_RunCanceled(o: Any) -> Any:
-    if type(o) is not dict:
+    if type(o) is not tuple:
         raise _DOUBT
-    f_run_id = o["run_id"]
+    (k0, f_run_id), (k1, f_timestamp) = o
+    if (k0, k1) != ("run_id", "timestamp"):
+        raise _DOUBT
     f_run_id = _uuid(f_run_id)
-    f_timestamp = o["timestamp"]
     if type(f_timestamp) is not int or not 0 <= f_timestamp <= 0xFFFF_FFFF_FFFF_FFFF:
         raise _DOUBT
     v = _new(RunCanceled, (f_run_id, f_timestamp))
@@ -249,17 +261,16 @@ def _r_WalEventType_RunCanceled(o: Any) -> Any:
 
 
 def _r_WalEventType_LeaseAcquired(o: Any) -> Any:
-    if type(o) is not dict:
+    if type(o) is not tuple:
         raise _DOUBT
-    f_run_id = o["run_id"]
+    (k0, f_run_id), (k1, f_owner), (k2, f_expiry), (k3, f_timestamp) = o
+    if (k0, k1, k2, k3) != ("run_id", "owner", "expiry", "timestamp"):
+        raise _DOUBT
     f_run_id = _uuid(f_run_id)
-    f_owner = o["owner"]
     if type(f_owner) is not str:
         raise _DOUBT
-    f_expiry = o["expiry"]
     if type(f_expiry) is not int or not 0 <= f_expiry <= 0xFFFF_FFFF_FFFF_FFFF:
         raise _DOUBT
-    f_timestamp = o["timestamp"]
     if type(f_timestamp) is not int or not 0 <= f_timestamp <= 0xFFFF_FFFF_FFFF_FFFF:
         raise _DOUBT
     v = _new(LeaseAcquired, (f_run_id, f_owner, f_expiry, f_timestamp))
@@ -267,17 +278,16 @@ def _r_WalEventType_LeaseAcquired(o: Any) -> Any:
 
 
 def _r_WalEventType_LeaseHeartbeat(o: Any) -> Any:
-    if type(o) is not dict:
+    if type(o) is not tuple:
         raise _DOUBT
-    f_run_id = o["run_id"]
+    (k0, f_run_id), (k1, f_owner), (k2, f_expiry), (k3, f_timestamp) = o
+    if (k0, k1, k2, k3) != ("run_id", "owner", "expiry", "timestamp"):
+        raise _DOUBT
     f_run_id = _uuid(f_run_id)
-    f_owner = o["owner"]
     if type(f_owner) is not str:
         raise _DOUBT
-    f_expiry = o["expiry"]
     if type(f_expiry) is not int or not 0 <= f_expiry <= 0xFFFF_FFFF_FFFF_FFFF:
         raise _DOUBT
-    f_timestamp = o["timestamp"]
     if type(f_timestamp) is not int or not 0 <= f_timestamp <= 0xFFFF_FFFF_FFFF_FFFF:
         raise _DOUBT
     v = _new(LeaseHeartbeat, (f_run_id, f_owner, f_expiry, f_timestamp))
@@ -285,17 +295,16 @@ def _r_WalEventType_LeaseHeartbeat(o: Any) -> Any:
 
 
 def _r_WalEventType_LeaseExpired(o: Any) -> Any:
-    if type(o) is not dict:
+    if type(o) is not tuple:
         raise _DOUBT
-    f_run_id = o["run_id"]
+    (k0, f_run_id), (k1, f_owner), (k2, f_expiry), (k3, f_timestamp) = o
+    if (k0, k1, k2, k3) != ("run_id", "owner", "expiry", "timestamp"):
+        raise _DOUBT
     f_run_id = _uuid(f_run_id)
-    f_owner = o["owner"]
     if type(f_owner) is not str:
         raise _DOUBT
-    f_expiry = o["expiry"]
     if type(f_expiry) is not int or not 0 <= f_expiry <= 0xFFFF_FFFF_FFFF_FFFF:
         raise _DOUBT
-    f_timestamp = o["timestamp"]
     if type(f_timestamp) is not int or not 0 <= f_timestamp <= 0xFFFF_FFFF_FFFF_FFFF:
         raise _DOUBT
     v = _new(LeaseExpired, (f_run_id, f_owner, f_expiry, f_timestamp))
@@ -303,17 +312,16 @@ def _r_WalEventType_LeaseExpired(o: Any) -> Any:
 
 
 def _r_WalEventType_LeaseReleased(o: Any) -> Any:
-    if type(o) is not dict:
+    if type(o) is not tuple:
         raise _DOUBT
-    f_run_id = o["run_id"]
+    (k0, f_run_id), (k1, f_owner), (k2, f_expiry), (k3, f_timestamp) = o
+    if (k0, k1, k2, k3) != ("run_id", "owner", "expiry", "timestamp"):
+        raise _DOUBT
     f_run_id = _uuid(f_run_id)
-    f_owner = o["owner"]
     if type(f_owner) is not str:
         raise _DOUBT
-    f_expiry = o["expiry"]
     if type(f_expiry) is not int or not 0 <= f_expiry <= 0xFFFF_FFFF_FFFF_FFFF:
         raise _DOUBT
-    f_timestamp = o["timestamp"]
     if type(f_timestamp) is not int or not 0 <= f_timestamp <= 0xFFFF_FFFF_FFFF_FFFF:
         raise _DOUBT
     v = _new(LeaseReleased, (f_run_id, f_owner, f_expiry, f_timestamp))
@@ -321,9 +329,11 @@ def _r_WalEventType_LeaseReleased(o: Any) -> Any:
 
 
 def _r_WalEventType_EnginePaused(o: Any) -> Any:
-    if type(o) is not dict:
+    if type(o) is not tuple:
         raise _DOUBT
-    f_timestamp = o["timestamp"]
+    (k0, f_timestamp), = o
+    if (k0,) != ("timestamp",):
+        raise _DOUBT
     if type(f_timestamp) is not int or not 0 <= f_timestamp <= 0xFFFF_FFFF_FFFF_FFFF:
         raise _DOUBT
     v = _new(EnginePaused, (f_timestamp,))
@@ -331,9 +341,11 @@ def _r_WalEventType_EnginePaused(o: Any) -> Any:
 
 
 def _r_WalEventType_EngineResumed(o: Any) -> Any:
-    if type(o) is not dict:
+    if type(o) is not tuple:
         raise _DOUBT
-    f_timestamp = o["timestamp"]
+    (k0, f_timestamp), = o
+    if (k0,) != ("timestamp",):
+        raise _DOUBT
     if type(f_timestamp) is not int or not 0 <= f_timestamp <= 0xFFFF_FFFF_FFFF_FFFF:
         raise _DOUBT
     v = _new(EngineResumed, (f_timestamp,))
@@ -341,15 +353,15 @@ def _r_WalEventType_EngineResumed(o: Any) -> Any:
 
 
 def _r_WalEventType_DependencyDeclared(o: Any) -> Any:
-    if type(o) is not dict:
+    if type(o) is not tuple:
         raise _DOUBT
-    f_task_id = o["task_id"]
+    (k0, f_task_id), (k1, f_depends_on), (k2, f_timestamp) = o
+    if (k0, k1, k2) != ("task_id", "depends_on", "timestamp"):
+        raise _DOUBT
     f_task_id = _uuid(f_task_id)
-    f_depends_on = o["depends_on"]
     if type(f_depends_on) is not list:
         raise _DOUBT
     f_depends_on = tuple(map(_uuid, f_depends_on))
-    f_timestamp = o["timestamp"]
     if type(f_timestamp) is not int or not 0 <= f_timestamp <= 0xFFFF_FFFF_FFFF_FFFF:
         raise _DOUBT
     v = _new(DependencyDeclared, (f_task_id, f_depends_on, f_timestamp))
@@ -357,15 +369,15 @@ def _r_WalEventType_DependencyDeclared(o: Any) -> Any:
 
 
 def _r_WalEventType_RunSuspended(o: Any) -> Any:
-    if type(o) is not dict:
+    if type(o) is not tuple:
         raise _DOUBT
-    f_run_id = o["run_id"]
+    (k0, f_run_id), (k1, f_reason), (k2, f_timestamp) = o
+    if (k0, k1, k2) != ("run_id", "reason", "timestamp"):
+        raise _DOUBT
     f_run_id = _uuid(f_run_id)
-    f_reason = o["reason"]
     if f_reason is not None:
         if type(f_reason) is not str:
             raise _DOUBT
-    f_timestamp = o["timestamp"]
     if type(f_timestamp) is not int or not 0 <= f_timestamp <= 0xFFFF_FFFF_FFFF_FFFF:
         raise _DOUBT
     v = _new(RunSuspended, (f_run_id, f_reason, f_timestamp))
@@ -373,11 +385,12 @@ def _r_WalEventType_RunSuspended(o: Any) -> Any:
 
 
 def _r_WalEventType_RunResumed(o: Any) -> Any:
-    if type(o) is not dict:
+    if type(o) is not tuple:
         raise _DOUBT
-    f_run_id = o["run_id"]
+    (k0, f_run_id), (k1, f_timestamp) = o
+    if (k0, k1) != ("run_id", "timestamp"):
+        raise _DOUBT
     f_run_id = _uuid(f_run_id)
-    f_timestamp = o["timestamp"]
     if type(f_timestamp) is not int or not 0 <= f_timestamp <= 0xFFFF_FFFF_FFFF_FFFF:
         raise _DOUBT
     v = _new(RunResumed, (f_run_id, f_timestamp))
@@ -385,16 +398,15 @@ def _r_WalEventType_RunResumed(o: Any) -> Any:
 
 
 def _r_WalEventType_BudgetAllocated(o: Any) -> Any:
-    if type(o) is not dict:
+    if type(o) is not tuple:
         raise _DOUBT
-    f_task_id = o["task_id"]
+    (k0, f_task_id), (k1, f_dimension), (k2, f_limit), (k3, f_timestamp) = o
+    if (k0, k1, k2, k3) != ("task_id", "dimension", "limit", "timestamp"):
+        raise _DOUBT
     f_task_id = _uuid(f_task_id)
-    f_dimension = o["dimension"]
     f_dimension = _BudgetDimension_BY_NAME[f_dimension]
-    f_limit = o["limit"]
     if type(f_limit) is not int or not 0 <= f_limit <= 0xFFFF_FFFF_FFFF_FFFF:
         raise _DOUBT
-    f_timestamp = o["timestamp"]
     if type(f_timestamp) is not int or not 0 <= f_timestamp <= 0xFFFF_FFFF_FFFF_FFFF:
         raise _DOUBT
     v = _new(BudgetAllocated, (f_task_id, f_dimension, f_limit, f_timestamp))
@@ -402,16 +414,15 @@ def _r_WalEventType_BudgetAllocated(o: Any) -> Any:
 
 
 def _r_WalEventType_BudgetConsumed(o: Any) -> Any:
-    if type(o) is not dict:
+    if type(o) is not tuple:
         raise _DOUBT
-    f_task_id = o["task_id"]
+    (k0, f_task_id), (k1, f_dimension), (k2, f_amount), (k3, f_timestamp) = o
+    if (k0, k1, k2, k3) != ("task_id", "dimension", "amount", "timestamp"):
+        raise _DOUBT
     f_task_id = _uuid(f_task_id)
-    f_dimension = o["dimension"]
     f_dimension = _BudgetDimension_BY_NAME[f_dimension]
-    f_amount = o["amount"]
     if type(f_amount) is not int or not 0 <= f_amount <= 0xFFFF_FFFF_FFFF_FFFF:
         raise _DOUBT
-    f_timestamp = o["timestamp"]
     if type(f_timestamp) is not int or not 0 <= f_timestamp <= 0xFFFF_FFFF_FFFF_FFFF:
         raise _DOUBT
     v = _new(BudgetConsumed, (f_task_id, f_dimension, f_amount, f_timestamp))
@@ -419,13 +430,13 @@ def _r_WalEventType_BudgetConsumed(o: Any) -> Any:
 
 
 def _r_WalEventType_BudgetExhausted(o: Any) -> Any:
-    if type(o) is not dict:
+    if type(o) is not tuple:
         raise _DOUBT
-    f_task_id = o["task_id"]
+    (k0, f_task_id), (k1, f_dimension), (k2, f_timestamp) = o
+    if (k0, k1, k2) != ("task_id", "dimension", "timestamp"):
+        raise _DOUBT
     f_task_id = _uuid(f_task_id)
-    f_dimension = o["dimension"]
     f_dimension = _BudgetDimension_BY_NAME[f_dimension]
-    f_timestamp = o["timestamp"]
     if type(f_timestamp) is not int or not 0 <= f_timestamp <= 0xFFFF_FFFF_FFFF_FFFF:
         raise _DOUBT
     v = _new(BudgetExhausted, (f_task_id, f_dimension, f_timestamp))
@@ -433,16 +444,15 @@ def _r_WalEventType_BudgetExhausted(o: Any) -> Any:
 
 
 def _r_WalEventType_BudgetReplenished(o: Any) -> Any:
-    if type(o) is not dict:
+    if type(o) is not tuple:
         raise _DOUBT
-    f_task_id = o["task_id"]
+    (k0, f_task_id), (k1, f_dimension), (k2, f_new_limit), (k3, f_timestamp) = o
+    if (k0, k1, k2, k3) != ("task_id", "dimension", "new_limit", "timestamp"):
+        raise _DOUBT
     f_task_id = _uuid(f_task_id)
-    f_dimension = o["dimension"]
     f_dimension = _BudgetDimension_BY_NAME[f_dimension]
-    f_new_limit = o["new_limit"]
     if type(f_new_limit) is not int or not 0 <= f_new_limit <= 0xFFFF_FFFF_FFFF_FFFF:
         raise _DOUBT
-    f_timestamp = o["timestamp"]
     if type(f_timestamp) is not int or not 0 <= f_timestamp <= 0xFFFF_FFFF_FFFF_FFFF:
         raise _DOUBT
     v = _new(BudgetReplenished, (f_task_id, f_dimension, f_new_limit, f_timestamp))
@@ -450,15 +460,14 @@ def _r_WalEventType_BudgetReplenished(o: Any) -> Any:
 
 
 def _r_WalEventType_SubscriptionCreated(o: Any) -> Any:
-    if type(o) is not dict:
+    if type(o) is not tuple:
         raise _DOUBT
-    f_subscription_id = o["subscription_id"]
+    (k0, f_subscription_id), (k1, f_task_id), (k2, f_filter), (k3, f_timestamp) = o
+    if (k0, k1, k2, k3) != ("subscription_id", "task_id", "filter", "timestamp"):
+        raise _DOUBT
     f_subscription_id = _uuid(f_subscription_id)
-    f_task_id = o["task_id"]
     f_task_id = _uuid(f_task_id)
-    f_filter = o["filter"]
     f_filter = _r_EventFilter(f_filter)
-    f_timestamp = o["timestamp"]
     if type(f_timestamp) is not int or not 0 <= f_timestamp <= 0xFFFF_FFFF_FFFF_FFFF:
         raise _DOUBT
     v = _new(SubscriptionCreated, (f_subscription_id, f_task_id, f_filter, f_timestamp))
@@ -466,11 +475,12 @@ def _r_WalEventType_SubscriptionCreated(o: Any) -> Any:
 
 
 def _r_WalEventType_SubscriptionTriggered(o: Any) -> Any:
-    if type(o) is not dict:
+    if type(o) is not tuple:
         raise _DOUBT
-    f_subscription_id = o["subscription_id"]
+    (k0, f_subscription_id), (k1, f_timestamp) = o
+    if (k0, k1) != ("subscription_id", "timestamp"):
+        raise _DOUBT
     f_subscription_id = _uuid(f_subscription_id)
-    f_timestamp = o["timestamp"]
     if type(f_timestamp) is not int or not 0 <= f_timestamp <= 0xFFFF_FFFF_FFFF_FFFF:
         raise _DOUBT
     v = _new(SubscriptionTriggered, (f_subscription_id, f_timestamp))
@@ -478,11 +488,12 @@ def _r_WalEventType_SubscriptionTriggered(o: Any) -> Any:
 
 
 def _r_WalEventType_SubscriptionCanceled(o: Any) -> Any:
-    if type(o) is not dict:
+    if type(o) is not tuple:
         raise _DOUBT
-    f_subscription_id = o["subscription_id"]
+    (k0, f_subscription_id), (k1, f_timestamp) = o
+    if (k0, k1) != ("subscription_id", "timestamp"):
+        raise _DOUBT
     f_subscription_id = _uuid(f_subscription_id)
-    f_timestamp = o["timestamp"]
     if type(f_timestamp) is not int or not 0 <= f_timestamp <= 0xFFFF_FFFF_FFFF_FFFF:
         raise _DOUBT
     v = _new(SubscriptionCanceled, (f_subscription_id, f_timestamp))
@@ -490,28 +501,24 @@ def _r_WalEventType_SubscriptionCanceled(o: Any) -> Any:
 
 
 def _r_WalEventType_ActorRegistered(o: Any) -> Any:
-    if type(o) is not dict:
+    if type(o) is not tuple:
         raise _DOUBT
-    f_actor_id = o["actor_id"]
+    (k0, f_actor_id), (k1, f_identity), (k2, f_capabilities), (k3, f_department), (k4, f_heartbeat_interval_secs), (k5, f_tenant_id), (k6, f_timestamp) = o
+    if (k0, k1, k2, k3, k4, k5, k6) != ("actor_id", "identity", "capabilities", "department", "heartbeat_interval_secs", "tenant_id", "timestamp"):
+        raise _DOUBT
     f_actor_id = _uuid(f_actor_id)
-    f_identity = o["identity"]
     if type(f_identity) is not str:
         raise _DOUBT
-    f_capabilities = o["capabilities"]
     if type(f_capabilities) is not list:
         raise _DOUBT
     f_capabilities = tuple(map(_string, f_capabilities))
-    f_department = o["department"]
     if f_department is not None:
         if type(f_department) is not str:
             raise _DOUBT
-    f_heartbeat_interval_secs = o["heartbeat_interval_secs"]
     if type(f_heartbeat_interval_secs) is not int or not 0 <= f_heartbeat_interval_secs <= 0xFFFF_FFFF_FFFF_FFFF:
         raise _DOUBT
-    f_tenant_id = o["tenant_id"]
     if f_tenant_id is not None:
         f_tenant_id = _uuid(f_tenant_id)
-    f_timestamp = o["timestamp"]
     if type(f_timestamp) is not int or not 0 <= f_timestamp <= 0xFFFF_FFFF_FFFF_FFFF:
         raise _DOUBT
     v = _new(ActorRegistered, (f_actor_id, f_identity, f_capabilities, f_department, f_heartbeat_interval_secs, f_tenant_id, f_timestamp))
@@ -519,11 +526,12 @@ def _r_WalEventType_ActorRegistered(o: Any) -> Any:
 
 
 def _r_WalEventType_ActorDeregistered(o: Any) -> Any:
-    if type(o) is not dict:
+    if type(o) is not tuple:
         raise _DOUBT
-    f_actor_id = o["actor_id"]
+    (k0, f_actor_id), (k1, f_timestamp) = o
+    if (k0, k1) != ("actor_id", "timestamp"):
+        raise _DOUBT
     f_actor_id = _uuid(f_actor_id)
-    f_timestamp = o["timestamp"]
     if type(f_timestamp) is not int or not 0 <= f_timestamp <= 0xFFFF_FFFF_FFFF_FFFF:
         raise _DOUBT
     v = _new(ActorDeregistered, (f_actor_id, f_timestamp))
@@ -531,11 +539,12 @@ def _r_WalEventType_ActorDeregistered(o: Any) -> Any:
 
 
 def _r_WalEventType_ActorHeartbeat(o: Any) -> Any:
-    if type(o) is not dict:
+    if type(o) is not tuple:
         raise _DOUBT
-    f_actor_id = o["actor_id"]
+    (k0, f_actor_id), (k1, f_timestamp) = o
+    if (k0, k1) != ("actor_id", "timestamp"):
+        raise _DOUBT
     f_actor_id = _uuid(f_actor_id)
-    f_timestamp = o["timestamp"]
     if type(f_timestamp) is not int or not 0 <= f_timestamp <= 0xFFFF_FFFF_FFFF_FFFF:
         raise _DOUBT
     v = _new(ActorHeartbeat, (f_actor_id, f_timestamp))
@@ -543,14 +552,14 @@ def _r_WalEventType_ActorHeartbeat(o: Any) -> Any:
 
 
 def _r_WalEventType_TenantCreated(o: Any) -> Any:
-    if type(o) is not dict:
+    if type(o) is not tuple:
         raise _DOUBT
-    f_tenant_id = o["tenant_id"]
+    (k0, f_tenant_id), (k1, f_name), (k2, f_timestamp) = o
+    if (k0, k1, k2) != ("tenant_id", "name", "timestamp"):
+        raise _DOUBT
     f_tenant_id = _uuid(f_tenant_id)
-    f_name = o["name"]
     if type(f_name) is not str:
         raise _DOUBT
-    f_timestamp = o["timestamp"]
     if type(f_timestamp) is not int or not 0 <= f_timestamp <= 0xFFFF_FFFF_FFFF_FFFF:
         raise _DOUBT
     v = _new(TenantCreated, (f_tenant_id, f_name, f_timestamp))
@@ -558,15 +567,14 @@ def _r_WalEventType_TenantCreated(o: Any) -> Any:
 
 
 def _r_WalEventType_RoleAssigned(o: Any) -> Any:
-    if type(o) is not dict:
+    if type(o) is not tuple:
         raise _DOUBT
-    f_actor_id = o["actor_id"]
+    (k0, f_actor_id), (k1, f_role), (k2, f_tenant_id), (k3, f_timestamp) = o
+    if (k0, k1, k2, k3) != ("actor_id", "role", "tenant_id", "timestamp"):
+        raise _DOUBT
     f_actor_id = _uuid(f_actor_id)
-    f_role = o["role"]
     f_role = _r_Role(f_role)
-    f_tenant_id = o["tenant_id"]
     f_tenant_id = _uuid(f_tenant_id)
-    f_timestamp = o["timestamp"]
     if type(f_timestamp) is not int or not 0 <= f_timestamp <= 0xFFFF_FFFF_FFFF_FFFF:
         raise _DOUBT
     v = _new(RoleAssigned, (f_actor_id, f_role, f_tenant_id, f_timestamp))
@@ -574,15 +582,14 @@ def _r_WalEventType_RoleAssigned(o: Any) -> Any:
 
 
 def _r_WalEventType_CapabilityGranted(o: Any) -> Any:
-    if type(o) is not dict:
+    if type(o) is not tuple:
         raise _DOUBT
-    f_actor_id = o["actor_id"]
+    (k0, f_actor_id), (k1, f_capability), (k2, f_tenant_id), (k3, f_timestamp) = o
+    if (k0, k1, k2, k3) != ("actor_id", "capability", "tenant_id", "timestamp"):
+        raise _DOUBT
     f_actor_id = _uuid(f_actor_id)
-    f_capability = o["capability"]
     f_capability = _r_Capability(f_capability)
-    f_tenant_id = o["tenant_id"]
     f_tenant_id = _uuid(f_tenant_id)
-    f_timestamp = o["timestamp"]
     if type(f_timestamp) is not int or not 0 <= f_timestamp <= 0xFFFF_FFFF_FFFF_FFFF:
         raise _DOUBT
     v = _new(CapabilityGranted, (f_actor_id, f_capability, f_tenant_id, f_timestamp))
@@ -590,15 +597,14 @@ def _r_WalEventType_CapabilityGranted(o: Any) -> Any:
 
 
 def _r_WalEventType_CapabilityRevoked(o: Any) -> Any:
-    if type(o) is not dict:
+    if type(o) is not tuple:
         raise _DOUBT
-    f_actor_id = o["actor_id"]
+    (k0, f_actor_id), (k1, f_capability), (k2, f_tenant_id), (k3, f_timestamp) = o
+    if (k0, k1, k2, k3) != ("actor_id", "capability", "tenant_id", "timestamp"):
+        raise _DOUBT
     f_actor_id = _uuid(f_actor_id)
-    f_capability = o["capability"]
     f_capability = _r_Capability(f_capability)
-    f_tenant_id = o["tenant_id"]
     f_tenant_id = _uuid(f_tenant_id)
-    f_timestamp = o["timestamp"]
     if type(f_timestamp) is not int or not 0 <= f_timestamp <= 0xFFFF_FFFF_FFFF_FFFF:
         raise _DOUBT
     v = _new(CapabilityRevoked, (f_actor_id, f_capability, f_tenant_id, f_timestamp))
@@ -606,21 +612,18 @@ def _r_WalEventType_CapabilityRevoked(o: Any) -> Any:
 
 
 def _r_WalEventType_LedgerEntryAppended(o: Any) -> Any:
-    if type(o) is not dict:
+    if type(o) is not tuple:
         raise _DOUBT
-    f_entry_id = o["entry_id"]
+    (k0, f_entry_id), (k1, f_tenant_id), (k2, f_ledger_key), (k3, f_actor_id), (k4, f_payload), (k5, f_timestamp) = o
+    if (k0, k1, k2, k3, k4, k5) != ("entry_id", "tenant_id", "ledger_key", "actor_id", "payload", "timestamp"):
+        raise _DOUBT
     f_entry_id = _uuid(f_entry_id)
-    f_tenant_id = o["tenant_id"]
     f_tenant_id = _uuid(f_tenant_id)
-    f_ledger_key = o["ledger_key"]
     if type(f_ledger_key) is not str:
         raise _DOUBT
-    f_actor_id = o["actor_id"]
     if f_actor_id is not None:
         f_actor_id = _uuid(f_actor_id)
-    f_payload = o["payload"]
     f_payload = _byte_array(f_payload)
-    f_timestamp = o["timestamp"]
     if type(f_timestamp) is not int or not 0 <= f_timestamp <= 0xFFFF_FFFF_FFFF_FFFF:
         raise _DOUBT
     v = _new(LedgerEntryAppended, (f_entry_id, f_tenant_id, f_ledger_key, f_actor_id, f_payload, f_timestamp))
@@ -634,29 +637,25 @@ _WalEventType_READERS: dict[str, Callable[[Any], Any]] = {"TaskCreated": _r_WalE
 def _r_WalEventType(o: Any) -> Any:
     if type(o) is str:
         return _WalEventType_UNITS[o]
-    if type(o) is not dict or len(o) != 1:
+    if type(o) is not tuple or len(o) != 1:
         raise _DOUBT
-    ((name, inner),) = o.items()
+    ((name, inner),) = o
     return _WalEventType_READERS[name](inner)
 
 
 def _r_TaskSpec(o: Any) -> Any:
-    if type(o) is not dict:
+    if type(o) is not tuple:
         raise _DOUBT
-    f_id = o["id"]
+    (k0, f_id), (k1, f_payload), (k2, f_run_policy), (k3, f_constraints), (k4, f_metadata), (k5, f_parent_task_id), (k6, f_tenant_id) = o
+    if (k0, k1, k2, k3, k4, k5, k6) != ("id", "payload", "run_policy", "constraints", "metadata", "parent_task_id", "tenant_id"):
+        raise _DOUBT
     f_id = _uuid(f_id)
-    f_payload = o["payload"]
     f_payload = _r_TaskPayload(f_payload)
-    f_run_policy = o["run_policy"]
     f_run_policy = _r_RunPolicy(f_run_policy)
-    f_constraints = o["constraints"]
     f_constraints = _r_TaskConstraints(f_constraints)
-    f_metadata = o["metadata"]
     f_metadata = _r_TaskMetadata(f_metadata)
-    f_parent_task_id = o["parent_task_id"]
     if f_parent_task_id is not None:
         f_parent_task_id = _uuid(f_parent_task_id)
-    f_tenant_id = o["tenant_id"]
     if f_tenant_id is not None:
         f_tenant_id = _uuid(f_tenant_id)
     v = _new(TaskSpec, (f_id, f_payload, f_run_policy, f_constraints, f_metadata, f_parent_task_id, f_tenant_id))
@@ -665,11 +664,12 @@ def _r_TaskSpec(o: Any) -> Any:
 
 
 def _r_TaskPayload(o: Any) -> Any:
-    if type(o) is not dict:
+    if type(o) is not tuple:
         raise _DOUBT
-    f_bytes = o["bytes"]
+    (k0, f_bytes), (k1, f_content_type) = o
+    if (k0, k1) != ("bytes", "content_type"):
+        raise _DOUBT
     f_bytes = _byte_array(f_bytes)
-    f_content_type = o["content_type"]
     if f_content_type is not None:
         if type(f_content_type) is not str:
             raise _DOUBT
@@ -689,19 +689,20 @@ _RunPolicy_READERS: dict[str, Callable[[Any], Any]] = {"Repeat": _r_RunPolicy_Re
 def _r_RunPolicy(o: Any) -> Any:
     if type(o) is str:
         return _RunPolicy_UNITS[o]
-    if type(o) is not dict or len(o) != 1:
+    if type(o) is not tuple or len(o) != 1:
         raise _DOUBT
-    ((name, inner),) = o.items()
+    ((name, inner),) = o
     return _RunPolicy_READERS[name](inner)
 
 
 def _r_RepeatPolicy(o: Any) -> Any:
-    if type(o) is not dict:
+    if type(o) is not tuple:
         raise _DOUBT
-    f_count = o["count"]
+    (k0, f_count), (k1, f_interval_secs) = o
+    if (k0, k1) != ("count", "interval_secs"):
+        raise _DOUBT
     if type(f_count) is not int or not 0 <= f_count <= 0xFFFF_FFFF:
         raise _DOUBT
-    f_interval_secs = o["interval_secs"]
     if type(f_interval_secs) is not int or not 0 <= f_interval_secs <= 0xFFFF_FFFF_FFFF_FFFF:
         raise _DOUBT
     v = _new(RepeatPolicy, (f_count, f_interval_secs))
@@ -710,12 +711,13 @@ def _r_RepeatPolicy(o: Any) -> Any:
 
 
 def _r_CronPolicy(o: Any) -> Any:
-    if type(o) is not dict:
+    if type(o) is not tuple:
         raise _DOUBT
-    f_expression = o["expression"]
+    (k0, f_expression), (k1, f_max_occurrences) = o
+    if (k0, k1) != ("expression", "max_occurrences"):
+        raise _DOUBT
     if type(f_expression) is not str:
         raise _DOUBT
-    f_max_occurrences = o["max_occurrences"]
     if f_max_occurrences is not None:
         if type(f_max_occurrences) is not int or not 0 <= f_max_occurrences <= 0xFFFF_FFFF:
             raise _DOUBT
@@ -725,24 +727,21 @@ def _r_CronPolicy(o: Any) -> Any:
 
 
 def _r_TaskConstraints(o: Any) -> Any:
-    if type(o) is not dict:
+    if type(o) is not tuple:
         raise _DOUBT
-    f_max_attempts = o["max_attempts"]
+    (k0, f_max_attempts), (k1, f_timeout_secs), (k2, f_concurrency_key), (k3, f_concurrency_key_hold_policy), (k4, f_safety_level), (k5, f_required_capabilities) = o
+    if (k0, k1, k2, k3, k4, k5) != ("max_attempts", "timeout_secs", "concurrency_key", "concurrency_key_hold_policy", "safety_level", "required_capabilities"):
+        raise _DOUBT
     if type(f_max_attempts) is not int or not 0 <= f_max_attempts <= 0xFFFF_FFFF:
         raise _DOUBT
-    f_timeout_secs = o["timeout_secs"]
     if f_timeout_secs is not None:
         if type(f_timeout_secs) is not int or not 0 <= f_timeout_secs <= 0xFFFF_FFFF_FFFF_FFFF:
             raise _DOUBT
-    f_concurrency_key = o["concurrency_key"]
     if f_concurrency_key is not None:
         if type(f_concurrency_key) is not str:
             raise _DOUBT
-    f_concurrency_key_hold_policy = o["concurrency_key_hold_policy"]
     f_concurrency_key_hold_policy = _ConcurrencyKeyHoldPolicy_BY_NAME[f_concurrency_key_hold_policy]
-    f_safety_level = o["safety_level"]
     f_safety_level = _SafetyLevel_BY_NAME[f_safety_level]
-    f_required_capabilities = o["required_capabilities"]
     if f_required_capabilities is not None:
         if type(f_required_capabilities) is not list:
             raise _DOUBT
@@ -753,16 +752,16 @@ def _r_TaskConstraints(o: Any) -> Any:
 
 
 def _r_TaskMetadata(o: Any) -> Any:
-    if type(o) is not dict:
+    if type(o) is not tuple:
         raise _DOUBT
-    f_tags = o["tags"]
+    (k0, f_tags), (k1, f_priority), (k2, f_description) = o
+    if (k0, k1, k2) != ("tags", "priority", "description"):
+        raise _DOUBT
     if type(f_tags) is not list:
         raise _DOUBT
     f_tags = tuple(map(_string, f_tags))
-    f_priority = o["priority"]
     if type(f_priority) is not int or not -0x8000_0000 <= f_priority <= 0x7FFF_FFFF:
         raise _DOUBT
-    f_description = o["description"]
     if f_description is not None:
         if type(f_description) is not str:
             raise _DOUBT
@@ -771,30 +770,24 @@ def _r_TaskMetadata(o: Any) -> Any:
 
 
 def _r_RunInstance(o: Any) -> Any:
-    if type(o) is not dict:
+    if type(o) is not tuple:
         raise _DOUBT
-    f_id = o["id"]
+    (k0, f_id), (k1, f_task_id), (k2, f_state), (k3, f_current_attempt_id), (k4, f_attempt_count), (k5, f_created_at), (k6, f_scheduled_at), (k7, f_effective_priority), (k8, f_last_state_change_at) = o
+    if (k0, k1, k2, k3, k4, k5, k6, k7, k8) != ("id", "task_id", "state", "current_attempt_id", "attempt_count", "created_at", "scheduled_at", "effective_priority", "last_state_change_at"):
+        raise _DOUBT
     f_id = _uuid(f_id)
-    f_task_id = o["task_id"]
     f_task_id = _uuid(f_task_id)
-    f_state = o["state"]
     f_state = _RunState_BY_NAME[f_state]
-    f_current_attempt_id = o["current_attempt_id"]
     if f_current_attempt_id is not None:
         f_current_attempt_id = _uuid(f_current_attempt_id)
-    f_attempt_count = o["attempt_count"]
     if type(f_attempt_count) is not int or not 0 <= f_attempt_count <= 0xFFFF_FFFF:
         raise _DOUBT
-    f_created_at = o["created_at"]
     if type(f_created_at) is not int or not 0 <= f_created_at <= 0xFFFF_FFFF_FFFF_FFFF:
         raise _DOUBT
-    f_scheduled_at = o["scheduled_at"]
     if type(f_scheduled_at) is not int or not 0 <= f_scheduled_at <= 0xFFFF_FFFF_FFFF_FFFF:
         raise _DOUBT
-    f_effective_priority = o["effective_priority"]
     if type(f_effective_priority) is not int or not -0x8000_0000 <= f_effective_priority <= 0x7FFF_FFFF:
         raise _DOUBT
-    f_last_state_change_at = o["last_state_change_at"]
     if type(f_last_state_change_at) is not int or not 0 <= f_last_state_change_at <= 0xFFFF_FFFF_FFFF_FFFF:
         raise _DOUBT
     v = _new(RunInstance, (f_id, f_task_id, f_state, f_current_attempt_id, f_attempt_count, f_created_at, f_scheduled_at, f_effective_priority, f_last_state_change_at))
@@ -803,33 +796,36 @@ def _r_RunInstance(o: Any) -> Any:
 
 
 def _r_EventFilter_TaskCompleted(o: Any) -> Any:
-    if type(o) is not dict:
+    if type(o) is not tuple:
         raise _DOUBT
-    f_task_id = o["task_id"]
+    (k0, f_task_id), = o
+    if (k0,) != ("task_id",):
+        raise _DOUBT
     f_task_id = _uuid(f_task_id)
     v = _new(EventFilterTaskCompleted, (f_task_id,))
     return v
 
 
 def _r_EventFilter_RunStateChanged(o: Any) -> Any:
-    if type(o) is not dict:
+    if type(o) is not tuple:
         raise _DOUBT
-    f_task_id = o["task_id"]
+    (k0, f_task_id), (k1, f_state) = o
+    if (k0, k1) != ("task_id", "state"):
+        raise _DOUBT
     f_task_id = _uuid(f_task_id)
-    f_state = o["state"]
     f_state = _RunState_BY_NAME[f_state]
     v = _new(EventFilterRunStateChanged, (f_task_id, f_state))
     return v
 
 
 def _r_EventFilter_BudgetThreshold(o: Any) -> Any:
-    if type(o) is not dict:
+    if type(o) is not tuple:
         raise _DOUBT
-    f_task_id = o["task_id"]
+    (k0, f_task_id), (k1, f_dimension), (k2, f_threshold_pct) = o
+    if (k0, k1, k2) != ("task_id", "dimension", "threshold_pct"):
+        raise _DOUBT
     f_task_id = _uuid(f_task_id)
-    f_dimension = o["dimension"]
     f_dimension = _BudgetDimension_BY_NAME[f_dimension]
-    f_threshold_pct = o["threshold_pct"]
     if type(f_threshold_pct) is not int or not 0 <= f_threshold_pct <= 0xFF:
         raise _DOUBT
     v = _new(EventFilterBudgetThreshold, (f_task_id, f_dimension, f_threshold_pct))
@@ -837,9 +833,11 @@ def _r_EventFilter_BudgetThreshold(o: Any) -> Any:
 
 
 def _r_EventFilter_Custom(o: Any) -> Any:
-    if type(o) is not dict:
+    if type(o) is not tuple:
         raise _DOUBT
-    f_key = o["key"]
+    (k0, f_key), = o
+    if (k0,) != ("key",):
+        raise _DOUBT
     if type(f_key) is not str:
         raise _DOUBT
     v = _new(EventFilterCustom, (f_key,))
@@ -853,9 +851,9 @@ _EventFilter_READERS: dict[str, Callable[[Any], Any]] = {"TaskCompleted": _r_Eve
 def _r_EventFilter(o: Any) -> Any:
     if type(o) is str:
         return _EventFilter_UNITS[o]
-    if type(o) is not dict or len(o) != 1:
+    if type(o) is not tuple or len(o) != 1:
         raise _DOUBT
-    ((name, inner),) = o.items()
+    ((name, inner),) = o
     return _EventFilter_READERS[name](inner)
 
 
@@ -872,9 +870,9 @@ _Role_READERS: dict[str, Callable[[Any], Any]] = {"Custom": _r_Role_Custom}
 def _r_Role(o: Any) -> Any:
     if type(o) is str:
         return _Role_UNITS[o]
-    if type(o) is not dict or len(o) != 1:
+    if type(o) is not tuple or len(o) != 1:
         raise _DOUBT
-    ((name, inner),) = o.items()
+    ((name, inner),) = o
     return _Role_READERS[name](inner)
 
 
@@ -891,62 +889,51 @@ _Capability_READERS: dict[str, Callable[[Any], Any]] = {"Custom": _r_Capability_
 def _r_Capability(o: Any) -> Any:
     if type(o) is str:
         return _Capability_UNITS[o]
-    if type(o) is not dict or len(o) != 1:
+    if type(o) is not tuple or len(o) != 1:
         raise _DOUBT
-    ((name, inner),) = o.items()
+    ((name, inner),) = o
     return _Capability_READERS[name](inner)
 
 
 def _r_Snapshot(o: Any) -> Any:
-    if type(o) is not dict:
+    if type(o) is not tuple:
         raise _DOUBT
-    f_version = o["version"]
+    (k0, f_version), (k1, f_timestamp), (k2, f_metadata), (k3, f_tasks), (k4, f_runs), (k5, f_engine), (k6, f_dependency_declarations), (k7, f_budgets), (k8, f_subscriptions), (k9, f_actors), (k10, f_tenants), (k11, f_role_assignments), (k12, f_capability_grants), (k13, f_ledger_entries) = o
+    if (k0, k1, k2, k3, k4, k5, k6, k7, k8, k9, k10, k11, k12, k13) != ("version", "timestamp", "metadata", "tasks", "runs", "engine", "dependency_declarations", "budgets", "subscriptions", "actors", "tenants", "role_assignments", "capability_grants", "ledger_entries"):
+        raise _DOUBT
     if type(f_version) is not int or not 0 <= f_version <= 0xFFFF_FFFF:
         raise _DOUBT
-    f_timestamp = o["timestamp"]
     if type(f_timestamp) is not int or not 0 <= f_timestamp <= 0xFFFF_FFFF_FFFF_FFFF:
         raise _DOUBT
-    f_metadata = o["metadata"]
     f_metadata = _r_SnapshotMetadata(f_metadata)
-    f_tasks = o["tasks"]
     if type(f_tasks) is not list:
         raise _DOUBT
     f_tasks = tuple(map(_r_SnapshotTask, f_tasks))
-    f_runs = o["runs"]
     if type(f_runs) is not list:
         raise _DOUBT
     f_runs = tuple(map(_r_SnapshotRun, f_runs))
-    f_engine = o["engine"]
     f_engine = _r_SnapshotEngineControl(f_engine)
-    f_dependency_declarations = o["dependency_declarations"]
     if type(f_dependency_declarations) is not list:
         raise _DOUBT
     f_dependency_declarations = tuple(map(_r_SnapshotDependencyDeclaration, f_dependency_declarations))
-    f_budgets = o["budgets"]
     if type(f_budgets) is not list:
         raise _DOUBT
     f_budgets = tuple(map(_r_SnapshotBudget, f_budgets))
-    f_subscriptions = o["subscriptions"]
     if type(f_subscriptions) is not list:
         raise _DOUBT
     f_subscriptions = tuple(map(_r_SnapshotSubscription, f_subscriptions))
-    f_actors = o["actors"]
     if type(f_actors) is not list:
         raise _DOUBT
     f_actors = tuple(map(_r_SnapshotActor, f_actors))
-    f_tenants = o["tenants"]
     if type(f_tenants) is not list:
         raise _DOUBT
     f_tenants = tuple(map(_r_SnapshotTenant, f_tenants))
-    f_role_assignments = o["role_assignments"]
     if type(f_role_assignments) is not list:
         raise _DOUBT
     f_role_assignments = tuple(map(_r_SnapshotRoleAssignment, f_role_assignments))
-    f_capability_grants = o["capability_grants"]
     if type(f_capability_grants) is not list:
         raise _DOUBT
     f_capability_grants = tuple(map(_r_SnapshotCapabilityGrant, f_capability_grants))
-    f_ledger_entries = o["ledger_entries"]
     if type(f_ledger_entries) is not list:
         raise _DOUBT
     f_ledger_entries = tuple(map(_r_SnapshotLedgerEntry, f_ledger_entries))
@@ -955,18 +942,17 @@ def _r_Snapshot(o: Any) -> Any:
 
 
 def _r_SnapshotMetadata(o: Any) -> Any:
-    if type(o) is not dict:
+    if type(o) is not tuple:
         raise _DOUBT
-    f_schema_version = o["schema_version"]
+    (k0, f_schema_version), (k1, f_wal_sequence), (k2, f_task_count), (k3, f_run_count) = o
+    if (k0, k1, k2, k3) != ("schema_version", "wal_sequence", "task_count", "run_count"):
+        raise _DOUBT
     if type(f_schema_version) is not int or not 0 <= f_schema_version <= 0xFFFF_FFFF:
         raise _DOUBT
-    f_wal_sequence = o["wal_sequence"]
     if type(f_wal_sequence) is not int or not 0 <= f_wal_sequence <= 0xFFFF_FFFF_FFFF_FFFF:
         raise _DOUBT
-    f_task_count = o["task_count"]
     if type(f_task_count) is not int or not 0 <= f_task_count <= 0xFFFF_FFFF_FFFF_FFFF:
         raise _DOUBT
-    f_run_count = o["run_count"]
     if type(f_run_count) is not int or not 0 <= f_run_count <= 0xFFFF_FFFF_FFFF_FFFF:
         raise _DOUBT
     v = _new(SnapshotMetadata, (f_schema_version, f_wal_sequence, f_task_count, f_run_count))
@@ -974,18 +960,17 @@ def _r_SnapshotMetadata(o: Any) -> Any:
 
 
 def _r_SnapshotTask(o: Any) -> Any:
-    if type(o) is not dict:
+    if type(o) is not tuple:
         raise _DOUBT
-    f_task_spec = o["task_spec"]
+    (k0, f_task_spec), (k1, f_created_at), (k2, f_updated_at), (k3, f_canceled_at) = o
+    if (k0, k1, k2, k3) != ("task_spec", "created_at", "updated_at", "canceled_at"):
+        raise _DOUBT
     f_task_spec = _r_TaskSpec(f_task_spec)
-    f_created_at = o["created_at"]
     if type(f_created_at) is not int or not 0 <= f_created_at <= 0xFFFF_FFFF_FFFF_FFFF:
         raise _DOUBT
-    f_updated_at = o["updated_at"]
     if f_updated_at is not None:
         if type(f_updated_at) is not int or not 0 <= f_updated_at <= 0xFFFF_FFFF_FFFF_FFFF:
             raise _DOUBT
-    f_canceled_at = o["canceled_at"]
     if f_canceled_at is not None:
         if type(f_canceled_at) is not int or not 0 <= f_canceled_at <= 0xFFFF_FFFF_FFFF_FFFF:
             raise _DOUBT
@@ -994,19 +979,18 @@ def _r_SnapshotTask(o: Any) -> Any:
 
 
 def _r_SnapshotRun(o: Any) -> Any:
-    if type(o) is not dict:
+    if type(o) is not tuple:
         raise _DOUBT
-    f_run_instance = o["run_instance"]
+    (k0, f_run_instance), (k1, f_state_history), (k2, f_attempts), (k3, f_lease) = o
+    if (k0, k1, k2, k3) != ("run_instance", "state_history", "attempts", "lease"):
+        raise _DOUBT
     f_run_instance = _r_RunInstance(f_run_instance)
-    f_state_history = o["state_history"]
     if type(f_state_history) is not list:
         raise _DOUBT
     f_state_history = tuple(map(_r_SnapshotRunStateHistoryEntry, f_state_history))
-    f_attempts = o["attempts"]
     if type(f_attempts) is not list:
         raise _DOUBT
     f_attempts = tuple(map(_r_SnapshotAttemptHistoryEntry, f_attempts))
-    f_lease = o["lease"]
     if f_lease is not None:
         f_lease = _r_SnapshotLeaseMetadata(f_lease)
     v = _new(SnapshotRun, (f_run_instance, f_state_history, f_attempts, f_lease))
@@ -1014,14 +998,14 @@ def _r_SnapshotRun(o: Any) -> Any:
 
 
 def _r_SnapshotRunStateHistoryEntry(o: Any) -> Any:
-    if type(o) is not dict:
+    if type(o) is not tuple:
         raise _DOUBT
-    f_from = o["from"]
+    (k0, f_from), (k1, f_to), (k2, f_timestamp) = o
+    if (k0, k1, k2) != ("from", "to", "timestamp"):
+        raise _DOUBT
     if f_from is not None:
         f_from = _RunState_BY_NAME[f_from]
-    f_to = o["to"]
     f_to = _RunState_BY_NAME[f_to]
-    f_timestamp = o["timestamp"]
     if type(f_timestamp) is not int or not 0 <= f_timestamp <= 0xFFFF_FFFF_FFFF_FFFF:
         raise _DOUBT
     v = _new(SnapshotRunStateHistoryEntry, (f_from, f_to, f_timestamp))
@@ -1029,25 +1013,22 @@ def _r_SnapshotRunStateHistoryEntry(o: Any) -> Any:
 
 
 def _r_SnapshotAttemptHistoryEntry(o: Any) -> Any:
-    if type(o) is not dict:
+    if type(o) is not tuple:
         raise _DOUBT
-    f_attempt_id = o["attempt_id"]
+    (k0, f_attempt_id), (k1, f_started_at), (k2, f_finished_at), (k3, f_result), (k4, f_error), (k5, f_output) = o
+    if (k0, k1, k2, k3, k4, k5) != ("attempt_id", "started_at", "finished_at", "result", "error", "output"):
+        raise _DOUBT
     f_attempt_id = _uuid(f_attempt_id)
-    f_started_at = o["started_at"]
     if type(f_started_at) is not int or not 0 <= f_started_at <= 0xFFFF_FFFF_FFFF_FFFF:
         raise _DOUBT
-    f_finished_at = o["finished_at"]
     if f_finished_at is not None:
         if type(f_finished_at) is not int or not 0 <= f_finished_at <= 0xFFFF_FFFF_FFFF_FFFF:
             raise _DOUBT
-    f_result = o["result"]
     if f_result is not None:
         f_result = _AttemptResultKind_BY_NAME[f_result]
-    f_error = o["error"]
     if f_error is not None:
         if type(f_error) is not str:
             raise _DOUBT
-    f_output = o["output"]
     if f_output is not None:
         f_output = _byte_array(f_output)
     v = _new(SnapshotAttemptHistoryEntry, (f_attempt_id, f_started_at, f_finished_at, f_result, f_error, f_output))
@@ -1055,18 +1036,17 @@ def _r_SnapshotAttemptHistoryEntry(o: Any) -> Any:
 
 
 def _r_SnapshotLeaseMetadata(o: Any) -> Any:
-    if type(o) is not dict:
+    if type(o) is not tuple:
         raise _DOUBT
-    f_owner = o["owner"]
+    (k0, f_owner), (k1, f_expiry), (k2, f_acquired_at), (k3, f_updated_at) = o
+    if (k0, k1, k2, k3) != ("owner", "expiry", "acquired_at", "updated_at"):
+        raise _DOUBT
     if type(f_owner) is not str:
         raise _DOUBT
-    f_expiry = o["expiry"]
     if type(f_expiry) is not int or not 0 <= f_expiry <= 0xFFFF_FFFF_FFFF_FFFF:
         raise _DOUBT
-    f_acquired_at = o["acquired_at"]
     if type(f_acquired_at) is not int or not 0 <= f_acquired_at <= 0xFFFF_FFFF_FFFF_FFFF:
         raise _DOUBT
-    f_updated_at = o["updated_at"]
     if type(f_updated_at) is not int or not 0 <= f_updated_at <= 0xFFFF_FFFF_FFFF_FFFF:
         raise _DOUBT
     v = _new(SnapshotLeaseMetadata, (f_owner, f_expiry, f_acquired_at, f_updated_at))
@@ -1074,16 +1054,16 @@ def _r_SnapshotLeaseMetadata(o: Any) -> Any:
 
 
 def _r_SnapshotEngineControl(o: Any) -> Any:
-    if type(o) is not dict:
+    if type(o) is not tuple:
         raise _DOUBT
-    f_paused = o["paused"]
+    (k0, f_paused), (k1, f_paused_at), (k2, f_resumed_at) = o
+    if (k0, k1, k2) != ("paused", "paused_at", "resumed_at"):
+        raise _DOUBT
     if type(f_paused) is not bool:
         raise _DOUBT
-    f_paused_at = o["paused_at"]
     if f_paused_at is not None:
         if type(f_paused_at) is not int or not 0 <= f_paused_at <= 0xFFFF_FFFF_FFFF_FFFF:
             raise _DOUBT
-    f_resumed_at = o["resumed_at"]
     if f_resumed_at is not None:
         if type(f_resumed_at) is not int or not 0 <= f_resumed_at <= 0xFFFF_FFFF_FFFF_FFFF:
             raise _DOUBT
@@ -1092,15 +1072,15 @@ def _r_SnapshotEngineControl(o: Any) -> Any:
 
 
 def _r_SnapshotDependencyDeclaration(o: Any) -> Any:
-    if type(o) is not dict:
+    if type(o) is not tuple:
         raise _DOUBT
-    f_task_id = o["task_id"]
+    (k0, f_task_id), (k1, f_depends_on), (k2, f_declared_at) = o
+    if (k0, k1, k2) != ("task_id", "depends_on", "declared_at"):
+        raise _DOUBT
     f_task_id = _uuid(f_task_id)
-    f_depends_on = o["depends_on"]
     if type(f_depends_on) is not list:
         raise _DOUBT
     f_depends_on = tuple(map(_uuid, f_depends_on))
-    f_declared_at = o["declared_at"]
     if type(f_declared_at) is not int or not 0 <= f_declared_at <= 0xFFFF_FFFF_FFFF_FFFF:
         raise _DOUBT
     v = _new(SnapshotDependencyDeclaration, (f_task_id, f_depends_on, f_declared_at))
@@ -1108,22 +1088,19 @@ def _r_SnapshotDependencyDeclaration(o: Any) -> Any:
 
 
 def _r_SnapshotBudget(o: Any) -> Any:
-    if type(o) is not dict:
+    if type(o) is not tuple:
         raise _DOUBT
-    f_task_id = o["task_id"]
+    (k0, f_task_id), (k1, f_dimension), (k2, f_limit), (k3, f_consumed), (k4, f_allocated_at), (k5, f_exhausted) = o
+    if (k0, k1, k2, k3, k4, k5) != ("task_id", "dimension", "limit", "consumed", "allocated_at", "exhausted"):
+        raise _DOUBT
     f_task_id = _uuid(f_task_id)
-    f_dimension = o["dimension"]
     f_dimension = _BudgetDimension_BY_NAME[f_dimension]
-    f_limit = o["limit"]
     if type(f_limit) is not int or not 0 <= f_limit <= 0xFFFF_FFFF_FFFF_FFFF:
         raise _DOUBT
-    f_consumed = o["consumed"]
     if type(f_consumed) is not int or not 0 <= f_consumed <= 0xFFFF_FFFF_FFFF_FFFF:
         raise _DOUBT
-    f_allocated_at = o["allocated_at"]
     if type(f_allocated_at) is not int or not 0 <= f_allocated_at <= 0xFFFF_FFFF_FFFF_FFFF:
         raise _DOUBT
-    f_exhausted = o["exhausted"]
     if type(f_exhausted) is not bool:
         raise _DOUBT
     v = _new(SnapshotBudget, (f_task_id, f_dimension, f_limit, f_consumed, f_allocated_at, f_exhausted))
@@ -1131,22 +1108,19 @@ def _r_SnapshotBudget(o: Any) -> Any:
 
 
 def _r_SnapshotSubscription(o: Any) -> Any:
-    if type(o) is not dict:
+    if type(o) is not tuple:
         raise _DOUBT
-    f_subscription_id = o["subscription_id"]
+    (k0, f_subscription_id), (k1, f_task_id), (k2, f_filter), (k3, f_created_at), (k4, f_triggered_at), (k5, f_canceled_at) = o
+    if (k0, k1, k2, k3, k4, k5) != ("subscription_id", "task_id", "filter", "created_at", "triggered_at", "canceled_at"):
+        raise _DOUBT
     f_subscription_id = _uuid(f_subscription_id)
-    f_task_id = o["task_id"]
     f_task_id = _uuid(f_task_id)
-    f_filter = o["filter"]
     f_filter = _r_EventFilter(f_filter)
-    f_created_at = o["created_at"]
     if type(f_created_at) is not int or not 0 <= f_created_at <= 0xFFFF_FFFF_FFFF_FFFF:
         raise _DOUBT
-    f_triggered_at = o["triggered_at"]
     if f_triggered_at is not None:
         if type(f_triggered_at) is not int or not 0 <= f_triggered_at <= 0xFFFF_FFFF_FFFF_FFFF:
             raise _DOUBT
-    f_canceled_at = o["canceled_at"]
     if f_canceled_at is not None:
         if type(f_canceled_at) is not int or not 0 <= f_canceled_at <= 0xFFFF_FFFF_FFFF_FFFF:
             raise _DOUBT
@@ -1155,35 +1129,29 @@ def _r_SnapshotSubscription(o: Any) -> Any:
 
 
 def _r_SnapshotActor(o: Any) -> Any:
-    if type(o) is not dict:
+    if type(o) is not tuple:
         raise _DOUBT
-    f_actor_id = o["actor_id"]
+    (k0, f_actor_id), (k1, f_identity), (k2, f_capabilities), (k3, f_department), (k4, f_heartbeat_interval_secs), (k5, f_tenant_id), (k6, f_registered_at), (k7, f_last_heartbeat_at), (k8, f_deregistered_at) = o
+    if (k0, k1, k2, k3, k4, k5, k6, k7, k8) != ("actor_id", "identity", "capabilities", "department", "heartbeat_interval_secs", "tenant_id", "registered_at", "last_heartbeat_at", "deregistered_at"):
+        raise _DOUBT
     f_actor_id = _uuid(f_actor_id)
-    f_identity = o["identity"]
     if type(f_identity) is not str:
         raise _DOUBT
-    f_capabilities = o["capabilities"]
     if type(f_capabilities) is not list:
         raise _DOUBT
     f_capabilities = tuple(map(_string, f_capabilities))
-    f_department = o["department"]
     if f_department is not None:
         if type(f_department) is not str:
             raise _DOUBT
-    f_heartbeat_interval_secs = o["heartbeat_interval_secs"]
     if type(f_heartbeat_interval_secs) is not int or not 0 <= f_heartbeat_interval_secs <= 0xFFFF_FFFF_FFFF_FFFF:
         raise _DOUBT
-    f_tenant_id = o["tenant_id"]
     if f_tenant_id is not None:
         f_tenant_id = _uuid(f_tenant_id)
-    f_registered_at = o["registered_at"]
     if type(f_registered_at) is not int or not 0 <= f_registered_at <= 0xFFFF_FFFF_FFFF_FFFF:
         raise _DOUBT
-    f_last_heartbeat_at = o["last_heartbeat_at"]
     if f_last_heartbeat_at is not None:
         if type(f_last_heartbeat_at) is not int or not 0 <= f_last_heartbeat_at <= 0xFFFF_FFFF_FFFF_FFFF:
             raise _DOUBT
-    f_deregistered_at = o["deregistered_at"]
     if f_deregistered_at is not None:
         if type(f_deregistered_at) is not int or not 0 <= f_deregistered_at <= 0xFFFF_FFFF_FFFF_FFFF:
             raise _DOUBT
@@ -1192,14 +1160,14 @@ def _r_SnapshotActor(o: Any) -> Any:
 
 
 def _r_SnapshotTenant(o: Any) -> Any:
-    if type(o) is not dict:
+    if type(o) is not tuple:
         raise _DOUBT
-    f_tenant_id = o["tenant_id"]
+    (k0, f_tenant_id), (k1, f_name), (k2, f_created_at) = o
+    if (k0, k1, k2) != ("tenant_id", "name", "created_at"):
+        raise _DOUBT
     f_tenant_id = _uuid(f_tenant_id)
-    f_name = o["name"]
     if type(f_name) is not str:
         raise _DOUBT
-    f_created_at = o["created_at"]
     if type(f_created_at) is not int or not 0 <= f_created_at <= 0xFFFF_FFFF_FFFF_FFFF:
         raise _DOUBT
     v = _new(SnapshotTenant, (f_tenant_id, f_name, f_created_at))
@@ -1207,15 +1175,14 @@ def _r_SnapshotTenant(o: Any) -> Any:
 
 
 def _r_SnapshotRoleAssignment(o: Any) -> Any:
-    if type(o) is not dict:
+    if type(o) is not tuple:
         raise _DOUBT
-    f_actor_id = o["actor_id"]
+    (k0, f_actor_id), (k1, f_role), (k2, f_tenant_id), (k3, f_assigned_at) = o
+    if (k0, k1, k2, k3) != ("actor_id", "role", "tenant_id", "assigned_at"):
+        raise _DOUBT
     f_actor_id = _uuid(f_actor_id)
-    f_role = o["role"]
     f_role = _r_Role(f_role)
-    f_tenant_id = o["tenant_id"]
     f_tenant_id = _uuid(f_tenant_id)
-    f_assigned_at = o["assigned_at"]
     if type(f_assigned_at) is not int or not 0 <= f_assigned_at <= 0xFFFF_FFFF_FFFF_FFFF:
         raise _DOUBT
     v = _new(SnapshotRoleAssignment, (f_actor_id, f_role, f_tenant_id, f_assigned_at))
@@ -1223,18 +1190,16 @@ def _r_SnapshotRoleAssignment(o: Any) -> Any:
 
 
 def _r_SnapshotCapabilityGrant(o: Any) -> Any:
-    if type(o) is not dict:
+    if type(o) is not tuple:
         raise _DOUBT
-    f_actor_id = o["actor_id"]
+    (k0, f_actor_id), (k1, f_capability), (k2, f_tenant_id), (k3, f_granted_at), (k4, f_revoked_at) = o
+    if (k0, k1, k2, k3, k4) != ("actor_id", "capability", "tenant_id", "granted_at", "revoked_at"):
+        raise _DOUBT
     f_actor_id = _uuid(f_actor_id)
-    f_capability = o["capability"]
     f_capability = _r_Capability(f_capability)
-    f_tenant_id = o["tenant_id"]
     f_tenant_id = _uuid(f_tenant_id)
-    f_granted_at = o["granted_at"]
     if type(f_granted_at) is not int or not 0 <= f_granted_at <= 0xFFFF_FFFF_FFFF_FFFF:
         raise _DOUBT
-    f_revoked_at = o["revoked_at"]
     if f_revoked_at is not None:
         if type(f_revoked_at) is not int or not 0 <= f_revoked_at <= 0xFFFF_FFFF_FFFF_FFFF:
             raise _DOUBT
@@ -1243,21 +1208,18 @@ def _r_SnapshotCapabilityGrant(o: Any) -> Any:
 
 
 def _r_SnapshotLedgerEntry(o: Any) -> Any:
-    if type(o) is not dict:
+    if type(o) is not tuple:
         raise _DOUBT
-    f_entry_id = o["entry_id"]
+    (k0, f_entry_id), (k1, f_tenant_id), (k2, f_ledger_key), (k3, f_actor_id), (k4, f_payload), (k5, f_timestamp) = o
+    if (k0, k1, k2, k3, k4, k5) != ("entry_id", "tenant_id", "ledger_key", "actor_id", "payload", "timestamp"):
+        raise _DOUBT
     f_entry_id = _uuid(f_entry_id)
-    f_tenant_id = o["tenant_id"]
     f_tenant_id = _uuid(f_tenant_id)
-    f_ledger_key = o["ledger_key"]
     if type(f_ledger_key) is not str:
         raise _DOUBT
-    f_actor_id = o["actor_id"]
     if f_actor_id is not None:
         f_actor_id = _uuid(f_actor_id)
-    f_payload = o["payload"]
     f_payload = _byte_array(f_payload)
-    f_timestamp = o["timestamp"]
     if type(f_timestamp) is not int or not 0 <= f_timestamp <= 0xFFFF_FFFF_FFFF_FFFF:
         raise _DOUBT
     v = _new(SnapshotLedgerEntry, (f_entry_id, f_tenant_id, f_ledger_key, f_actor_id, f_payload, f_timestamp))
@@ -1265,50 +1227,41 @@ def _r_SnapshotLedgerEntry(o: Any) -> Any:
 
 
 def _r_StateForm(o: Any) -> Any:
-    if type(o) is not dict:
+    if type(o) is not tuple:
         raise _DOUBT
-    f_latest_sequence = o["latest_sequence"]
+    (k0, f_latest_sequence), (k1, f_tasks), (k2, f_runs), (k3, f_engine), (k4, f_dependency_declarations), (k5, f_budgets), (k6, f_subscriptions), (k7, f_actors), (k8, f_tenants), (k9, f_role_assignments), (k10, f_capability_grants), (k11, f_ledger_entries) = o
+    if (k0, k1, k2, k3, k4, k5, k6, k7, k8, k9, k10, k11) != ("latest_sequence", "tasks", "runs", "engine", "dependency_declarations", "budgets", "subscriptions", "actors", "tenants", "role_assignments", "capability_grants", "ledger_entries"):
+        raise _DOUBT
     if type(f_latest_sequence) is not int or not 0 <= f_latest_sequence <= 0xFFFF_FFFF_FFFF_FFFF:
         raise _DOUBT
-    f_tasks = o["tasks"]
     if type(f_tasks) is not list:
         raise _DOUBT
     f_tasks = tuple(map(_r_SnapshotTask, f_tasks))
-    f_runs = o["runs"]
     if type(f_runs) is not list:
         raise _DOUBT
     f_runs = tuple(map(_r_SnapshotRun, f_runs))
-    f_engine = o["engine"]
     f_engine = _r_SnapshotEngineControl(f_engine)
-    f_dependency_declarations = o["dependency_declarations"]
     if type(f_dependency_declarations) is not list:
         raise _DOUBT
     f_dependency_declarations = tuple(map(_r_StateDependencyDeclaration, f_dependency_declarations))
-    f_budgets = o["budgets"]
     if type(f_budgets) is not list:
         raise _DOUBT
     f_budgets = tuple(map(_r_SnapshotBudget, f_budgets))
-    f_subscriptions = o["subscriptions"]
     if type(f_subscriptions) is not list:
         raise _DOUBT
     f_subscriptions = tuple(map(_r_SnapshotSubscription, f_subscriptions))
-    f_actors = o["actors"]
     if type(f_actors) is not list:
         raise _DOUBT
     f_actors = tuple(map(_r_SnapshotActor, f_actors))
-    f_tenants = o["tenants"]
     if type(f_tenants) is not list:
         raise _DOUBT
     f_tenants = tuple(map(_r_SnapshotTenant, f_tenants))
-    f_role_assignments = o["role_assignments"]
     if type(f_role_assignments) is not list:
         raise _DOUBT
     f_role_assignments = tuple(map(_r_SnapshotRoleAssignment, f_role_assignments))
-    f_capability_grants = o["capability_grants"]
     if type(f_capability_grants) is not list:
         raise _DOUBT
     f_capability_grants = tuple(map(_r_SnapshotCapabilityGrant, f_capability_grants))
-    f_ledger_entries = o["ledger_entries"]
     if type(f_ledger_entries) is not list:
         raise _DOUBT
     f_ledger_entries = tuple(map(_r_SnapshotLedgerEntry, f_ledger_entries))
@@ -1317,11 +1270,12 @@ def _r_StateForm(o: Any) -> Any:
 
 
 def _r_StateDependencyDeclaration(o: Any) -> Any:
-    if type(o) is not dict:
+    if type(o) is not tuple:
         raise _DOUBT
-    f_task_id = o["task_id"]
+    (k0, f_task_id), (k1, f_depends_on) = o
+    if (k0, k1) != ("task_id", "depends_on"):
+        raise _DOUBT
     f_task_id = _uuid(f_task_id)
-    f_depends_on = o["depends_on"]
     if type(f_depends_on) is not list:
         raise _DOUBT
     f_depends_on = tuple(map(_uuid, f_depends_on))
@@ -1329,7 +1283,8 @@ def _r_StateDependencyDeclaration(o: Any) -> Any:
     return v
 
 
-#: Fast reader of each struct and data enum by its Rust name (raises on any doubt).
+#: Fast reader of each struct and data enum by its Rust name, of a value parsed by
+#: ``parse_json_pairs`` (raises on any doubt).
 FAST_READERS: dict[str, Callable[[Any], Any]] = {
     "WalEvent": _r_WalEvent,
     "WalEventType": _r_WalEventType,
@@ -1365,15 +1320,20 @@ FAST_READERS: dict[str, Callable[[Any], Any]] = {
 }
 
 
-def read_json(type_name: str, obj: Any, form: Form = JSON_FORM) -> Any:
-    """``form.load(type_name, obj)``, faster for values in the usual shape.
+def read_json_text(type_name: str, text: bytes, form: Form = JSON_FORM) -> Any:
+    """``form.load(type_name, parse_json_text(text))``, faster for text in the usual
+    shape.
 
-    The usual shape (every field present, identifiers hyphenated, enums by name, no
-    variant of a build feature) is read here; for anything else, and for every error,
-    the value is read again by ``form`` (``aqwal.forms``), which applies every rule and
-    reports the first one broken.
+    The usual shape (every field present, once, in declaration order, identifiers
+    hyphenated, enums by name, no variant of a build feature) is read here from the
+    text's objects as tuples of pairs; for anything else, and for every error, the text
+    is parsed again by ``parse_json_text`` (syntax, JSN-15, repeated keys: JSN-4) and
+    read by ``form`` (``aqwal.forms``), which apply every rule in the order of JSN-13.
     """
-    try:
-        return FAST_READERS[type_name](obj)
-    except (_Doubt, AqwalError, KeyError, TypeError, ValueError):
-        return form.load(type_name, obj)
+    doc = parse_json_pairs(text)
+    if doc is not None:
+        try:
+            return FAST_READERS[type_name](doc)
+        except (_Doubt, AqwalError, KeyError, TypeError, ValueError):
+            pass
+    return form.load(type_name, parse_json_text(text))

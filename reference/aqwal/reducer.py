@@ -146,9 +146,13 @@ class Reducer:
 
     def __init__(self, state: ReplayState | None = None) -> None:
         self.state = state if state is not None else ReplayState()
-        # Bound handlers, so that a subclass's override of a handler is the one called.
-        self._handlers: dict[type, Callable[[Any], None]] = {
-            cls: getattr(self, fn.__name__) for cls, fn in _HANDLERS.items()
+        # The handlers of this reducer's class, so that a subclass's override of a handler is
+        # the one called. Not bound to the reducer: bound methods would make a reference cycle
+        # through it, which would keep its state alive after its last use until the cyclic
+        # collector's next full collection.
+        cls = type(self)
+        self._handlers: dict[type, Callable[[Reducer, Any], None]] = {
+            event_type: getattr(cls, fn.__name__) for event_type, fn in _HANDLERS.items()
         }
 
     # -- envelope ----------------------------------------------------------------------------
@@ -165,7 +169,7 @@ class Reducer:
         handler = self._handlers.get(type(body))
         if handler is None:
             raise TypeError(f"not a WalEventType: {type(body).__name__}")
-        handler(body)
+        handler(self, body)
         self.state.latest_sequence = sequence
 
     # -- runs --------------------------------------------------------------------------------

@@ -18,10 +18,10 @@ from aqwal import types as t
 from aqwal.atomicfile import write_atomically
 from aqwal.codec import frame
 from aqwal.errors import AqwalError, SnapshotError
-from aqwal.forms import json_form, parse_json_text, uuid_text
+from aqwal.forms import json_form, uuid_text
 from aqwal.gcpause import paused_gc
 from aqwal.inputfile import open_regular, read_at_most, shown_path
-from aqwal.json_reader import read_json
+from aqwal.json_reader import read_json_text
 from aqwal.json_writer import json_text
 from aqwal.projection import SNAPSHOT_FORMAT_VERSION, SNAPSHOT_SCHEMA_VERSION, build_snapshot
 from aqwal.reducer import Reducer, is_legal_transition
@@ -318,9 +318,7 @@ def decode_snapshot(
         )
     with paused_gc():
         try:
-            snap: t.Snapshot = read_json(
-                "Snapshot", parse_json_text(payload), json_form(workflow=workflow)
-            )
+            snap: t.Snapshot = read_json_text("Snapshot", payload, json_form(workflow=workflow))
         except AqwalError as exc:
             raise exc.rebased(HEADER_LEN) from None
         validate_snapshot(snap, accept_older_schema=accept_older_schema)

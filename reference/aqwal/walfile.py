@@ -17,7 +17,6 @@ import stat
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
-from itertools import islice
 from operator import itemgetter, lt
 from pathlib import Path
 from typing import BinaryIO, Literal
@@ -95,7 +94,11 @@ def read_wal_batches(
     """:func:`read_wal` a buffer at a time: the offsets and the records of each run of good
     records found in a chunk read (spec: WAL-2, WAL-3). At a corrupt record, the records
     before it come first, then its :class:`WalCorruption`; a batch holds at most
-    :data:`BATCH` records."""
+    :data:`BATCH` records.
+
+    Every record goes through the one loop below, which applies the checks of WAL-3 in their
+    order; a record cut off by the end of the buffer leaves the loop to read more, and is
+    checked again from its start."""
     mode = mode_of(strict=strict, workflow=workflow)
     check_trailing = bool(mode & _pc.STRICT)
     data = b""
@@ -105,130 +108,124 @@ def read_wal_batches(
     crc32 = zlib.crc32
 
     while True:
-        # Every whole record in the buffer that passes every check, in one loop; the first
-        # one in any doubt, or cut off by the end of the buffer, is left to the checks below.
         offsets: list[int] = []
         events: list[WalEvent] = []
+        failure: WalCorruption | None = None
         size = len(data)
         room = BATCH
-        while size - pos > HEADER_LEN and room:
-            room -= 1
+        while room:
+            if size - pos < HEADER_LEN:
+                break  # the header is cut off: read more, or incomplete_header at the end
+            record = base + pos
             version, length, crc = header_at(data, pos)
-            start = pos + HEADER_LEN
-            end = start + length
-            if version != WAL_VERSION or not 0 < length <= MAX_PAYLOAD_LEN or end > size:
+            if version != WAL_VERSION:
+                failure = _corrupt(
+                    "unsupported_version",
+                    record,
+                    FrameError(
+                        "frame_version_unsupported", f"record version {version}", offset=record
+                    ),
+                )
                 break
-            payload = data[start:end]
-            if crc32(payload) != crc:
+            if length > MAX_PAYLOAD_LEN:
+                failure = _corrupt(
+                    "decode_failure",
+                    record,
+                    FrameError(
+                        "frame_payload_too_large", f"declared length {length}", offset=record + 4
+                    ),
+                )
+                break
+            end = pos + HEADER_LEN + length
+            if end > size:
+                break  # the payload is cut off: read more, or incomplete_payload at the end
+            if not length:
+                failure = _corrupt(
+                    "decode_failure",
+                    record,
+                    FrameError(
+                        "frame_empty_payload", "declared payload length is 0", offset=record + 4
+                    ),
+                )
+                break
+            payload = data[pos + HEADER_LEN : end]
+            actual = crc32(payload)
+            if actual != crc:
+                failure = _corrupt(
+                    "crc_mismatch",
+                    record,
+                    FrameError(
+                        "frame_crc_mismatch",
+                        f"header CRC-32 0x{crc:08x}, payload CRC-32 0x{actual:08x}",
+                        offset=record + 8,
+                    ),
+                )
                 break
             try:
+                # called by name: the compiled build calls both without a Python-level call
                 event, used = _d_WalEvent(payload, 0, length, mode)
-            except (IndexError, AqwalError):
+            except IndexError:
+                failure = _corrupt(
+                    "decode_failure", record, _pc.unexpected_end(record + HEADER_LEN + length)
+                )
+                break
+            except AqwalError as exc:
+                failure = _corrupt("decode_failure", record, exc.rebased(record + HEADER_LEN))
                 break
             if used != length and check_trailing:
+                failure = _corrupt(
+                    "decode_failure",
+                    record,
+                    PayloadDecodeError(
+                        "trailing_bytes",
+                        f"{length - used} byte(s) left over after the WalEvent",
+                        offset=record + HEADER_LEN + used,
+                    ),
+                )
                 break
-            offsets.append(base + pos)
+            offsets.append(record)
             events.append(event)
             pos = end
+            room -= 1
         if events:
             yield offsets, events
+        if failure is not None:
+            raise failure
         if not room:
             continue  # the batch is full; the record at pos starts the next one
 
-        # The record at pos, checked in the order of WAL-3 after reading what it needs.
-        avail = len(data) - pos
-        if avail < HEADER_LEN and not eof:
-            more = stream.read(chunk)
-            eof = not more
-            data = data[pos:] + more
-            base += pos
-            pos = 0
-            continue
-        record = base + pos
-        if avail == 0:
-            return
-        if avail < HEADER_LEN:
-            raise _corrupt(
-                "incomplete_header",
-                record,
-                FrameError(
-                    "frame_too_short", f"{avail} byte(s) of a 12-byte header", offset=record
-                ),
-            )
-        version, length, crc = header_at(data, pos)
-        if version != WAL_VERSION:
-            raise _corrupt(
-                "unsupported_version",
-                record,
-                FrameError("frame_version_unsupported", f"record version {version}", offset=record),
-            )
-        if length > MAX_PAYLOAD_LEN:
-            raise _corrupt(
-                "decode_failure",
-                record,
-                FrameError(
-                    "frame_payload_too_large", f"declared length {length}", offset=record + 4
-                ),
-            )
-        end = pos + HEADER_LEN + length
-        while end > len(data) and not eof:
-            more = stream.read(max(chunk, end - len(data)))
-            eof = not more
-            data = data[pos:] + more
-            base += pos
-            end -= pos
-            pos = 0
-        if end > len(data):
+        # The record at pos is cut off by the end of the buffer.
+        if eof:
+            # the read that found the end of the file left that record at data[0]
+            avail, record = size, base
+            if not avail:
+                return
+            if avail < HEADER_LEN:
+                raise _corrupt(
+                    "incomplete_header",
+                    record,
+                    FrameError(
+                        "frame_too_short", f"{avail} byte(s) of a 12-byte header", offset=record
+                    ),
+                )
             raise _corrupt(
                 "incomplete_payload",
                 record,
                 FrameError(
                     "frame_length_exceeds_buffer",
-                    f"declared length {length}, {len(data) - pos - HEADER_LEN} byte(s) present",
+                    f"declared length {header_at(data, 0)[1]}, "
+                    f"{avail - HEADER_LEN} byte(s) present",
                     offset=record + 4,
                 ),
             )
-        if length == 0:
-            raise _corrupt(
-                "decode_failure",
-                record,
-                FrameError(
-                    "frame_empty_payload", "declared payload length is 0", offset=record + 4
-                ),
-            )
-        payload = data[pos + HEADER_LEN : end]
-        actual = crc32(payload)
-        if actual != crc:
-            raise _corrupt(
-                "crc_mismatch",
-                record,
-                FrameError(
-                    "frame_crc_mismatch",
-                    f"header CRC-32 0x{crc:08x}, payload CRC-32 0x{actual:08x}",
-                    offset=record + 8,
-                ),
-            )
-        try:
-            # called by name: the compiled build calls both without a Python-level call
-            event, used = _d_WalEvent(payload, 0, length, mode)
-        except IndexError:
-            raise _corrupt(
-                "decode_failure", record, _pc.unexpected_end(record + HEADER_LEN + length)
-            ) from None
-        except AqwalError as exc:
-            raise _corrupt("decode_failure", record, exc.rebased(record + HEADER_LEN)) from None
-        if used != length and check_trailing:
-            raise _corrupt(
-                "decode_failure",
-                record,
-                PayloadDecodeError(
-                    "trailing_bytes",
-                    f"{length - used} byte(s) left over after the WalEvent",
-                    offset=record + HEADER_LEN + used,
-                ),
-            )
-        yield [record], [event]
-        pos = end
+        # a whole record when its header is here (its length is at most MAX_PAYLOAD_LEN)
+        avail = size - pos
+        wanted = HEADER_LEN + header_at(data, pos)[1] - avail if avail >= HEADER_LEN else 0
+        more = stream.read(max(chunk, wanted))
+        eof = not more
+        data = data[pos:] + more
+        base += pos
+        pos = 0
 
 
 def iter_wal_file(
@@ -281,13 +278,13 @@ _sequence_of = itemgetter(0)
 
 
 def _note_non_increasing(
-    offsets: list[int], sequences: list[int], found: list[tuple[int, int]]
+    bar: int, offsets: list[int], sequences: list[int], found: list[tuple[int, int]]
 ) -> None:
-    """Add the records of a batch whose sequence is not above the one before, up to
-    :data:`MAX_NON_INCREASING` in all (the first of ``sequences`` only sets the bar)."""
-    for i in range(1, len(sequences)):
-        if sequences[i] <= sequences[i - 1] and len(found) < MAX_NON_INCREASING:
-            found.append((offsets[i], sequences[i]))
+    """Add the records whose sequence is not above the one before (the first one's is ``bar``),
+    up to :data:`MAX_NON_INCREASING` in all (spec: WAL-6)."""
+    for offset, previous, sequence in zip(offsets, [bar, *sequences], sequences, strict=False):
+        if sequence <= previous and len(found) < MAX_NON_INCREASING:
+            found.append((offset, sequence))
 
 
 def validate_wal_file(
@@ -311,17 +308,17 @@ def validate_wal_file(
         try:
             for offsets, events in batches:
                 sequences = list(map(_sequence_of, events))
-                if records == 0:
-                    first = sequences[0]
-                elif len(non_increasing) < MAX_NON_INCREASING:
-                    sequences.insert(0, last)
-                    offsets.insert(0, -1)
-                # spec: WAL-6 — a batch whose sequences all increase is checked in one call
-                if not all(map(lt, sequences, islice(sequences, 1, None))):
-                    _note_non_increasing(offsets, sequences, non_increasing)
-                records += len(events)
+                highest = max(highest, *sequences)
+                bar = last
                 last = sequences[-1]
-                highest = max(highest, max(sequences))
+                if not records:
+                    # the first record of the file has no predecessor: it only sets the bar
+                    first = bar = sequences[0]
+                    offsets, sequences = offsets[1:], sequences[1:]
+                records += len(events)
+                # spec: WAL-6 — a batch whose sequences all increase has nothing to note
+                if not all(map(lt, [bar, *sequences], sequences)):
+                    _note_non_increasing(bar, offsets, sequences, non_increasing)
         except WalCorruption as exc:
             corruption = exc
         if corruption is not None:

@@ -24,6 +24,7 @@ from aqwal_conformance.vectorgen.replay import replay_vectors
 from aqwal_conformance.vectorgen.requests import request_vectors
 from aqwal_conformance.vectorgen.restore import restore_vectors
 from aqwal_conformance.vectorgen.snapshot import snapshot_vectors
+from aqwal_conformance.vectorgen.struct_shapes import struct_shape_vectors
 from aqwal_conformance.vectorgen.varints import varint_vectors
 from aqwal_conformance.vectorgen.wal import wal_vectors
 from aqwal_conformance.vectorgen.wal_boundaries import wal_boundary_vectors
@@ -92,6 +93,7 @@ def generate() -> list[Vector]:
         *json_form_vectors(),
         *field_fault_vectors(),
         *near_miss_vectors(),
+        *struct_shape_vectors(),
         *compat_vectors(),
         *write_vectors(),
         *request_vectors(),

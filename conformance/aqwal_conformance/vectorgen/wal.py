@@ -147,7 +147,69 @@ def wal_vectors() -> Iterator[Vector]:
         (*clauses, "WAL-4", "WAL-6"),
         error="incomplete_header",
     )
+    yield from _non_increasing_vectors()
     yield from _reader_mode_vectors()
+
+
+def _paused_log(sequences: list[int]) -> bytes:
+    """EnginePaused records (16 bytes each for sequences below 128) with these sequences."""
+    return b"".join(
+        encode_record(t.WalEvent(seq, t.EnginePaused(1000 + i))) for i, seq in enumerate(sequences)
+    )
+
+
+def _non_increasing_vectors() -> Iterator[Vector]:
+    """The records whose sequence is not above the previous record's (spec: WAL-6), listed by
+    offset: equal and lower sequences, at the start, across read ends, beyond the limit of 100,
+    and around a corruption."""
+    clauses = ("WAL-1", "WAL-3", "WAL-4", "WAL-6")
+    sequences = [0, 0, 3, 2, 2, 5, 9, 9, 8, 12]
+    for read_buffer in (None, 40):
+        name = "wal/non-increasing-equal-and-lower"
+        description = "sequences 0 0 3 2 2 5 9 9 8 12: records 2, 4, 5, 8 and 9 do not increase"
+        options: dict[str, object] = {}
+        if read_buffer is not None:
+            name += f"-read-{read_buffer}"
+            description += f", read {read_buffer} bytes at a time"
+            options["read_buffer"] = read_buffer
+        yield Vector(
+            name, "wal", description, "valid", _paused_log(sequences), clauses, options=options
+        )
+    # 70 records: the 65th repeats the 64th's sequence, the 70th goes back to 1
+    long_run = [*range(1, 65), 64, *range(65, 69), 1]
+    yield Vector(
+        "wal/non-increasing-after-64-records",
+        "wal",
+        "sequences 1..64, 64 again, 65..68, then 1: records 65 and 70 do not increase",
+        "valid",
+        _paused_log(long_run),
+        clauses,
+    )
+    # 2 + 120 records, each of the 120 below its predecessor: only the first 100 are listed
+    falling = [120, 121, *range(120, 0, -1)]
+    for read_buffer in (None, 100):
+        name = "wal/non-increasing-more-than-100"
+        description = "122 records, the last 120 each below the one before: 100 are listed"
+        options = {}
+        if read_buffer is not None:
+            name += f"-read-{read_buffer}"
+            description += f", read {read_buffer} bytes at a time"
+            options["read_buffer"] = read_buffer
+        yield Vector(
+            name, "wal", description, "valid", _paused_log(falling), clauses, options=options
+        )
+    good = _paused_log([4, 3])
+    after = _paused_log([2])
+    yield Vector(
+        "wal/non-increasing-around-corruption",
+        "wal",
+        "sequences 4 then 3, a record with a wrong CRC-32, then sequence 2: only the record "
+        "with 3 is listed, the one after the corruption is not read",
+        "invalid",
+        good + after[:-1] + bytes([after[-1] ^ 1]) + after,
+        (*clauses, "WAL-5"),
+        error="crc_mismatch",
+    )
 
 
 def mode_dependent_logs() -> list[tuple[str, str, bytes]]:

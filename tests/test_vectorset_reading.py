@@ -1,0 +1,83 @@
+"""Reading the files of a vector set: whole, bounded by a limit (spec: CP-14)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from aqwal_conformance import vectorset
+from aqwal_conformance.vectorset import VectorSetError
+
+
+def test_a_file_is_read_whole_up_to_the_limit(tmp_path: Path) -> None:
+    (tmp_path / "a.bin").write_bytes(b"x" * 100)
+    (tmp_path / "empty.bin").write_bytes(b"")
+    assert vectorset._read_confined(tmp_path, "a.bin", 100) == b"x" * 100
+    assert vectorset._read_confined(tmp_path, "empty.bin", 100) == b""
+    with pytest.raises(VectorSetError, match="larger than 99 bytes"):
+        vectorset._read_confined(tmp_path, "a.bin", 99)
+
+
+@pytest.mark.parametrize(("size", "limit", "read"), [(10, 100, True), (101, 100, False)])
+def test_a_file_that_grew_after_its_size_was_taken_is_read_on_to_the_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, size: int, limit: int, read: bool
+) -> None:
+    data = bytes(range(size))
+    (tmp_path / "a.bin").write_bytes(data)
+    inode = (tmp_path / "a.bin").stat().st_ino
+    real_fstat = os.fstat
+
+    def older_size(fd: int) -> Any:
+        info = real_fstat(fd)
+        if info.st_ino != inode:
+            return info
+        return os.stat_result((*info[:6], 3, *info[7:]))  # st_size: 3 bytes, as it was
+
+    monkeypatch.setattr(os, "fstat", older_size)
+    if read:
+        assert vectorset._read_confined(tmp_path, "a.bin", limit) == data
+    else:
+        with pytest.raises(VectorSetError, match=f"larger than {limit} bytes"):
+            vectorset._read_confined(tmp_path, "a.bin", limit)
+
+
+def test_a_small_file_is_read_without_a_buffer_of_the_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "a.bin").write_bytes(b"abc")
+    inode = (tmp_path / "a.bin").stat().st_ino
+    sizes: list[int] = []
+    real_read = os.read
+
+    def recording(fd: int, n: int) -> bytes:
+        if os.fstat(fd).st_ino == inode:
+            sizes.append(n)
+        return real_read(fd, n)
+
+    monkeypatch.setattr(os, "read", recording)
+    assert vectorset._read_confined(tmp_path, "a.bin", 1 << 28) == b"abc"
+    assert max(sizes) == 4
+
+
+@pytest.mark.parametrize(
+    ("relative", "shown"),
+    [("d/a.bin", "d/a.bin"), ("d//a.bin", "d/a.bin"), ("./d/./a.bin", "d/a.bin")],
+)
+def test_paths_are_shown_as_pathlib_spells_them(
+    tmp_path: Path, relative: str, shown: str
+) -> None:
+    (tmp_path / "d").mkdir()
+    (tmp_path / "d" / "a.bin").write_bytes(b"abc")
+    assert vectorset._read_confined(tmp_path, relative, 3) == b"abc"
+    with pytest.raises(VectorSetError) as info:
+        vectorset._read_confined(tmp_path, relative, 2)
+    assert str(info.value) == f"{tmp_path / shown} is larger than 2 bytes"
+
+
+@pytest.mark.parametrize("relative", ["", "/etc/passwd", "d/../../x", "..", "a\x00b"])
+def test_paths_outside_the_set_are_refused(tmp_path: Path, relative: str) -> None:
+    with pytest.raises(VectorSetError, match="is not a path inside the vector set"):
+        vectorset._read_confined(tmp_path, relative, 10)
