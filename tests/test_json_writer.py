@@ -1,7 +1,8 @@
 """The generated JSON writer prints exactly the JSON form (spec: JSN-1 .. JSN-11).
 
 ``aqwal.json_writer`` writes text straight from values; ``aqwal.forms`` builds the form object
-that ``to_json_text`` serializes. The two must agree byte for byte on every declared type.
+that ``to_json_text`` serializes. The two must agree byte for byte on every declared type. The
+property over values of every type checks the generated reader on the same values.
 """
 
 from __future__ import annotations
@@ -13,16 +14,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from aqwal.declarations import ALL_TYPES
-from aqwal.forms import JSON_FORM, to_json_text
+from aqwal.forms import JSON_FORM, parse_json_text, to_json_text
+from aqwal.json_reader import read_json_text
 from aqwal.json_writer import WRITERS, json_text, wal_event_json
 from aqwal.schema import Enum, Struct
 from aqwal_conformance.strategies import Strategies, wal_events
 
 ALL = Strategies(ALL_TYPES)
 NAMES = sorted(
-    d.name
-    for d in ALL_TYPES
-    if isinstance(d, Struct) or (isinstance(d, Enum) and not d.unit_only)
+    d.name for d in ALL_TYPES if isinstance(d, Struct) or (isinstance(d, Enum) and not d.unit_only)
 )
 
 
@@ -32,9 +32,15 @@ def test_every_struct_and_data_enum_has_a_writer() -> None:
 
 @pytest.mark.parametrize("name", NAMES)
 @given(data=st.data())
-def test_writer_matches_the_json_form(name: str, data: st.DataObject) -> None:
+def test_writer_and_reader_match_the_json_form(name: str, data: st.DataObject) -> None:
+    """The writer prints the JSON form's text; the generated reader reads that text as
+    ``JSON_FORM.load`` reads it parsed (test_json_reader.py). Both on each value: drawing the
+    larger documents (snapshots, the state form) costs more than checking them."""
     value: Any = data.draw(ALL.named(name))
-    assert json_text(name, value) == to_json_text(JSON_FORM.dump(name, value))
+    text = to_json_text(JSON_FORM.dump(name, value))
+    assert json_text(name, value) == text
+    raw = text.encode()
+    assert read_json_text(name, raw) == JSON_FORM.load(name, parse_json_text(raw)) == value
 
 
 @given(event=wal_events(workflow=True))

@@ -23,7 +23,7 @@ from aqwal.errors import ReducerError
 from aqwal.reducer import Reducer
 from aqwal.snapshot import bootstrap
 from aqwal.state import BudgetRecord
-from aqwal_conformance.machine import COVERAGE, WalMachine
+from aqwal_conformance.machine import CHOICES_PER_STEP, COVERAGE, Choices, WalMachine
 from aqwal_conformance.model import SpecModel
 from aqwal_conformance.situations import REACHABLE
 
@@ -49,6 +49,16 @@ def test_invariants_hold_and_every_situation_is_reached() -> None:
     assert variants <= applied, f"variants never applied: {sorted(variants - applied)}"
     missing = REACHABLE - set(COVERAGE)
     assert not missing, f"situations never reached: {sorted(missing)}"
+
+
+def test_a_step_draws_its_choices_from_one_block_of_bytes() -> None:
+    """Each byte is one choice, 0 to 31; a step that wants more choices than its block holds
+    is a bug of the machine, not a finding about the reference."""
+    choices = Choices(bytes([1, 33, 255]))
+    assert [choices.index(), choices.index(), choices.index()] == [1, 1, 31]
+    with pytest.raises(RuntimeError, match="more than 3 choices"):
+        choices.index()
+    assert CHOICES_PER_STEP >= 11  # platform_event and take_snapshot make up to 11
 
 
 # -- planted single-rule bugs, one per entity and per situation the machine must reach ------

@@ -34,11 +34,15 @@ def one_line_error(capsys: pytest.CaptureFixture[str]) -> str:
 
 @pytest.fixture()
 def small_set(tmp_path: Path) -> Path:
-    """A copy of the `wal` cases of the vector set, to break in various ways."""
+    """A copy of five `wal` cases of the vector set (index entries and files), to break in
+    various ways."""
     root = tmp_path / "set"
-    shutil.copytree(VECTORS / "wal", root / "wal")
     index = json.loads((VECTORS / "index.json").read_text(encoding="utf-8"))
-    index["vectors"] = [e for e in index["vectors"] if e["category"] == "wal"]
+    index["vectors"] = [e for e in index["vectors"] if e["category"] == "wal"][:5]
+    for entry in index["vectors"]:
+        for relative in entry["files"].values():
+            (root / relative).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(VECTORS / relative, root / relative)
     (root / "index.json").write_text(json.dumps(index), encoding="utf-8")
     return root
 
