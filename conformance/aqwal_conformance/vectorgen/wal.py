@@ -158,23 +158,34 @@ def _paused_log(sequences: list[int]) -> bytes:
     )
 
 
+def _whole_and_in_reads(
+    name: str, description: str, log: bytes, read_buffer: int, clauses: tuple[str, ...]
+) -> Iterator[Vector]:
+    """A valid log as two vectors: read whole, and read ``read_buffer`` bytes at a time."""
+    yield Vector(name, "wal", description, "valid", log, clauses)
+    yield Vector(
+        f"{name}-read-{read_buffer}",
+        "wal",
+        f"{description}, read {read_buffer} bytes at a time",
+        "valid",
+        log,
+        clauses,
+        options={"read_buffer": read_buffer},
+    )
+
+
 def _non_increasing_vectors() -> Iterator[Vector]:
     """The records whose sequence is not above the previous record's (spec: WAL-6), listed by
     offset: equal and lower sequences, at the start, across read ends, beyond the limit of 100,
     and around a corruption."""
     clauses = ("WAL-1", "WAL-3", "WAL-4", "WAL-6")
-    sequences = [0, 0, 3, 2, 2, 5, 9, 9, 8, 12]
-    for read_buffer in (None, 40):
-        name = "wal/non-increasing-equal-and-lower"
-        description = "sequences 0 0 3 2 2 5 9 9 8 12: records 2, 4, 5, 8 and 9 do not increase"
-        options: dict[str, object] = {}
-        if read_buffer is not None:
-            name += f"-read-{read_buffer}"
-            description += f", read {read_buffer} bytes at a time"
-            options["read_buffer"] = read_buffer
-        yield Vector(
-            name, "wal", description, "valid", _paused_log(sequences), clauses, options=options
-        )
+    yield from _whole_and_in_reads(
+        "wal/non-increasing-equal-and-lower",
+        "sequences 0 0 3 2 2 5 9 9 8 12: records 2, 4, 5, 8 and 9 do not increase",
+        _paused_log([0, 0, 3, 2, 2, 5, 9, 9, 8, 12]),
+        40,
+        clauses,
+    )
     # 70 records: the 65th repeats the 64th's sequence, the 70th goes back to 1
     long_run = [*range(1, 65), 64, *range(65, 69), 1]
     yield Vector(
@@ -186,18 +197,13 @@ def _non_increasing_vectors() -> Iterator[Vector]:
         clauses,
     )
     # 2 + 120 records, each of the 120 below its predecessor: only the first 100 are listed
-    falling = [120, 121, *range(120, 0, -1)]
-    for read_buffer in (None, 100):
-        name = "wal/non-increasing-more-than-100"
-        description = "122 records, the last 120 each below the one before: 100 are listed"
-        options = {}
-        if read_buffer is not None:
-            name += f"-read-{read_buffer}"
-            description += f", read {read_buffer} bytes at a time"
-            options["read_buffer"] = read_buffer
-        yield Vector(
-            name, "wal", description, "valid", _paused_log(falling), clauses, options=options
-        )
+    yield from _whole_and_in_reads(
+        "wal/non-increasing-more-than-100",
+        "122 records, the last 120 each below the one before: 100 are listed",
+        _paused_log([120, 121, *range(120, 0, -1)]),
+        100,
+        clauses,
+    )
     good = _paused_log([4, 3])
     after = _paused_log([2])
     yield Vector(
