@@ -11,7 +11,9 @@ field gets (:func:`faults_of`):
   is an ``Option``;
 * an integer, also a string, the integer one below its type's minimum and the one above its
   maximum;
-* an array of strings or identifiers, an array holding a number;
+* an array of strings or identifiers, an array holding a number and an empty object (an object
+  held as its pairs gives no element); an array of strings, the text ``"x"`` (a text gives its
+  characters);
 * an enum, an unknown variant name (as a string and as an object's key), an empty object, an
   object with two keys, a unit variant's key with a non-null value (JSN-8 accepts ``null``
   only), and, for an enum whose variants carry data, a data variant written as its name.
@@ -276,6 +278,28 @@ def faults_of(reg: Registry, wire: WireType) -> list[Fault]:
     elif isinstance(w, Seq):
         faults.append(_object_for_array(reg, w.inner))
         element = _resolved(reg, w.inner)
+        if element is Prim.STRING or element is Prim.UUID:
+            # a reader that holds objects as their pairs iterates an empty one as no element
+            faults.append(
+                Fault(
+                    "empty-object",
+                    "an empty object where an array is declared",
+                    {},
+                    TYPE,
+                    ("JSN-2",),
+                )
+            )
+        if element is Prim.STRING:
+            # iterated, a text gives its characters, each a valid element
+            faults.append(
+                Fault(
+                    "text",
+                    'the text "x" where an array of texts is declared',
+                    "x",
+                    TYPE,
+                    ("JSN-2",),
+                )
+            )
         if isinstance(element, Prim):
             faults.append(
                 Fault("element-number", "an array holding the number 5", [5], TYPE, ("JSN-2",))
