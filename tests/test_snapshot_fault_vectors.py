@@ -117,10 +117,14 @@ def test_sequence_faults() -> None:
     assert values == {
         "null": None,
         "object": {"00000000-0000-4000-8000-0000000003e7": None},
+        "empty-object": {},
         "element-number": [5],
     }
     tags = SNAPSHOT_V8.struct("TaskMetadata").fields[0].wire
-    assert {f.name: f.value for f in faults_of(SNAPSHOT_V8, tags)}["object"] == {"x": None}
+    tag_faults = {f.name: f.value for f in faults_of(SNAPSHOT_V8, tags)}
+    assert tag_faults["object"] == {"x": None}
+    # spec: JSN-2 — held as its pairs, an empty object gives no element; a text, its characters
+    assert tag_faults["empty-object"] == {} and tag_faults["text"] == "x"
     tasks = SNAPSHOT_V8.struct("Snapshot").fields[3].wire
     assert {f.name: f.value for f in faults_of(SNAPSHOT_V8, tasks)} == {"null": None, "object": {}}
 
