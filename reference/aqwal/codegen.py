@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from aqwal.declarations import ALL_TYPES
@@ -111,6 +112,21 @@ def generate_types(reg: Registry) -> str:
         "new_value = tuple.__new__",
         "",
     ]
+    out += declared_types(reg, _named_tuple)
+    out.append("")
+    return "\n".join(out)
+
+
+#: Makes the source lines of one value class: (registry, class name, fields, docstring).
+ValueClass = Callable[[Registry, str, tuple[Field, ...], str], list[str]]
+
+
+def declared_types(reg: Registry, value_class: ValueClass) -> list[str]:
+    """The source lines of every declared type after a types module's preamble: newtypes,
+    unit-only enums, a value class (made by ``value_class``) for each struct and each variant
+    of a data enum, then each data enum's union alias. The pure build's named tuples and the
+    compiled build's native classes (``codegen_native``) differ only in ``value_class``."""
+    out: list[str] = []
     for nt in reg:
         if isinstance(nt, Newtype):
             out.append(f'{nt.name} = NewType("{nt.name}", builtins.bytes)')
@@ -124,7 +140,7 @@ def generate_types(reg: Registry) -> str:
             out.append("")
     for d in reg:
         if isinstance(d, Struct):
-            out += _named_tuple(reg, d.class_name, d.fields, f"{d.doc} (spec: {d.clause}).")
+            out += value_class(reg, d.class_name, d.fields, f"{d.doc} (spec: {d.clause}).")
         elif isinstance(d, Enum) and not d.unit_only:
             for v in d.variants:
                 doc = f"{d.name}::{v.name} (discriminant {v.index}"
@@ -132,7 +148,7 @@ def generate_types(reg: Registry) -> str:
                 doc += ")."
                 if v.doc:
                     doc += f" {v.doc}."
-                out += _named_tuple(reg, _variant_class(d, v), v.fields, doc)
+                out += value_class(reg, _variant_class(d, v), v.fields, doc)
     for d in reg:
         if isinstance(d, Enum) and not d.unit_only:
             names = [_variant_class(d, v) for v in d.variants]
@@ -145,8 +161,7 @@ def generate_types(reg: Registry) -> str:
                     out.append(f"    {nm}" if i == 0 else f"    | {nm}")
                 out.append(")")
             out.append(f'"""{d.doc} (spec: {d.clause})."""')
-    out.append("")
-    return "\n".join(out)
+    return out
 
 
 def _named_tuple(reg: Registry, name: str, fields: tuple[Field, ...], doc: str) -> list[str]:

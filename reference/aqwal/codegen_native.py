@@ -22,8 +22,8 @@ Called from ``python -m aqwal.codegen``.
 
 from __future__ import annotations
 
-from aqwal.codegen import _py_type, _variant_class, _wire_doc
-from aqwal.schema import Enum, Field, Newtype, Registry, Struct
+from aqwal.codegen import _py_type, _wire_doc, declared_types
+from aqwal.schema import Field, Registry
 
 
 def generate_native_types(reg: Registry, header: str) -> str:
@@ -56,41 +56,7 @@ def generate_native_types(reg: Registry, header: str) -> str:
         "    return out",
         "",
     ]
-    for nt in reg:
-        if isinstance(nt, Newtype):
-            out.append(f'{nt.name} = NewType("{nt.name}", builtins.bytes)')
-            out.append(f'"""{nt.doc}: a UUID as its 16 big-endian bytes (spec: {nt.clause})."""')
-            out.append("")
-    for d in reg:
-        if isinstance(d, Enum) and d.unit_only:
-            out += ["", f"class {d.name}(enum.Enum):", f'    """{d.doc} (spec: {d.clause})."""', ""]
-            for v in d.variants:
-                out.append(f"    {v.name} = {v.index}")
-            out.append("")
-    for d in reg:
-        if isinstance(d, Struct):
-            doc = f"{d.doc} (spec: {d.clause})."
-            out += _native_class(reg, d.class_name, d.fields, doc)
-        elif isinstance(d, Enum) and not d.unit_only:
-            for v in d.variants:
-                doc = f"{d.name}::{v.name} (discriminant {v.index}"
-                doc += f", feature {v.feature}" if v.feature else ""
-                doc += ")."
-                if v.doc:
-                    doc += f" {v.doc}."
-                out += _native_class(reg, _variant_class(d, v), v.fields, doc)
-    for d in reg:
-        if isinstance(d, Enum) and not d.unit_only:
-            names = [_variant_class(d, v) for v in d.variants]
-            out.append("")
-            if len(names) <= 4:
-                out.append(f"{d.name}: TypeAlias = {' | '.join(names)}")
-            else:
-                out.append(f"{d.name}: TypeAlias = (")
-                for i, nm in enumerate(names):
-                    out.append(f"    {nm}" if i == 0 else f"    | {nm}")
-                out.append(")")
-            out.append(f'"""{d.doc} (spec: {d.clause})."""')
+    out += declared_types(reg, _native_class)
     out.append("")
     return "\n".join(out)
 
