@@ -1,14 +1,16 @@
-"""Builders shared by the vector categories: hex literals, records, payloads, raw snapshots."""
+"""Builders shared by the vector categories: hex literals, records, payloads, snapshots."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from aqwal import types as t
 from aqwal.codec import encode_payload, encode_record, frame
 from aqwal.declarations import WAL_V5
-from aqwal.forms import to_json_text
+from aqwal.forms import JSON_FORM, to_json_text
+from aqwal.reducer import Reducer
+from aqwal.snapshot import snapshot_of
 from aqwal_conformance.scenarios import task_spec, uid
 
 VARIANTS = [v.name for v in WAL_V5.enum("WalEventType").variants]
@@ -48,3 +50,13 @@ def raw_snapshot(body: object, version: int = 4) -> bytes:
 
 def frame_snapshot(payload: bytes) -> bytes:
     return frame(payload, 4)
+
+
+def snapshot_document(events: Iterable[t.WalEvent], timestamp: int) -> dict[str, Any]:
+    """The JSON form of the snapshot, taken at ``timestamp``, of the state the records leave
+    (each of them must apply)."""
+    reducer = Reducer()
+    for e in events:
+        reducer.apply(e)
+    body: dict[str, Any] = JSON_FORM.dump("Snapshot", snapshot_of(reducer.state, timestamp))
+    return body

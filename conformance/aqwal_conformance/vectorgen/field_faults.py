@@ -42,12 +42,10 @@ from typing import Any
 from aqwal import types as t
 from aqwal.declarations import SNAPSHOT_V8
 from aqwal.errors import AqwalError
-from aqwal.forms import JSON_FORM
-from aqwal.reducer import Reducer
 from aqwal.schema import Enum, Field, Newtype, Opt, Prim, Ref, Registry, Seq, Struct, WireType
-from aqwal.snapshot import load_snapshot_state, snapshot_of
+from aqwal.snapshot import load_snapshot_state
 from aqwal_conformance.scenarios import HOLD, LogBuilder
-from aqwal_conformance.vectorgen.builders import RS, raw_snapshot
+from aqwal_conformance.vectorgen.builders import RS, raw_snapshot, snapshot_document
 from aqwal_conformance.vectors import Vector
 
 Path = tuple[str | int, ...]
@@ -105,11 +103,7 @@ def fault_base(*, running: bool = True) -> dict[str, Any]:
     ledger_entry = t.LedgerEntryId(b.fresh(9))
     b.add(t.LedgerEntryAppended(ledger_entry, tenant, "k", actor, b"\x01", b.tick()))
     b.add(t.EnginePaused(b.tick()))
-    reducer = Reducer()
-    for e in b.events:
-        reducer.apply(e)
-    body: dict[str, Any] = JSON_FORM.dump("Snapshot", snapshot_of(reducer.state, 1_700_000_000))
-    return body
+    return snapshot_document(b.events, 1_700_000_000)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -13,11 +13,13 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from aqwal import types as t
-from aqwal.forms import JSON_FORM
-from aqwal.reducer import Reducer
-from aqwal.snapshot import snapshot_of
 from aqwal_conformance.scenarios import LogBuilder
-from aqwal_conformance.vectorgen.builders import RS, frame_snapshot, raw_snapshot
+from aqwal_conformance.vectorgen.builders import (
+    RS,
+    frame_snapshot,
+    raw_snapshot,
+    snapshot_document,
+)
 from aqwal_conformance.vectors import Vector
 
 Edit = Callable[[dict[str, Any]], object]
@@ -36,11 +38,7 @@ def small_snapshot() -> dict[str, Any]:
         )
     )
     b.add(t.EnginePaused(b.tick()))
-    reducer = Reducer()
-    for e in b.events:
-        reducer.apply(e)
-    body: dict[str, Any] = JSON_FORM.dump("Snapshot", snapshot_of(reducer.state, 1_700_000_000))
-    return body
+    return snapshot_document(b.events, 1_700_000_000)
 
 
 def _task(b: dict[str, Any]) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from aqwal_conformance.vectorgen.builders import (
     h,
     raw_snapshot,
     record_bytes,
+    snapshot_document,
 )
 from aqwal_conformance.vectors import Vector
 from aqwal_conformance.workload import engine_like_log
@@ -420,10 +421,7 @@ def _running_run_mutations() -> Iterator[tuple[str, dict[str, Any], str]]:
     run_id = b.run()
     b.drive(run_id, RS.Running)
     b.attempt(run_id)
-    reducer = Reducer()
-    for e in b.events:
-        reducer.apply(e)
-    base = JSON_FORM.dump("Snapshot", snapshot_of(reducer.state, 5))
+    base = snapshot_document(b.events, 5)
     task_id = base["tasks"][0]["task_spec"]["id"]
     other = "00000000-0000-4000-8000-0000000003e7"
 
