@@ -469,7 +469,8 @@ def pruned(reg: Registry, doc: dict[str, Any], keep: str, feature: str | None) -
     return out
 
 
-def _get(doc: Any, path: Path) -> Any:
+def get_at(doc: Any, path: Path) -> Any:
+    """The value at ``path`` in ``doc`` (the counterpart of :func:`set_at`)."""
     for key in path:
         doc = doc[key]
     return doc
@@ -481,16 +482,16 @@ def alone(doc: dict[str, Any], path: Path, feature: str | None) -> tuple[dict[st
     inverted would give up at any other valid value of that field, before or after the fault,
     and so hide that it takes the faulty one."""
     for i, key in enumerate(path):
-        if isinstance(key, int) and len(_get(doc, path[:i])) > 1:
+        if isinstance(key, int) and len(get_at(doc, path[:i])) > 1:
             trial = copy.deepcopy(doc)
-            set_at(trial, path[:i], [_get(doc, path[: i + 1])])
+            set_at(trial, path[:i], [get_at(doc, path[: i + 1])])
             if is_valid(trial, feature):
                 doc, path = trial, (*path[:i], 0, *path[i + 1 :])
     return doc, path
 
 
 def _alone_on_path(doc: dict[str, Any], path: Path) -> bool:
-    return all(len(_get(doc, path[:i])) == 1 for i, k in enumerate(path) if isinstance(k, int))
+    return all(len(get_at(doc, path[:i])) == 1 for i, k in enumerate(path) if isinstance(k, int))
 
 
 def fault_sites(reg: Registry = SNAPSHOT_V8) -> Iterator[tuple[Target, dict[str, Any], Path]]:

@@ -30,17 +30,11 @@ from aqwal.errors import AqwalError
 from aqwal.schema import Registry
 from aqwal.snapshot import load_snapshot_state
 from aqwal_conformance.vectorgen.builders import raw_snapshot
-from aqwal_conformance.vectorgen.field_faults import Path, fault_sites, pointer, set_at
+from aqwal_conformance.vectorgen.field_faults import Path, fault_sites, get_at, pointer, set_at
 from aqwal_conformance.vectors import Vector
 
 #: Appended to the last key's name: an undeclared key.
 RENAMED = "_renamed"
-
-
-def _get(doc: Any, path: Path) -> Any:
-    for key in path:
-        doc = doc[key]
-    return doc
 
 
 def _struct_sites(reg: Registry) -> Iterator[tuple[str, str | None, dict[str, Any], Path]]:
@@ -90,7 +84,7 @@ def _renamed(obj: dict[str, Any], name: str) -> dict[str, Any]:
 
 def struct_shape_vectors(reg: Registry = SNAPSHOT_V8) -> Iterator[Vector]:
     for owner, feature, source, path in _struct_sites(reg):
-        obj = _get(source, path)
+        obj = get_at(source, path)
         assert isinstance(obj, dict) and obj, (owner, path)
         usual = _outcome(_placed(source, path, obj), feature)
         name = next(
@@ -124,7 +118,7 @@ def struct_shape_vectors(reg: Registry = SNAPSHOT_V8) -> Iterator[Vector]:
                 options={"profile": feature} if feature else {},
             )
     for enum, feature, source, path in _enum_sites(reg):
-        obj = _get(source, path)
+        obj = get_at(source, path)
         assert isinstance(obj, dict) and len(obj) == 1, (enum, path)
         doc = _placed(source, path, [[n, value] for n, value in obj.items()])
         error, _digest = _outcome(doc, feature)
