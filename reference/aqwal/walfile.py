@@ -24,7 +24,8 @@ from typing import BinaryIO, Literal
 from aqwal import postcard as _pc
 from aqwal.atomicfile import file_kind, write_atomically
 from aqwal.codec import HEADER_LEN, MAX_PAYLOAD_LEN, WAL_VERSION, mode_of
-from aqwal.errors import AqwalError, FrameError, PayloadDecodeError, WalFileError
+from aqwal.errors import AqwalError, WalFileError
+from aqwal.frame import decode_frame_checked
 from aqwal.gcpause import paused_gc
 from aqwal.inputfile import FileRefused, open_regular
 from aqwal.postcard_codec import _d_WalEvent, header_at
@@ -88,6 +89,30 @@ def read_wal(
         yield from zip(offsets, events, strict=True)
 
 
+#: The engine's reason (WAL-3) for each check of FRM-5 a record fails; a payload that does
+#: not decode is ``decode_failure``.
+_REASON_OF_CHECK = {
+    "frame_too_short": "incomplete_header",
+    "frame_version_unsupported": "unsupported_version",
+    "frame_payload_too_large": "decode_failure",
+    "frame_length_exceeds_buffer": "incomplete_payload",
+    "frame_empty_payload": "decode_failure",
+    "frame_crc_mismatch": "crc_mismatch",
+}
+
+
+def _corruption_at(data: bytes, pos: int, base: int, mode: int) -> WalCorruption:
+    """The corruption of the record at ``pos`` in ``data`` (file offset ``base + pos``), which
+    fails a check: the checks of a framed record (FRM-5, ``decode_frame_checked``) find which,
+    in the order of WAL-3, and the engine's reason is the one for that check."""
+    try:
+        decode_frame_checked(data, pos, mode, _d_WalEvent)
+    except AqwalError as exc:
+        cause = exc.rebased(base)
+        return _corrupt(_REASON_OF_CHECK.get(cause.code, "decode_failure"), base + pos, cause)
+    raise AssertionError(f"the record at offset {base + pos} passes every check")
+
+
 def read_wal_batches(
     stream: BinaryIO, *, strict: bool = True, workflow: bool = False, chunk: int = CHUNK
 ) -> Iterator[tuple[list[int], list[WalEvent]]]:
@@ -96,9 +121,10 @@ def read_wal_batches(
     before it come first, then its :class:`WalCorruption`; a batch holds at most
     :data:`BATCH` records.
 
-    Every record goes through the one loop below, which applies the checks of WAL-3 in their
-    order; a record cut off by the end of the buffer leaves the loop to read more, and is
-    checked again from its start."""
+    Every record goes through the one loop below, which tells a good record from one that
+    fails a check of WAL-3 (:func:`_corruption_at` then says which) and from one cut off by
+    the end of the buffer, which leaves the loop to read more and is checked again from its
+    start."""
     mode = mode_of(strict=strict, workflow=workflow)
     check_trailing = bool(mode & _pc.STRICT)
     data = b""
@@ -110,116 +136,50 @@ def read_wal_batches(
     while True:
         offsets: list[int] = []
         events: list[WalEvent] = []
-        failure: WalCorruption | None = None
+        failed = False
         size = len(data)
         room = BATCH
         while room:
             if size - pos < HEADER_LEN:
                 break  # the header is cut off: read more, or incomplete_header at the end
-            record = base + pos
             version, length, crc = header_at(data, pos)
-            if version != WAL_VERSION:
-                failure = _corrupt(
-                    "unsupported_version",
-                    record,
-                    FrameError(
-                        "frame_version_unsupported", f"record version {version}", offset=record
-                    ),
-                )
-                break
-            if length > MAX_PAYLOAD_LEN:
-                failure = _corrupt(
-                    "decode_failure",
-                    record,
-                    FrameError(
-                        "frame_payload_too_large", f"declared length {length}", offset=record + 4
-                    ),
-                )
+            if version != WAL_VERSION or not 0 < length <= MAX_PAYLOAD_LEN:
+                failed = True
                 break
             end = pos + HEADER_LEN + length
             if end > size:
                 break  # the payload is cut off: read more, or incomplete_payload at the end
-            if not length:
-                failure = _corrupt(
-                    "decode_failure",
-                    record,
-                    FrameError(
-                        "frame_empty_payload", "declared payload length is 0", offset=record + 4
-                    ),
-                )
-                break
             payload = data[pos + HEADER_LEN : end]
-            actual = crc32(payload)
-            if actual != crc:
-                failure = _corrupt(
-                    "crc_mismatch",
-                    record,
-                    FrameError(
-                        "frame_crc_mismatch",
-                        f"header CRC-32 0x{crc:08x}, payload CRC-32 0x{actual:08x}",
-                        offset=record + 8,
-                    ),
-                )
+            if crc32(payload) != crc:
+                failed = True
                 break
             try:
                 # called by name: the compiled build calls both without a Python-level call
                 event, used = _d_WalEvent(payload, 0, length, mode)
-            except IndexError:
-                failure = _corrupt(
-                    "decode_failure", record, _pc.unexpected_end(record + HEADER_LEN + length)
-                )
-                break
-            except AqwalError as exc:
-                failure = _corrupt("decode_failure", record, exc.rebased(record + HEADER_LEN))
+            except (IndexError, AqwalError):
+                failed = True
                 break
             if used != length and check_trailing:
-                failure = _corrupt(
-                    "decode_failure",
-                    record,
-                    PayloadDecodeError(
-                        "trailing_bytes",
-                        f"{length - used} byte(s) left over after the WalEvent",
-                        offset=record + HEADER_LEN + used,
-                    ),
-                )
+                failed = True
                 break
-            offsets.append(record)
+            offsets.append(base + pos)
             events.append(event)
             pos = end
             room -= 1
         if events:
             yield offsets, events
-        if failure is not None:
-            raise failure
+        if failed:
+            raise _corruption_at(data, pos, base, mode)
         if not room:
             continue  # the batch is full; the record at pos starts the next one
 
         # The record at pos is cut off by the end of the buffer.
         if eof:
-            # the read that found the end of the file left that record at data[0]
-            avail, record = size, base
-            if not avail:
+            if pos == size:
                 return
-            if avail < HEADER_LEN:
-                raise _corrupt(
-                    "incomplete_header",
-                    record,
-                    FrameError(
-                        "frame_too_short", f"{avail} byte(s) of a 12-byte header", offset=record
-                    ),
-                )
-            raise _corrupt(
-                "incomplete_payload",
-                record,
-                FrameError(
-                    "frame_length_exceeds_buffer",
-                    f"declared length {header_at(data, 0)[1]}, "
-                    f"{avail - HEADER_LEN} byte(s) present",
-                    offset=record + 4,
-                ),
-            )
-        # a whole record when its header is here (its length is at most MAX_PAYLOAD_LEN)
+            raise _corruption_at(data, pos, base, mode)
         avail = size - pos
+        # a whole record when its header is here (its length is at most MAX_PAYLOAD_LEN)
         wanted = HEADER_LEN + header_at(data, pos)[1] - avail if avail >= HEADER_LEN else 0
         more = stream.read(max(chunk, wanted))
         eof = not more
