@@ -24,7 +24,7 @@ from typing import BinaryIO, Literal
 from aqwal import postcard as _pc
 from aqwal.atomicfile import file_kind, write_atomically
 from aqwal.codec import HEADER_LEN, MAX_PAYLOAD_LEN, WAL_VERSION, mode_of
-from aqwal.errors import AqwalError, WalFileError
+from aqwal.errors import AqwalError, FrameError, WalFileError
 from aqwal.frame import decode_frame_checked
 from aqwal.gcpause import paused_gc
 from aqwal.inputfile import FileRefused, open_regular
@@ -89,13 +89,12 @@ def read_wal(
         yield from zip(offsets, events, strict=True)
 
 
-#: The engine's reason (WAL-3) for each check of FRM-5 a record fails; a payload that does
-#: not decode is ``decode_failure``.
+#: The engine's reason (WAL-3) for each check of FRM-5 a whole record fails; a payload that
+#: does not decode is ``decode_failure``. A record cut off by the end of the file is
+#: :func:`_cut_off`'s.
 _REASON_OF_CHECK = {
-    "frame_too_short": "incomplete_header",
     "frame_version_unsupported": "unsupported_version",
     "frame_payload_too_large": "decode_failure",
-    "frame_length_exceeds_buffer": "incomplete_payload",
     "frame_empty_payload": "decode_failure",
     "frame_crc_mismatch": "crc_mismatch",
 }
@@ -103,14 +102,37 @@ _REASON_OF_CHECK = {
 
 def _corruption_at(data: bytes, pos: int, base: int, mode: int) -> WalCorruption:
     """The corruption of the record at ``pos`` in ``data`` (file offset ``base + pos``), which
-    fails a check: the checks of a framed record (FRM-5, ``decode_frame_checked``) find which,
-    in the order of WAL-3, and the engine's reason is the one for that check."""
+    is whole in ``data`` or fails a check before its length matters, and fails a check: the
+    checks of a framed record (FRM-5, ``decode_frame_checked``) find which, in the order of
+    WAL-3, and the engine's reason is the one for that check."""
     try:
         decode_frame_checked(data, pos, mode, _d_WalEvent)
     except AqwalError as exc:
         cause = exc.rebased(base)
         return _corrupt(_REASON_OF_CHECK.get(cause.code, "decode_failure"), base + pos, cause)
     raise AssertionError(f"the record at offset {base + pos} passes every check")
+
+
+def _cut_off(data: bytes, pos: int, base: int) -> WalCorruption:
+    """The corruption of the last record, at ``pos`` in ``data`` (file offset ``base + pos``),
+    which the end of the file cuts off: in its header or in its payload (WAL-3)."""
+    record, avail = base + pos, len(data) - pos
+    if avail < HEADER_LEN:
+        return _corrupt(
+            "incomplete_header",
+            record,
+            FrameError("frame_too_short", f"{avail} byte(s) of a 12-byte header", offset=record),
+        )
+    length = header_at(data, pos)[1]
+    return _corrupt(
+        "incomplete_payload",
+        record,
+        FrameError(
+            "frame_length_exceeds_buffer",
+            f"declared length {length}, {avail - HEADER_LEN} byte(s) present",
+            offset=record + 4,
+        ),
+    )
 
 
 def read_wal_batches(
@@ -177,7 +199,7 @@ def read_wal_batches(
         if eof:
             if pos == size:
                 return
-            raise _corruption_at(data, pos, base, mode)
+            raise _cut_off(data, pos, base)
         avail = size - pos
         # a whole record when its header is here (its length is at most MAX_PAYLOAD_LEN)
         wanted = HEADER_LEN + header_at(data, pos)[1] - avail if avail >= HEADER_LEN else 0
