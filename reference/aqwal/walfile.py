@@ -113,17 +113,18 @@ def _corruption_at(data: bytes, pos: int, base: int, mode: int) -> WalCorruption
     raise AssertionError(f"the record at offset {base + pos} passes every check")
 
 
-def _cut_off(data: bytes, pos: int, base: int) -> WalCorruption:
-    """The corruption of the last record, at ``pos`` in ``data`` (file offset ``base + pos``),
-    which the end of the file cuts off: in its header or in its payload (WAL-3)."""
-    record, avail = base + pos, len(data) - pos
+def _cut_off(data: bytes, record: int) -> WalCorruption:
+    """The corruption of the last record, which the end of the file cuts off in its header or
+    in its payload (WAL-3): ``data`` is the record's bytes to the end of the file, ``record``
+    its file offset."""
+    avail = len(data)
     if avail < HEADER_LEN:
         return _corrupt(
             "incomplete_header",
             record,
             FrameError("frame_too_short", f"{avail} byte(s) of a 12-byte header", offset=record),
         )
-    length = header_at(data, pos)[1]
+    length = header_at(data, 0)[1]
     return _corrupt(
         "incomplete_payload",
         record,
@@ -197,9 +198,10 @@ def read_wal_batches(
 
         # The record at pos is cut off by the end of the buffer.
         if eof:
-            if pos == size:
+            # the read that found the end of the file left the record at data[0]
+            if not size:
                 return
-            raise _cut_off(data, pos, base)
+            raise _cut_off(data, base)
         avail = size - pos
         # a whole record when its header is here (its length is at most MAX_PAYLOAD_LEN)
         wanted = HEADER_LEN + header_at(data, pos)[1] - avail if avail >= HEADER_LEN else 0
