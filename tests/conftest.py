@@ -1,19 +1,21 @@
-"""Test configuration: Hypothesis profiles, and one bytecode cache for the session's processes.
+"""Test configuration: Hypothesis profiles, and one bytecode cache for the processes the tests
+start.
 
 ``ci`` (default) is derandomized and bounded so runs are reproducible; ``dev`` and ``long`` are
 opt-in through ``AQWAL_HYPOTHESIS_PROFILE``. Where the environment forbids writing bytecode, the
-Python processes the session starts keep it in a private temporary directory instead
+Python processes the tests start keep it in a private temporary directory instead
 (``tests/bytecode_cache.py``), removed when the session ends.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 
 import pytest
 from hypothesis import HealthCheck, settings
 
-from tests.bytecode_cache import remove_bytecode_cache, share_bytecode_cache
+from tests.bytecode_cache import child_environment, make_bytecode_cache, remove_bytecode_cache
 
 settings.register_profile(
     "ci",
@@ -38,8 +40,20 @@ settings.register_profile(
 )
 settings.load_profile(os.environ.get("AQWAL_HYPOTHESIS_PROFILE", "ci"))
 
-#: Made by the first process of the session (pytest-xdist's workers inherit its environment).
-_BYTECODE_CACHE = share_bytecode_cache(os.environ)
+#: Made by the first process of the session (pytest-xdist's workers inherit its name).
+_BYTECODE_CACHE = make_bytecode_cache(os.environ)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _started_processes_keep_bytecode() -> Iterator[None]:
+    """In the process that runs the tests, the environment its children inherit."""
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in child_environment(os.environ).items():
+            if value is None:
+                patch.delenv(name)
+            else:
+                patch.setenv(name, value)
+        yield
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
