@@ -23,6 +23,7 @@ from aqwal.errors import ReducerError
 from aqwal.reducer import Reducer
 from aqwal.snapshot import bootstrap
 from aqwal.state import BudgetRecord
+from aqwal_conformance.differential import STEPS
 from aqwal_conformance.machine import CHOICES_PER_STEP, COVERAGE, Choices, WalMachine
 from aqwal_conformance.model import SpecModel
 from aqwal_conformance.situations import REACHABLE
@@ -328,8 +329,10 @@ def test_one_event_bug_shrinks_to_a_minimal_log() -> None:
     class Buggy(WalMachine):
         make_reducer = _ReplenishKeepsConsumption
 
+    # at the step count of differential mode, where a user meets the shrinking (CP-10): a
+    # failing example of up to 100 steps only makes the shrinker delete more steps first
     started = time.process_time()
-    text = _failure(Buggy, MACHINE_SETTINGS)
+    text = _failure(Buggy, settings(MACHINE_SETTINGS, stateful_step_count=STEPS))
     cpu = time.process_time() - started
     records = _logged_records(text)
     assert "budgets[" in text and "EVT-19" in text, text[:500]
