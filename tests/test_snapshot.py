@@ -8,7 +8,6 @@ import os
 import random
 import zlib
 from collections.abc import Callable
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +15,7 @@ import pytest
 
 from aqwal import types as t
 from aqwal.codec import encode_record, frame
-from aqwal.datadir import Recovery, recover
+from aqwal.datadir import recover
 from aqwal.digest import state_digest
 from aqwal.errors import ERROR_CODES, AqwalError, SnapshotError
 from aqwal.forms import JSON_FORM, to_json_text
@@ -398,37 +397,6 @@ def test_unusable_snapshot_falls_back_to_full_replay(tmp_path: Path) -> None:
     assert result.snapshot_problem is not None
     assert result.snapshot_problem.code == "snapshot_crc_mismatch"
     assert state_digest(result.state) == state_digest(replayed(LOG).state)
-
-
-def test_a_snapshot_file_in_memory_recovers_as_the_file_on_disk(tmp_path: Path) -> None:
-    """``snapshot_content`` with a WAL file is the data directory with that snapshot file."""
-    snap_file = raw_file(S)
-    cases = {
-        "tail": (LOG, encode_snapshot(snapshot_of(replayed(LOG[:150]).state))),
-        "ahead": (LOG[:10], encode_snapshot(snapshot_of(replayed(LOG[:20]).state))),
-        "crc": (LOG, snap_file[:-1] + b" "),
-        "empty": (LOG, b""),
-        "bytes after the payload": (LOG, snap_file + b"\x00"),
-    }
-
-    def answer(recovering: Callable[[], Recovery]) -> object:
-        try:
-            r = recovering()
-        except AqwalError as exc:
-            return exc.code
-        problem = r.snapshot_problem.code if r.snapshot_problem else None
-        return r.snapshot_used, problem, r.applied, state_digest(r.state)
-
-    for name, (events, content) in cases.items():
-        (tmp_path / name).mkdir()
-        root = _data_dir(tmp_path / name, events, None)
-        (root / "snapshots" / "snapshot.bin").write_bytes(content)
-        wal = root / "wal" / "actionqueue.wal"
-        on_disk = answer(partial(recover, root))
-        assert answer(partial(recover, wal, snapshot_content=content)) == on_disk, name
-    assert answer(partial(recover, tmp_path / "ahead")) == "snapshot_ahead_of_wal"
-    with pytest.raises(ValueError, match="for a WAL file"):
-        recover(tmp_path / "tail", snapshot_content=b"")
 
 
 def test_bootstrap_failure_is_reported() -> None:

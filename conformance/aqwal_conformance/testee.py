@@ -18,7 +18,7 @@ from typing import Any
 
 from aqwal import __version__
 from aqwal.codec import decode_payload, decode_record, encode_record
-from aqwal.datadir import recover
+from aqwal.datadir import Recovery, recover
 from aqwal.digest import state_digest
 from aqwal.errors import AqwalError, RequestError
 from aqwal.forms import CBOR_FORM
@@ -207,7 +207,7 @@ def _data_dir(root: Path, log: bytes) -> None:
 @contextmanager
 def _wal_file(log: bytes) -> Iterator[Path]:
     """A WAL file holding ``log``, removed afterwards: what :func:`recover` reads as a data
-    directory (SNP-12), in one file instead of a directory tree."""
+    directory without a snapshot (SNP-12), in one file instead of a directory tree."""
     fd, name = tempfile.mkstemp(prefix="aqwal-", suffix=".wal")
     try:
         with open(fd, "wb") as f:
@@ -223,16 +223,21 @@ def replay_request(req: dict[str, Any]) -> dict[str, Any]:
     _opts, strict, workflow = _codec_options(req)
     outcomes: list[str | None] = []
 
+    def replay(path: Path) -> Recovery:
+        return recover(
+            path, strict=strict, workflow=workflow, on_outcome=lambda o: outcomes.append(o.code)
+        )
+
     try:
-        # a data directory holding log and snapshot (SNP-12), its snapshot file in memory
-        with _wal_file(log) as wal:
-            result = recover(
-                wal,
-                strict=strict,
-                workflow=workflow,
-                on_outcome=lambda o: outcomes.append(o.code),
-                snapshot_content=snapshot,
-            )
+        if snapshot is None:
+            with _wal_file(log) as wal:
+                result = replay(wal)
+        else:
+            with tempfile.TemporaryDirectory() as tmp:
+                root = Path(tmp)
+                _data_dir(root, log)
+                (root / "snapshots" / "snapshot.bin").write_bytes(snapshot)
+                result = replay(root)
     except AqwalError as exc:
         return _error(exc)
     doc = {"outcomes": outcomes, **_state(result.state), "replayed": result.applied}

@@ -16,7 +16,7 @@ from aqwal.errors import AqwalError, ReducerError, SnapshotError
 from aqwal.gcpause import paused_gc
 from aqwal.inputfile import regular_file_exists
 from aqwal.reducer import Outcome, Reducer
-from aqwal.snapshot import bootstrap, read_snapshot_file, snapshot_of_file_content
+from aqwal.snapshot import bootstrap, read_snapshot_file
 from aqwal.state import ReplayState
 from aqwal.walfile import (
     SNAPSHOT_RELATIVE_PATH,
@@ -66,13 +66,8 @@ def recover(
     strict: bool = True,
     workflow: bool = False,
     on_outcome: Callable[[Outcome], None] | None = None,
-    snapshot_content: bytes | None = None,
 ) -> Recovery:
     """Rebuild the state of a WAL file or data directory (spec: SNP-12).
-
-    ``snapshot_content``, with ``path`` a WAL file, recovers as a data directory whose WAL is
-    that file and whose snapshot file holds those bytes (held in memory instead of a directory
-    tree on disk).
 
     With a usable snapshot, the records whose sequence is above its ``wal_sequence`` are
     replayed on top of it. ``engine_compatible`` reproduces the engine instead: replay starts
@@ -86,20 +81,14 @@ def recover(
     ``snapshot_problem`` (``snapshot_unreadable``) and not used (SNP-12, SNP-15).
     """
     layout = Layout.of(path)
-    if snapshot_content is not None and layout.snapshot is not None:
-        raise ValueError("snapshot_content is for a WAL file, not a data directory")
     result = Recovery(ReplayState())
     reducer = Reducer(result.state)
-    if use_snapshot and (layout.snapshot is not None or snapshot_content is not None):
+    if use_snapshot and layout.snapshot is not None:
         # one pause for loading and bootstrapping (a collection between them would walk the
         # whole snapshot)
         with paused_gc():
             try:
-                if layout.snapshot is not None:
-                    snap = read_snapshot_file(layout.snapshot, workflow=workflow)
-                else:
-                    assert snapshot_content is not None
-                    snap = snapshot_of_file_content(snapshot_content, workflow=workflow)
+                snap = read_snapshot_file(layout.snapshot, workflow=workflow)
                 if snap is not None:
                     result.state = bootstrap(snap, engine_compatible=engine_compatible)
                     reducer = Reducer(result.state)

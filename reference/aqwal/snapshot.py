@@ -358,19 +358,6 @@ def read_snapshot_file(
         raise _fail(
             "snapshot_unreadable", f"cannot read {shown_path(path)}: {exc.strerror}"
         ) from None
-    return _snapshot_read(data, accept_older_schema, workflow)
-
-
-def snapshot_of_file_content(
-    content: bytes, *, accept_older_schema: bool = False, workflow: bool = False
-) -> t.Snapshot | None:
-    """What :func:`read_snapshot_file` reads from a regular file holding ``content`` (the
-    bytes after the declared payload, which the file's reading leaves unread, are ignored by
-    :func:`decode_snapshot` too)."""
-    return _snapshot_read(content, accept_older_schema, workflow)
-
-
-def _snapshot_read(data: bytes, accept_older_schema: bool, workflow: bool) -> t.Snapshot | None:
     if not data:
         return None
     return decode_snapshot(data, accept_older_schema=accept_older_schema, workflow=workflow)
