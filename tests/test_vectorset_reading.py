@@ -81,3 +81,38 @@ def test_paths_are_shown_as_pathlib_spells_them(
 def test_paths_outside_the_set_are_refused(tmp_path: Path, relative: str) -> None:
     with pytest.raises(VectorSetError, match="is not a path inside the vector set"):
         vectorset._read_confined(tmp_path, relative, 10)
+
+
+def test_an_index_is_checked_again_when_its_bytes_change(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+
+    entry = {
+        "id": "frame/a",
+        "category": "frame",
+        "description": "d",
+        "result": "valid",
+        "files": {"input": "frame/a.bin", "cbor": "frame/a.cbor"},
+    }
+    index = tmp_path / "index.json"
+    index.write_text(json.dumps({"format": "aqwal-vectors/1", "vectors": [entry]}))
+    checks: list[int] = []
+    real_check = vectorset._entry_problem
+
+    def counted(e: Any) -> str | None:
+        checks.append(1)
+        return real_check(e)
+
+    monkeypatch.setattr(vectorset, "_entry_problem", counted)
+    first = vectorset.open_vector_set(tmp_path)
+    second = vectorset.open_vector_set(tmp_path)
+    assert second.entries == first.entries and len(checks) == 1  # the same bytes: once
+    assert first.entries[0]["flags"] == [] and first.entries[0]["error"] is None
+    index.write_text(json.dumps({"format": "aqwal-vectors/1", "vectors": [entry, entry]}))
+    with pytest.raises(VectorSetError, match="the id is listed twice"):
+        vectorset.open_vector_set(tmp_path)
+    with pytest.raises(VectorSetError, match="the id is listed twice"):
+        vectorset.open_vector_set(tmp_path)  # a refused index is not kept
+    index.write_text(json.dumps({"format": "aqwal-vectors/1", "vectors": [entry]}) + " ")
+    assert vectorset.open_vector_set(tmp_path).entries == first.entries

@@ -121,6 +121,25 @@ def open_vector_set(root: Path | str) -> VectorSet:
     if not root.is_dir():
         raise VectorSetError(f"{root} does not exist or is not a directory")
     raw = _read_confined(root, "index.json", MAX_INDEX)
+    checked = _CHECKED.get(str(root))
+    if checked is not None and checked[0] == raw:
+        return VectorSet(root, checked[1])
+    vector_set = _checked_vector_set(root, raw)
+    _CHECKED.pop(str(root), None)
+    while len(_CHECKED) >= _CHECKED_SETS:
+        del _CHECKED[next(iter(_CHECKED))]
+    _CHECKED[str(root)] = (raw, vector_set.entries)
+    return vector_set
+
+
+#: The indexes checked last, by vector set directory: the bytes read and the entries they gave.
+#: A process that runs one set many times (a test session) checks its index once; an index
+#: whose bytes changed is checked again. The entries are shared: nothing changes them.
+_CHECKED: dict[str, tuple[bytes, tuple[dict[str, Any], ...]]] = {}
+_CHECKED_SETS = 4
+
+
+def _checked_vector_set(root: Path, raw: bytes) -> VectorSet:
     where = root / "index.json"
     try:
         index = json.loads(raw.decode("utf-8"))
