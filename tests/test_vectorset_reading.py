@@ -116,3 +116,27 @@ def test_an_index_is_checked_again_when_its_bytes_change(
         vectorset.open_vector_set(tmp_path)  # a refused index is not kept
     index.write_text(json.dumps({"format": "aqwal-vectors/1", "vectors": [entry]}) + " ")
     assert vectorset.open_vector_set(tmp_path).entries == first.entries
+
+
+def test_at_most_four_small_indexes_are_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+
+    monkeypatch.setattr(vectorset, "_CHECKED", {})
+    monkeypatch.setattr(vectorset, "_CHECKED_INDEX_MAX", 300)
+    for n in range(6):
+        entry = {
+            "id": f"frame/{'x' * 200 * (n == 5)}",
+            "category": "frame",
+            "description": "d",
+            "result": "valid",
+            "files": {"input": "frame/a.bin", "cbor": "frame/a.cbor"},
+        }
+        (tmp_path / str(n)).mkdir()
+        (tmp_path / str(n) / "index.json").write_text(
+            json.dumps({"format": "aqwal-vectors/1", "vectors": [entry]})
+        )
+        vectorset.open_vector_set(tmp_path / str(n))
+    # the newest four small ones; the sixth index is over the (lowered) size limit
+    assert list(vectorset._CHECKED) == [str(tmp_path / str(n)) for n in (1, 2, 3, 4)]

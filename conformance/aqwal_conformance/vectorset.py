@@ -126,17 +126,20 @@ def open_vector_set(root: Path | str) -> VectorSet:
         return VectorSet(root, checked[1])
     vector_set = _checked_vector_set(root, raw)
     _CHECKED.pop(str(root), None)
-    while len(_CHECKED) >= _CHECKED_SETS:
-        del _CHECKED[next(iter(_CHECKED))]
-    _CHECKED[str(root)] = (raw, vector_set.entries)
+    if len(raw) <= _CHECKED_INDEX_MAX:
+        while len(_CHECKED) >= _CHECKED_SETS:
+            del _CHECKED[next(iter(_CHECKED))]
+        _CHECKED[str(root)] = (raw, vector_set.entries)
     return vector_set
 
 
 #: The indexes checked last, by vector set directory: the bytes read and the entries they gave.
 #: A process that runs one set many times (a test session) checks its index once; an index
-#: whose bytes changed is checked again. The entries are shared: nothing changes them.
+#: whose bytes changed is checked again. The entries are shared: nothing changes them. At most
+#: four sets, of indexes up to 4 MiB (the checkout's is under 1 MiB), are kept.
 _CHECKED: dict[str, tuple[bytes, tuple[dict[str, Any], ...]]] = {}
 _CHECKED_SETS = 4
+_CHECKED_INDEX_MAX = 4 * 1024 * 1024
 
 
 def _checked_vector_set(root: Path, raw: bytes) -> VectorSet:
