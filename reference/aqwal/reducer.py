@@ -146,14 +146,7 @@ class Reducer:
 
     def __init__(self, state: ReplayState | None = None) -> None:
         self.state = state if state is not None else ReplayState()
-        # The handlers of this reducer's class, so that a subclass's override of a handler is
-        # the one called. Not bound to the reducer: bound methods would make a reference cycle
-        # through it, which would keep its state alive after its last use until the cyclic
-        # collector's next full collection.
-        cls = type(self)
-        self._handlers: dict[type, Callable[[Reducer, Any], None]] = {
-            event_type: getattr(cls, fn.__name__) for event_type, fn in _HANDLERS.items()
-        }
+        self._handlers = _handlers_of(type(self))
 
     # -- envelope ----------------------------------------------------------------------------
 
@@ -553,6 +546,22 @@ _HANDLERS: dict[type, Callable[[Reducer, Any], None]] = {
     t.CapabilityRevoked: Reducer.capability_revoked,
     t.LedgerEntryAppended: Reducer.ledger_entry_appended,
 }
+
+
+_HandlerTable = dict[type, Callable[[Reducer, Any], None]]
+_TABLES: dict[type, _HandlerTable] = {}
+
+
+def _handlers_of(cls: type[Reducer]) -> _HandlerTable:
+    """The handlers of a reducer class, built once per class: a subclass's override of a
+    handler is the one called. Not bound to a reducer: bound methods would make a reference
+    cycle through it, which would keep its state alive after its last use until the cyclic
+    collector's next full collection."""
+    table = _TABLES.get(cls)
+    if table is None:
+        table = {event_type: getattr(cls, fn.__name__) for event_type, fn in _HANDLERS.items()}
+        _TABLES[cls] = table
+    return table
 
 
 @dataclass(frozen=True, slots=True)
