@@ -21,6 +21,7 @@ from aqwal_conformance.vectors import (
     evaluate,
     load_index,
     load_vector,
+    vector_files,
     verify_vectors,
     write_vectors,
 )
@@ -32,15 +33,27 @@ INDEX = load_index(VECTORS)
 ENTRIES: list[dict[str, Any]] = INDEX["vectors"]
 
 
-def test_committed_vectors_are_freshly_generated(tmp_path: Path) -> None:
-    write_vectors(generate(), tmp_path)
-    fresh = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*") if p.is_file())
-    committed = sorted(p.relative_to(VECTORS) for p in VECTORS.rglob("*") if p.is_file())
-    assert fresh == committed, "run: aqwal vectors generate"
-    for rel in fresh:
-        assert (tmp_path / rel).read_bytes() == (VECTORS / rel).read_bytes(), (
-            f"{rel} is stale: run aqwal vectors generate"
-        )
+def test_committed_vectors_are_freshly_generated() -> None:
+    # the files write_vectors would write (test_written_vectors_are_their_files), in memory
+    fresh, _ = vector_files(generate())
+    committed = {p.relative_to(VECTORS).as_posix(): p for p in VECTORS.rglob("*") if p.is_file()}
+    assert sorted(fresh) == sorted(committed), "run: aqwal vectors generate"
+    for rel, data in fresh.items():
+        assert committed[rel].read_bytes() == data, f"{rel} is stale: run aqwal vectors generate"
+
+
+def test_written_vectors_are_their_files(tmp_path: Path) -> None:
+    # every vector with extra files (a snapshot beside its log), and a spread of the others
+    chosen = [e for e in ENTRIES if len(e["files"]) > 3] + ENTRIES[::200]
+    vectors = [load_vector(VECTORS, e) for e in chosen]
+    for v in vectors:
+        v.expected = evaluate(v)
+    files, index = vector_files(vectors)
+    assert write_vectors(vectors, tmp_path) == index
+    written = {p.relative_to(tmp_path).as_posix(): p for p in tmp_path.rglob("*") if p.is_file()}
+    assert sorted(written) == sorted(files) and list(files)[-1] == "index.json"
+    assert all(written[rel].read_bytes() == data for rel, data in files.items())
+    assert len(files) > 3 * len(vectors) + 1  # extra files among them
 
 
 def test_every_vector_verifies() -> None:

@@ -369,22 +369,19 @@ def index_entry(v: Vector) -> dict[str, Any]:
     return entry
 
 
-def write_vectors(vectors: Iterable[Vector], out: Path) -> dict[str, Any]:
-    """Write every vector and the index; return the index document."""
+def vector_files(vectors: Iterable[Vector]) -> tuple[dict[str, bytes], dict[str, Any]]:
+    """Every file of the vector set, by its path relative to the set's directory, in the order
+    :func:`write_vectors` writes them (the index last); and the index document."""
+    contents: dict[str, bytes] = {}
     entries = []
     for v in sorted(vectors, key=lambda x: x.id):
         assert v.expected is not None
         files = _files(v)
-        targets = {
-            files["input"]: v.input,
-            files["json"]: json_bytes(v.expected),
-            files["cbor"]: cbor_bytes(v.expected),
-            **{files[s]: data for s, data in v.extra.items()},
-        }
-        for rel, data in targets.items():
-            path = out / rel
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(data)
+        contents[files["input"]] = v.input
+        contents[files["json"]] = json_bytes(v.expected)
+        contents[files["cbor"]] = cbor_bytes(v.expected)
+        for suffix, data in v.extra.items():
+            contents[files[suffix]] = data
         entries.append(index_entry(v))
     index = {
         "format": INDEX_FORMAT,
@@ -393,7 +390,17 @@ def write_vectors(vectors: Iterable[Vector], out: Path) -> dict[str, Any]:
         "counts": {c: sum(e["category"] == c for e in entries) for c in CATEGORIES},
         "vectors": entries,
     }
-    (out / "index.json").write_text(index_text(index), encoding="utf-8")
+    contents["index.json"] = index_text(index).encode("utf-8")
+    return contents, index
+
+
+def write_vectors(vectors: Iterable[Vector], out: Path) -> dict[str, Any]:
+    """Write every vector and the index; return the index document."""
+    contents, index = vector_files(vectors)
+    for rel, data in contents.items():
+        path = out / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
     return index
 
 
