@@ -124,8 +124,10 @@ def values(type_name: str, *, workflow: bool = False) -> st.SearchStrategy[Any]:
     return strategies(workflow).named(type_name)
 
 
+@cache
 def wal_events(variant: str | None = None, *, workflow: bool = False) -> st.SearchStrategy[Any]:
-    """Valid WalEvent records; all variants, or one variant by name."""
+    """Valid WalEvent records; all variants, or one variant by name. One strategy object per
+    argument: a test that draws from it in every example has it validated once."""
     s = strategies(workflow)
     if variant is None:
         return s.named("WalEvent")
