@@ -4,13 +4,11 @@ start.
 ``ci`` (default) is derandomized and bounded so runs are reproducible; ``dev`` and ``long`` are
 opt-in through ``AQWAL_HYPOTHESIS_PROFILE``. Where the environment forbids writing bytecode, the
 Python processes the tests start keep it in a private temporary directory instead
-(``tests/bytecode_cache.py``), removed when the session ends. The session's own processes run
-their cyclic collector less often (:data:`YOUNG_COLLECTION_THRESHOLD`).
+(``tests/bytecode_cache.py``), removed when the session ends.
 """
 
 from __future__ import annotations
 
-import gc
 import os
 from collections.abc import Iterator
 
@@ -19,17 +17,6 @@ import pytest
 from tests.bytecode_cache import child_environment, make_bytecode_cache, remove_bytecode_cache
 
 _profiles_loaded = False
-
-#: Allocations between two young-generation collections in the session's own processes (pytest
-#: and its workers; Python's default is 700). A worker holds every collected test module,
-#: Hypothesis's caches and whatever its earlier tests kept, up to 800,000 objects; at the
-#: default, each worker ran about 4,000 young and 10-20 full collections, 2-4 s of CPU, most of
-#: it full collections walking that heap. At 10,000 both workers spend about 1.5 s together.
-#: Only when the collector runs changes: it stays enabled, and what the tests check does not
-#: depend on it (the tests of ``aqwal.gcpause`` count collections themselves). Processes the
-#: tests start keep Python's default.
-YOUNG_COLLECTION_THRESHOLD = 10_000
-gc.set_threshold(YOUNG_COLLECTION_THRESHOLD, *gc.get_threshold()[1:])
 
 
 def pytest_collectstart(collector: pytest.Collector) -> None:
