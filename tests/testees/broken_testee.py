@@ -103,6 +103,8 @@ def hostile(request: dict[str, Any], response: dict[str, Any]) -> dict[str, Any]
 
 def broken(request: dict[str, Any]) -> dict[str, Any] | None:
     kind = request.get("kind")
+    if MODE == "unsupported-everything" and kind != "hello":
+        return {"unsupported": True}  # the reference's answer would be thrown away
     response = handle(request)
     if kind != "hello" and MODE in HOSTILE:
         return hostile(request, response)
@@ -160,8 +162,6 @@ def broken(request: dict[str, Any]) -> dict[str, Any] | None:
         response["error"] = {"code": response["error"]["code"]}
     elif MODE == "v5-only" and (request.get("options") or {}).get("wal_version") == 4:
         response = {"unsupported": True, "reason": "no WAL v4 reader"}
-    elif MODE == "unsupported-everything" and kind != "hello":
-        response = {"unsupported": True}
     elif MODE == "hello-protocol-true" and kind == "hello":
         response["protocol"] = True
     elif MODE == "refuse-as-malformed" and kind == "decode_record":
