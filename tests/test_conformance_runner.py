@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -15,6 +14,7 @@ from aqwal.cli import main
 from aqwal_conformance.report import as_json, as_junit, as_text
 from aqwal_conformance.runner import Report, read_expected_failures, run
 from aqwal_conformance.vectors import load_index
+from tests.vector_copies import copy_of_cases
 
 ROOT = Path(__file__).resolve().parents[1]
 VECTORS = ROOT / "vectors"
@@ -42,18 +42,6 @@ def short_snapshots() -> set[str]:
     }
     assert {"snapshot/truncated-3", "snapshot/truncated-header"} <= short
     return short
-
-
-def copy_of_cases(root: Path, entries: list[dict[str, Any]]) -> Path:
-    """A vector set at ``root`` of these index entries and their files, copied."""
-    for entry in entries:
-        for relative in entry["files"].values():
-            (root / relative).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(VECTORS / relative, root / relative)
-    index = json.loads((VECTORS / "index.json").read_text(encoding="utf-8"))
-    index["vectors"] = entries
-    (root / "index.json").write_text(json.dumps(index), encoding="utf-8")
-    return root
 
 
 @pytest.fixture(scope="module")
