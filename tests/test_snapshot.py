@@ -446,7 +446,7 @@ def test_engine_compatible_bootstrap_derives_a_run_from_its_history() -> None:
     assert lossy.current_attempt_id == second
     assert lossy.attempt_count == 2
     assert [a.attempt_id for a in lossy.attempts] == [first, second]
-    assert lossy.history == [(e.from_, e.to, e.timestamp) for e in run.state_history]
+    assert lossy.history == list(run.state_history)
     assert lossy.lease is not None and lossy.lease.owner == "worker-1"
     kept = bootstrap(snap).runs[run_id]
     assert (kept.last_state_change_at, kept.effective_priority) == (999, 5)
