@@ -552,19 +552,7 @@ def _bootstrap_run(
         previous = ri.state
         changed_at = history[-1].timestamp if len(history) > 1 else ri.created_at
     else:
-        previous = RS.Scheduled
-        changed_at = ri.created_at
-        for entry in history[1:]:
-            if entry.from_ is not previous or not is_legal_transition(previous, entry.to):
-                raise _fail(
-                    "snapshot_bootstrap_failed", "invalid snapshot state history for bootstrap"
-                )
-            previous = entry.to
-            changed_at = entry.timestamp
-        if previous is not ri.state:
-            raise _fail(
-                "snapshot_bootstrap_failed", "snapshot state history does not match run state"
-            )
+        previous, changed_at = _replayed_history_end(run)
     last = run.attempts[-1] if run.attempts else None
     record = RunRecord(
         ri.id,
@@ -596,6 +584,22 @@ def _bootstrap_run(
         record.last_state_change_at = ri.last_state_change_at
         record.current_attempt_id = ri.current_attempt_id
     state.runs[ri.id] = record
+
+
+def _replayed_history_end(run: t.SnapshotRun) -> tuple[t.RunState, int]:
+    """The state a run's synthesized RunStateChanged events leave it in, and the time of the
+    last one; ``snapshot_bootstrap_failed`` where one of them would be refused."""
+    ri = run.run_instance
+    previous = RS.Scheduled
+    changed_at = ri.created_at
+    for entry in run.state_history[1:]:
+        if entry.from_ is not previous or not is_legal_transition(previous, entry.to):
+            raise _fail("snapshot_bootstrap_failed", "invalid snapshot state history for bootstrap")
+        previous = entry.to
+        changed_at = entry.timestamp
+    if previous is not ri.state:
+        raise _fail("snapshot_bootstrap_failed", "snapshot state history does not match run state")
+    return previous, changed_at
 
 
 def _synthesized_instance(ri: t.RunInstance) -> t.RunInstance:
