@@ -46,13 +46,7 @@ from aqwal.codec import HEADER, encode_record
 from aqwal.datadir import recover
 from aqwal.forms import JSON_FORM, to_json_text
 from aqwal.gcpause import paused_gc
-from aqwal.snapshot import (
-    bootstrap,
-    decode_snapshot,
-    encode_snapshot,
-    snapshot_file_of,
-    snapshot_of,
-)
+from aqwal.snapshot import encode_snapshot, load_snapshot_state, snapshot_file_of, snapshot_of
 from aqwal.walfile import iter_wal_file, iter_wal_file_batches, validate_wal_file
 from aqwal_conformance.workload import engine_like_log
 
@@ -185,10 +179,9 @@ def decode_cli_rows(log: Path, runs: int) -> list[Row]:
 
 
 def load_state(data: bytes, records: int) -> int:
-    """A snapshot file's bytes to a state, as recovery does it: one collector pause around
-    loading and bootstrapping."""
-    with paused_gc():
-        bootstrap(decode_snapshot(data))
+    """A snapshot file's bytes to a state, as recovery does it (one collector pause around
+    loading and bootstrapping)."""
+    load_snapshot_state(data)
     return records
 
 

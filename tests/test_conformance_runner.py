@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from aqwal.cli import main
+from aqwal_conformance.iut import ProcessIUT
 from aqwal_conformance.report import as_json, as_junit, as_text
 from aqwal_conformance.runner import Report, read_expected_failures, run
 from aqwal_conformance.vectors import load_index
@@ -156,6 +157,37 @@ def test_an_iut_that_exits_silently_fails_its_cases() -> None:
     assert "replay/sequence-zero" in ids
     assert report.count("passed") == len(report.results) - len(ids) > 0
     assert all("exited without answering" in r.detail for r in report.results if r.id in ids)
+
+
+class _SeenToExit(ProcessIUT):
+    """Returns each answer only once the process that gave it has exited, if it exits: what a
+    slow runner on a loaded machine sees of an IUT that exits right after answering."""
+
+    def request(self, message: dict[str, Any]) -> dict[str, Any]:
+        response = super().request(message)
+        child = self._child
+        assert child is not None
+        if message["kind"] == "decode_record":
+            child.proc.wait(timeout=30)
+        return response
+
+
+def test_an_iut_that_exits_after_answering_fails_the_next_case(tmp_path: Path) -> None:
+    # spec: CP-1, CP-9 — the IUT answers its first decode_record request and exits with its
+    # input still open. Whether the next request finds it gone (once it was restarted
+    # silently and the case passed) or still exiting, that case fails.
+    entries = [e for e in load_index(VECTORS)["vectors"] if e["category"] == "frame"][:4]
+    cases = copy_of_cases(tmp_path / "set", entries)
+    command = f"{sys.executable} {BROKEN} exit-after-answer"
+    for iut in (command, _SeenToExit(command)):
+        report = run(iut, vectors=cases)
+        assert [r.status for r in report.results] == ["passed", "failed"] * 2, as_text(report)
+        assert report.restarts == 1
+        if isinstance(iut, ProcessIUT):
+            assert {r.detail for r in report.results if r.status == "failed"} == {
+                "the IUT exited after its previous answer, its input still open "
+                "(exit status 0) (restarted)"
+            }
 
 
 def test_coarse_codes_pass() -> None:

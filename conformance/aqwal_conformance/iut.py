@@ -147,7 +147,17 @@ class ProcessIUT:
 
     def _exchange(self, frame: Callable[[int], bytes], check_id: bool) -> dict[str, Any]:
         child = self._child
-        if child is None or not child.running():
+        if child is not None and not child.stopped and not child.running():
+            # spec: CP-1, CP-9 — an IUT serves until its input is closed: one that exited after
+            # answering fails the request that finds it gone, as it fails the request it is
+            # still exiting during (else the verdict would depend on how soon it exited)
+            ending = child.ending()
+            child.kill()
+            raise IUTFailure(
+                f"the IUT exited after its previous answer, its input still open ({ending}) "
+                "(restarted)"
+            )
+        if child is None or child.stopped:
             child = self._spawn()
         if child.has_output():
             # spec: CP-1 — one response per request; anything else desynchronises the stream
@@ -185,7 +195,9 @@ class ProcessIUT:
             if child.wait(EXIT_GRACE):
                 # exit status 0 says "my input ended" (CP-1), but the runner had not closed it
                 still_open = ", its input still open" if child.proc.returncode == 0 else ""
-                raise IUTFailure(f"the IUT exited without answering{still_open} ({child.ending()})")
+                ending = child.ending()
+                child.kill()  # reported here: the next request starts a new process
+                raise IUTFailure(f"the IUT exited without answering{still_open} ({ending})")
             ending = child.ending()
             child.kill()
             raise IUTFailure(
@@ -208,6 +220,8 @@ class _Child:
     def __init__(self, proc: subprocess.Popen[bytes]) -> None:
         assert proc.stdin is not None and proc.stdout is not None and proc.stderr is not None
         self.proc = proc
+        #: the runner ended this process (kill); a process that exits on its own is not stopped
+        self.stopped = False
         self.killed = False
         self._stdin_fd = proc.stdin.fileno()
         os.set_blocking(self._stdin_fd, False)
@@ -293,6 +307,7 @@ class _Child:
         self.proc.stdin = None
 
     def kill(self) -> None:
+        self.stopped = True
         self._stop.set()
         if self.proc.poll() is None:
             self.killed = True

@@ -633,7 +633,7 @@ def _run_view(r: Any) -> tuple[Any, ...]:
         r.scheduled_at,
         r.effective_priority,
         r.last_state_change_at,
-        tuple(r.history),
+        tuple(map(tuple, r.history)),  # value entries, plain tuples here
         tuple(
             (a.attempt_id, a.started_at, a.finished_at, a.result, a.error, a.output)
             for a in r.attempts

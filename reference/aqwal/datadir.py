@@ -90,7 +90,9 @@ def recover(
             try:
                 snap = read_snapshot_file(layout.snapshot, workflow=workflow)
                 if snap is not None:
-                    result.state = bootstrap(snap, engine_compatible=engine_compatible)
+                    result.state = bootstrap(
+                        snap, engine_compatible=engine_compatible, validated=True
+                    )
                     reducer = Reducer(result.state)
                     result.snapshot_used = True
                     result.snapshot_sequence = snap.metadata.wal_sequence

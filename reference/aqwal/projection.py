@@ -30,7 +30,7 @@ def run_entry(run: RunRecord) -> t.SnapshotRun:
     lease = run.lease
     return t.SnapshotRun(
         run.instance(),
-        tuple(t.SnapshotRunStateHistoryEntry(f, to, ts) for f, to, ts in run.history),
+        tuple(run.history),
         tuple(
             t.SnapshotAttemptHistoryEntry(
                 a.attempt_id, a.started_at, a.finished_at, a.result, a.error, a.output

@@ -24,6 +24,7 @@ from aqwal.state import (
     AttemptEntry,
     BudgetRecord,
     CapabilityGrantRecord,
+    HistoryEntry,
     Lease,
     LedgerEntryRecord,
     ReplayState,
@@ -35,6 +36,9 @@ from aqwal.state import (
 )
 
 RS = t.RunState
+#: A value from its fields in order, without the named tuple's Python-level constructor
+#: (spec: TYP-16)
+_history_entry = t.new_value
 U32_MAX = 0xFFFF_FFFF
 U64_MAX = 0xFFFF_FFFF_FFFF_FFFF
 
@@ -198,7 +202,7 @@ class Reducer:
         if new is not RS.Running:
             run.current_attempt_id = None
         run.last_state_change_at = timestamp
-        run.history.append((previous, new, timestamp))
+        run.history.append(_history_entry(HistoryEntry, (previous, new, timestamp)))
         if _IS_TERMINAL[new._value_]:
             run.lease = None
 
@@ -233,7 +237,7 @@ class Reducer:
             ri.scheduled_at,
             ri.effective_priority,
             ri.last_state_change_at,
-            [(None, RS.Scheduled, ri.created_at)],
+            [_history_entry(HistoryEntry, (None, RS.Scheduled, ri.created_at))],
         )
 
     def run_state_changed(self, e: t.RunStateChanged) -> None:

@@ -25,7 +25,7 @@ from aqwal.json_reader import read_json_text
 from aqwal.json_writer import json_text
 from aqwal.projection import SNAPSHOT_FORMAT_VERSION, SNAPSHOT_SCHEMA_VERSION, build_snapshot
 from aqwal.reducer import Reducer, is_legal_transition
-from aqwal.state import AttemptEntry, Lease, ReplayState, RunRecord
+from aqwal.state import AttemptEntry, Lease, ReplayState, RunRecord, TaskRecord
 from aqwal.validation import validate_run_instance
 
 HEADER_LEN = 12
@@ -80,10 +80,11 @@ def validate_snapshot(snap: t.Snapshot, *, accept_older_schema: bool = False) ->
     # spec: SNP-7 — each error carries the path of the element its rule is checked for
     for i, task in enumerate(snap.tasks):
         task_id = task.task_spec.id
-        where = f"/tasks/{i}"
         if task_id in task_ids:
             raise _fail(
-                "duplicate_snapshot_task", f"task {uuid_text(task_id)} appears twice", path=where
+                "duplicate_snapshot_task",
+                f"task {uuid_text(task_id)} appears twice",
+                path=f"/tasks/{i}",
             )
         task_ids.add(task_id)
         if task.canceled_at is not None and task.canceled_at < task.created_at:
@@ -91,23 +92,24 @@ def validate_snapshot(snap: t.Snapshot, *, accept_older_schema: bool = False) ->
                 "task_canceled_before_created",
                 f"task {uuid_text(task_id)} canceled at {task.canceled_at} before created at "
                 f"{task.created_at}",
-                path=where,
+                path=f"/tasks/{i}",
             )
     run_ids: set[bytes] = set()
     for i, run in enumerate(snap.runs):
-        where = f"/runs/{i}"
-        _validate_run(run, where)
+        _validate_run(run, i)
         ri = run.run_instance
         if ri.id in run_ids:
             raise _fail(
-                "duplicate_snapshot_run", f"run {uuid_text(ri.id)} appears twice", path=where
+                "duplicate_snapshot_run",
+                f"run {uuid_text(ri.id)} appears twice",
+                path=f"/runs/{i}",
             )
         run_ids.add(ri.id)
         if ri.task_id not in task_ids:
             raise _fail(
                 "run_unknown_task",
                 f"run {uuid_text(ri.id)} belongs to unknown task {uuid_text(ri.task_id)}",
-                path=where,
+                path=f"/runs/{i}",
             )
     _validate_engine(snap.engine)
     declared: set[bytes] = set()
@@ -170,14 +172,14 @@ def validate_snapshot(snap: t.Snapshot, *, accept_older_schema: bool = False) ->
     # spec: SNP-7 step 10 — actors, tenants, roles, grants and ledger entries are not checked.
 
 
-def _validate_run(run: t.SnapshotRun, where: str) -> None:
+def _validate_run(run: t.SnapshotRun, index: int) -> None:
     ri = run.run_instance
     # The engine's own nil-id, Ready-causality and attempt-state rules coincide with the
     # RunInstance decode rules (VAL-12 .. VAL-16), which already ran for a loaded snapshot.
-    validate_run_instance(ri, None, f"{where}/run_instance")
+    validate_run_instance(ri, None, f"/runs/{index}/run_instance")
 
     def fail(code: str, message: str) -> SnapshotError:
-        return _fail(code, message, path=where)
+        return _fail(code, message, path=f"/runs/{index}")
 
     if ri.current_attempt_id is not None and ri.attempt_count == 0:
         raise fail(
@@ -370,8 +372,11 @@ def load_snapshot_state(
     snapshot, and recovery without a snapshot starts from the empty state (spec: SNP-14)."""
     if not data:
         return ReplayState()
-    snap = decode_snapshot(data, accept_older_schema=accept_older_schema, workflow=workflow)
-    return bootstrap(snap)
+    # one pause for loading and bootstrapping: a collection between them would walk the
+    # whole snapshot
+    with paused_gc():
+        snap = decode_snapshot(data, accept_older_schema=accept_older_schema, workflow=workflow)
+        return bootstrap(snap, validated=True)
 
 
 def write_snapshot_file(path: Path, snap: t.Snapshot) -> None:
@@ -394,17 +399,15 @@ def snapshot_of(state: ReplayState, timestamp: int = 0) -> t.Snapshot:
 
 
 def synthesized_events(snap: t.Snapshot) -> list[t.WalEventType]:
-    """The events the engine synthesizes from a snapshot, in its order (spec: SNP-9).
+    """The events the engine synthesizes from a snapshot's dependency declarations and engine
+    control, in its order (spec: SNP-9).
 
-    Runs contribute their RunCreated and RunStateChanged events here; their attempts, history
-    and lease are restored directly by :func:`bootstrap`.
+    Tasks and runs contribute their events in :func:`bootstrap` itself: a task's TaskCreated
+    and a run's RunCreated and RunStateChanged events are applied as the records they leave,
+    and their attempts, history and lease are restored directly.
     """
     events: list[t.WalEventType] = []
     add = events.append
-    for task in snap.tasks:
-        add(t.TaskCreated(task.task_spec, task.created_at))
-        if task.canceled_at is not None:
-            add(t.TaskCanceled(task.task_spec.id, task.canceled_at))
     for decl in snap.dependency_declarations:
         add(t.DependencyDeclared(decl.task_id, decl.depends_on, decl.declared_at))
     if snap.engine.paused_at is not None:
@@ -414,23 +417,28 @@ def synthesized_events(snap: t.Snapshot) -> list[t.WalEventType]:
     return events
 
 
-def bootstrap(snap: t.Snapshot, *, engine_compatible: bool = False) -> ReplayState:
+def bootstrap(
+    snap: t.Snapshot, *, engine_compatible: bool = False, validated: bool = False
+) -> ReplayState:
     """The state a snapshot stands for (spec: SNP-9, SNP-11).
 
     The engine's procedure is followed step by step (the same synthesized events, the same
-    failures), except that a run's RunCreated and RunStateChanged events, which cannot fail
-    once the run is new and its history checked, are not applied one by one: the run's record
-    is built as they would leave it. A conforming bootstrap then restores what the engine's
-    procedure loses (run effective_priority, last_state_change_at and active attempt, actor
-    last_heartbeat_at, budget exhausted flags): ``engine_compatible=True`` skips that
-    restoration and reproduces the engine's state exactly. Raises ``snapshot_bootstrap_failed``
-    when synthesis fails.
+    failures), except that a task's TaskCreated and a run's RunCreated and RunStateChanged
+    events, which cannot fail once the task or run is new and the run's history checked, are
+    not applied one by one: the record is built as they would leave it. A conforming bootstrap
+    then restores what the engine's procedure loses (run effective_priority,
+    last_state_change_at and active attempt, actor last_heartbeat_at, budget exhausted flags):
+    ``engine_compatible=True`` skips that restoration and reproduces the engine's state
+    exactly. Raises ``snapshot_bootstrap_failed`` when synthesis fails. ``validated=True``
+    says that ``snap`` passed :func:`validate_snapshot` (as every snapshot
+    :func:`decode_snapshot` returns has): the run history checks it made, which synthesis
+    could only repeat, are then left out.
     """
     with paused_gc():
-        return _bootstrap(snap, engine_compatible)
+        return _bootstrap(snap, engine_compatible, validated)
 
 
-def _bootstrap(snap: t.Snapshot, engine_compatible: bool) -> ReplayState:
+def _bootstrap(snap: t.Snapshot, engine_compatible: bool, validated: bool) -> ReplayState:
     reducer = Reducer()
     sequence = 0
 
@@ -444,11 +452,20 @@ def _bootstrap(snap: t.Snapshot, engine_compatible: bool) -> ReplayState:
                 "snapshot_bootstrap_failed", f"synthesized {type(event).__name__}: {exc}"
             ) from exc
 
+    state = reducer.state
+    tasks = state.tasks
+    for task in snap.tasks:
+        spec = task.task_spec
+        if spec.id in tasks:
+            # the synthesized TaskCreated fails (duplicate_task): let the reducer say so
+            apply(t.TaskCreated(spec, task.created_at))
+        tasks[spec.id] = TaskRecord(spec, task.created_at)  # as TaskCreated leaves it (EVT-0)
+        if task.canceled_at is not None:
+            apply(t.TaskCanceled(spec.id, task.canceled_at))
     for event in synthesized_events(snap):
         apply(event)
-    state = reducer.state
     for run in snap.runs:
-        _bootstrap_run(run, apply, state, engine_compatible)
+        _bootstrap_run(run, apply, state, engine_compatible, validated)
     for budget in snap.budgets:
         apply(
             t.BudgetAllocated(budget.task_id, budget.dimension, budget.limit, budget.allocated_at)
@@ -519,6 +536,7 @@ def _bootstrap_run(
     apply: Callable[[t.WalEventType], None],
     state: ReplayState,
     engine_compatible: bool,
+    validated: bool,
 ) -> None:
     ri = run.run_instance
     if ri.id in state.runs:
@@ -528,15 +546,13 @@ def _bootstrap_run(
     # history step the bootstrap checks itself: the run starts Scheduled with no attempt, and
     # every step starts where the previous one ended. So their effect is computed here, once,
     # instead of event by event: the run's state after the last step, and the time of it.
-    previous = RS.Scheduled
-    changed_at = ri.created_at
-    for entry in run.state_history[1:]:
-        if entry.from_ is not previous or not is_legal_transition(previous, entry.to):
-            raise _fail("snapshot_bootstrap_failed", "invalid snapshot state history for bootstrap")
-        previous = entry.to
-        changed_at = entry.timestamp
-    if previous is not ri.state:
-        raise _fail("snapshot_bootstrap_failed", "snapshot state history does not match run state")
+    history = run.state_history
+    if validated:
+        # validation checked every step and that the last one ends in the run's state
+        previous = ri.state
+        changed_at = history[-1].timestamp if len(history) > 1 else ri.created_at
+    else:
+        previous, changed_at = _replayed_history_end(run)
     last = run.attempts[-1] if run.attempts else None
     record = RunRecord(
         ri.id,
@@ -552,7 +568,7 @@ def _bootstrap_run(
         ri.scheduled_at,
         0,
         changed_at,
-        [(e.from_, e.to, e.timestamp) for e in run.state_history],
+        list(history),  # the entries are the state's own (HistoryEntry)
     )
     record.set_attempts(
         [
@@ -568,6 +584,22 @@ def _bootstrap_run(
         record.last_state_change_at = ri.last_state_change_at
         record.current_attempt_id = ri.current_attempt_id
     state.runs[ri.id] = record
+
+
+def _replayed_history_end(run: t.SnapshotRun) -> tuple[t.RunState, int]:
+    """The state a run's synthesized RunStateChanged events leave it in, and the time of the
+    last one; ``snapshot_bootstrap_failed`` where one of them would be refused."""
+    ri = run.run_instance
+    previous = RS.Scheduled
+    changed_at = ri.created_at
+    for entry in run.state_history[1:]:
+        if entry.from_ is not previous or not is_legal_transition(previous, entry.to):
+            raise _fail("snapshot_bootstrap_failed", "invalid snapshot state history for bootstrap")
+        previous = entry.to
+        changed_at = entry.timestamp
+    if previous is not ri.state:
+        raise _fail("snapshot_bootstrap_failed", "snapshot state history does not match run state")
+    return previous, changed_at
 
 
 def _synthesized_instance(ri: t.RunInstance) -> t.RunInstance:

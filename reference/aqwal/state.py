@@ -25,6 +25,7 @@ from aqwal.types import (
     RunId,
     RunInstance,
     RunState,
+    SnapshotRunStateHistoryEntry,
     SubscriptionId,
     TaskId,
     TaskSpec,
@@ -59,8 +60,9 @@ class Lease:
     updated_at: int
 
 
-#: One entry of a run's state history: (from, to, timestamp); ``from`` is None for the first.
-HistoryEntry = tuple[RunState | None, RunState, int]
+#: One entry of a run's state history: from, to, timestamp; ``from_`` is None for the first. The
+#: snapshot's own value type, so that a snapshot and the state it restores share the entries.
+HistoryEntry = SnapshotRunStateHistoryEntry
 
 
 @dataclass(slots=True)

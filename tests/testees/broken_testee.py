@@ -10,7 +10,8 @@ MODE: swap-variants | accept-bad-crc | apply-rejected | crash-on-wal | hang-on-s
       | flood (when stdin closes) | stderr-flood | raw:NAME (a hand-made response body, see RAW)
       | lenient-bodies (reads bodies with cbor2.loads, which lets bytes after the item, nesting
         and two-byte simple values through) | exit-after-malformed (answers a malformed body,
-        then exits 0)
+        then exits 0) | exit-after-answer (answers its first decode_record request, then
+        exits 0)
 """
 
 from __future__ import annotations
@@ -217,6 +218,8 @@ def main() -> int:
         response = broken(request)
         if response is not None:
             respond(stdout, response)
+        if MODE == "exit-after-answer" and request.get("kind") == "decode_record":
+            return 0
 
 
 if __name__ == "__main__":
