@@ -53,6 +53,23 @@ def test_crc_shift_is_zlib_concatenation() -> None:
     )
 
 
+def test_power_tables_hold_powers_of_x8() -> None:
+    # spec: WAL-5 — entry n of the tables is the register _ONE (the polynomial 1) advanced over
+    # n zero bytes (low) or n times 2^15 zero bytes (high), which zlib computes directly
+    low, high = resync._power_tables()
+    assert (len(low), len(high)) == (1 << 15, 1 << 14)
+
+    def advanced(zero_bytes: int) -> int:
+        return zlib.crc32(bytes(zero_bytes), resync._ONE ^ 0xFFFF_FFFF) ^ 0xFFFF_FFFF
+
+    for n in (0, 1, 2, 3, 255, 256, 4097, (1 << 15) - 1):
+        assert low[n] == advanced(n), n
+    for n in (0, 1, 2, 3, 255, 256, 1000):
+        assert high[n] == advanced(n << 15), n
+    for n in (4097, (1 << 14) - 1):
+        assert high[n] == resync._multiply(high[n - 1], high[1]), n
+
+
 @pytest.fixture
 def tiny_windows(monkeypatch: pytest.MonkeyPatch) -> None:
     """Windows, rounds and thresholds small enough that the seeds cross every boundary."""

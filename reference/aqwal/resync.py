@@ -65,9 +65,23 @@ def _multiply(a: int, b: int) -> int:
 
 
 def _times_x8(v: int) -> int:
-    for _ in range(8):
-        v = (v >> 1) ^ _POLY if v & 1 else v >> 1
-    return v
+    """``v * x^8``: the CRC-32 register ``v`` advanced over one zero byte, as zlib does it
+    (zlib's ``crc32`` inverts the register before and after)."""
+    return zlib.crc32(b"\0", v ^ 0xFFFF_FFFF) ^ 0xFFFF_FFFF
+
+
+def _byte_products(m: int) -> list[array[int]]:
+    """Four tables of 256 entries with ``a * m`` =
+    ``t[0][a & 255] ^ t[1][a >> 8 & 255] ^ t[2][a >> 16 & 255] ^ t[3][a >> 24]`` (the product
+    is linear in ``a``); each entry is one earlier entry xor the product of one bit."""
+    tables = []
+    for byte in range(4):
+        table = array("I", [0])
+        for b in range(1, 256):
+            lowest = b & -b
+            table.append(table[b ^ lowest] ^ _multiply(m, lowest << 8 * byte))
+        tables.append(table)
+    return tables
 
 
 @cache
@@ -77,10 +91,11 @@ def _power_tables() -> tuple[array[int], array[int]]:
     low = array("I", [_ONE])
     for _ in range(1, 1 << _LOW_BITS):
         low.append(_times_x8(low[-1]))
-    step = _times_x8(low[-1])  # x^(8 * 2^15)
+    t0, t1, t2, t3 = _byte_products(_times_x8(low[-1]))  # times x^(8 * 2^15)
     high = array("I", [_ONE])
     for _ in range(1, 1 << 14):
-        high.append(_multiply(step, high[-1]))
+        h = high[-1]
+        high.append(t0[h & 255] ^ t1[h >> 8 & 255] ^ t2[h >> 16 & 255] ^ t3[h >> 24])
     return low, high
 
 

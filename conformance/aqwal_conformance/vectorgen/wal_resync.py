@@ -9,7 +9,10 @@ such a shortcut answer what reading every candidate outright answers:
   declaring long payloads; it is read in pieces whose boundary falls right after its header, so
   other headers, payload starts and ends lie across reads;
 * the only record after the corruption is 5 KiB long and its first bytes already make a whole
-  WalEvent: a lenient reader accepts the bytes left over, a strict one does not.
+  WalEvent: a lenient reader accepts the bytes left over, a strict one does not;
+* the only record after the corruption is longer than 128 KiB: a shift by its length combines
+  powers of x that a shift by 64 KiB does not need (in the reference, entries of the second
+  power table built from every byte of the entry before them).
 """
 
 from __future__ import annotations
@@ -25,6 +28,8 @@ from aqwal_conformance.vectors import Vector
 CLAUSES = ("WAL-1", "WAL-3", "WAL-4", "WAL-5")
 #: Longer than 2 * 2^15 bytes: the CRC-32 shift needs the third entry of its second power table.
 BIG_PAYLOAD = 66_000
+#: Longer than 4 * 2^15 bytes: the fifth entry of the second power table.
+HUGE_PAYLOAD = 4 * 2**15 + 300
 
 
 def task_created(n: int, payload: bytes) -> t.WalEvent:
@@ -70,6 +75,19 @@ def resync_long_vectors() -> Iterator[Vector]:
         (*CLAUSES, "WAL-7", "WAL-8", "WAL-11"),
         error="unsupported_version",
         options={"read_buffer": size},
+    )
+    # spec: WAL-5 — found by shifting the scan's CRC-32 by more than 128 KiB
+    huge = encode_record(task_created(915, bytes(range(256)) * (HUGE_PAYLOAD // 256)))
+    assert len(huge) - 12 > 4 << 15 and b"\x05\x00\x00\x00" not in huge[1:]
+    yield Vector(
+        "wal/resync-record-over-128-kib",
+        "wal",
+        "a corrupt byte, then the only valid record, over 128 KiB long: it is found, the file is "
+        "mid-file",
+        "invalid",
+        log + b"\x05" + huge,
+        (*CLAUSES, "WAL-7", "WAL-8"),
+        error="unsupported_version",
     )
     # spec: WAL-5 — EnginePaused at 1001, sequence 2, then 5,000 bytes a lenient reader ignores
     padded = frame(h("02 0b e9 07") + bytes(5_000))
