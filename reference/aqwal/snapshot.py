@@ -548,9 +548,10 @@ def _bootstrap_run(
     # instead of event by event: the run's state after the last step, and the time of it.
     history = run.state_history
     if validated:
-        # validation checked every step and that the last one ends in the run's state
+        # validation checked every step, that the last one ends in the run's state and that
+        # the first is at created_at: the last entry's time is that of the last step or that
         previous = ri.state
-        changed_at = history[-1].timestamp if len(history) > 1 else ri.created_at
+        changed_at = history[-1].timestamp
     else:
         previous, changed_at = _replayed_history_end(run)
     last = run.attempts[-1] if run.attempts else None
