@@ -220,8 +220,6 @@ class _Child:
     def __init__(self, proc: subprocess.Popen[bytes]) -> None:
         assert proc.stdin is not None and proc.stdout is not None and proc.stderr is not None
         self.proc = proc
-        #: the runner ended this process (kill); a process that exits on its own is not stopped
-        self.stopped = False
         self.killed = False
         self._stdin_fd = proc.stdin.fileno()
         os.set_blocking(self._stdin_fd, False)
@@ -236,6 +234,12 @@ class _Child:
 
     def running(self) -> bool:
         return self.proc.poll() is None
+
+    @property
+    def stopped(self) -> bool:
+        """Whether the runner ended this process (:meth:`kill`); one that exits on its own is
+        not stopped."""
+        return self._stop.is_set()
 
     def has_output(self) -> bool:
         return not self._out.empty()
@@ -307,7 +311,6 @@ class _Child:
         self.proc.stdin = None
 
     def kill(self) -> None:
-        self.stopped = True
         self._stop.set()
         if self.proc.poll() is None:
             self.killed = True
