@@ -80,11 +80,10 @@ def validate_snapshot(snap: t.Snapshot, *, accept_older_schema: bool = False) ->
     # spec: SNP-7 — each error carries the path of the element its rule is checked for
     for i, task in enumerate(snap.tasks):
         task_id = task.task_spec.id
+        where = f"/tasks/{i}"
         if task_id in task_ids:
             raise _fail(
-                "duplicate_snapshot_task",
-                f"task {uuid_text(task_id)} appears twice",
-                path=f"/tasks/{i}",
+                "duplicate_snapshot_task", f"task {uuid_text(task_id)} appears twice", path=where
             )
         task_ids.add(task_id)
         if task.canceled_at is not None and task.canceled_at < task.created_at:
@@ -92,24 +91,23 @@ def validate_snapshot(snap: t.Snapshot, *, accept_older_schema: bool = False) ->
                 "task_canceled_before_created",
                 f"task {uuid_text(task_id)} canceled at {task.canceled_at} before created at "
                 f"{task.created_at}",
-                path=f"/tasks/{i}",
+                path=where,
             )
     run_ids: set[bytes] = set()
     for i, run in enumerate(snap.runs):
-        _validate_run(run, i)
+        where = f"/runs/{i}"
+        _validate_run(run, where)
         ri = run.run_instance
         if ri.id in run_ids:
             raise _fail(
-                "duplicate_snapshot_run",
-                f"run {uuid_text(ri.id)} appears twice",
-                path=f"/runs/{i}",
+                "duplicate_snapshot_run", f"run {uuid_text(ri.id)} appears twice", path=where
             )
         run_ids.add(ri.id)
         if ri.task_id not in task_ids:
             raise _fail(
                 "run_unknown_task",
                 f"run {uuid_text(ri.id)} belongs to unknown task {uuid_text(ri.task_id)}",
-                path=f"/runs/{i}",
+                path=where,
             )
     _validate_engine(snap.engine)
     declared: set[bytes] = set()
@@ -172,14 +170,14 @@ def validate_snapshot(snap: t.Snapshot, *, accept_older_schema: bool = False) ->
     # spec: SNP-7 step 10 — actors, tenants, roles, grants and ledger entries are not checked.
 
 
-def _validate_run(run: t.SnapshotRun, index: int) -> None:
+def _validate_run(run: t.SnapshotRun, where: str) -> None:
     ri = run.run_instance
     # The engine's own nil-id, Ready-causality and attempt-state rules coincide with the
     # RunInstance decode rules (VAL-12 .. VAL-16), which already ran for a loaded snapshot.
-    validate_run_instance(ri, None, f"/runs/{index}/run_instance")
+    validate_run_instance(ri, None, f"{where}/run_instance")
 
     def fail(code: str, message: str) -> SnapshotError:
-        return _fail(code, message, path=f"/runs/{index}")
+        return _fail(code, message, path=where)
 
     if ri.current_attempt_id is not None and ri.attempt_count == 0:
         raise fail(
