@@ -76,10 +76,11 @@ def _byte_products(m: int) -> list[array[int]]:
     is linear in ``a``); each entry is one earlier entry xor the product of one bit."""
     tables = []
     for byte in range(4):
+        bits = [_multiply(m, 1 << (8 * byte + k)) for k in range(8)]
         table = array("I", [0])
         for b in range(1, 256):
             lowest = b & -b
-            table.append(table[b ^ lowest] ^ _multiply(m, lowest << 8 * byte))
+            table.append(table[b ^ lowest] ^ bits[lowest.bit_length() - 1])
         tables.append(table)
     return tables
 
