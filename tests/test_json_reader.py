@@ -1,11 +1,11 @@
 """The generated JSON reader reads exactly what the JSON form reader reads (spec: JSN-1 .. JSN-13).
 
 ``aqwal.json_reader.read_json_text`` reads text in the usual shape itself, from objects parsed
-as tuples of pairs, and hands everything else — other accepted spellings, repeated keys and
-every error — to ``aqwal.forms``. Results and errors must be those of
-``JSON_FORM.load(name, parse_json_text(text))``. Generated values of every type are read in
-``test_json_writer.py::test_writer_and_reader_match_the_json_form``, which writes and reads
-each value it draws.
+as dicts whose members it counts against the text's colons (spec: JSN-4), and hands everything
+else — other accepted spellings, repeated keys and every error — to ``aqwal.forms``. Results
+and errors must be those of ``JSON_FORM.load(name, parse_json_text(text))``. Generated values
+of every type are read in ``test_json_writer.py::test_writer_and_reader_match_the_json_form``,
+which writes and reads each value it draws.
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ import pytest
 from aqwal.codec import encode_record
 from aqwal.declarations import ALL_TYPES
 from aqwal.errors import AqwalError
-from aqwal.forms import JSON_FORM, parse_json_pairs, parse_json_text, to_json_text
-from aqwal.json_reader import FAST_READERS, read_json_text
+from aqwal.forms import JSON_FORM, parse_json_objects, parse_json_text, to_json_text
+from aqwal.json_reader import FAST_READERS, read_json_text, read_objects
 from aqwal.schema import Enum, Struct
 from aqwal_conformance.workload import engine_like_log
 
@@ -51,6 +51,12 @@ def text_of(obj: Any) -> bytes:
     return to_json_text(obj).encode()
 
 
+def fast_parsed(text: bytes) -> Any:
+    parsed = parse_json_objects(text)
+    assert parsed is not None
+    return parsed[0]
+
+
 def test_every_struct_and_data_enum_has_a_reader() -> None:
     assert sorted(FAST_READERS) == NAMES
 
@@ -63,7 +69,7 @@ def test_a_written_snapshot_is_read_by_the_fast_path(tmp_path: Any) -> None:
     wal.write_bytes(b"".join(encode_record(e) for e in engine_like_log(random.Random(4), 400)))
     snap = snapshot_of(recover(wal).state, 9)
     text = text_of(JSON_FORM.dump("Snapshot", snap))
-    assert FAST_READERS["Snapshot"](parse_json_pairs(text)) == snap
+    assert read_objects("Snapshot", fast_parsed(text)) == (snap, text.count(b":"))
 
 
 UID = "6513270e-269e-4d37-b2a7-4de452e6b438"
@@ -154,12 +160,26 @@ REPEATED_KEYS: list[tuple[str, str]] = [
     ("TaskPayload", '{"bytes":[1],"bytes":[2]}'),
     ("RunPolicy", '{"Repeat":{"count":3,"count":60}}'),
 ]
-# accepted by the JSON form, but not in the usual shape: keys in another order, an unknown key
+# repeated keys in objects that have every declared key: their dicts are what the fast reader
+# takes, so only the count of members against the text's colons tells
+TAKEN_REPEATS: list[tuple[str, str, int]] = [
+    # (type, text, the members of the dropped duplicates: the key and those in its value)
+    ("WalEvent", '{"sequence":1,"sequence":1,"event":' + PAUSED + "}", 1),
+    ("WalEvent", '{"sequence":1,"event":' + PAUSED + ',"event":' + PAUSED + "}", 3),
+    ("WalEvent", '{"sequence":1,"event":{"EnginePaused":{"timestamp":2,"timestamp":2}}}', 1),
+    ("TaskPayload", '{"bytes":[1],"bytes":[2],"content_type":null}', 1),
+    ("RunPolicy", '{"Repeat":{"count":3,"count":60,"interval_secs":60}}', 1),
+]
+# accepted by the JSON form in any order of keys: the fast reader reads them too
 OTHER_ORDERS: list[tuple[str, str]] = [
     ("WalEvent", '{"event":' + PAUSED + ',"sequence":1}'),
+    ("TaskPayload", '{"content_type":null,"bytes":[1,2]}'),
+    ("RunPolicy", '{"Repeat":{"interval_secs":60,"count":3}}'),
+]
+# accepted by the JSON form, but not in the usual shape: an unknown key
+UNKNOWN_KEYS: list[tuple[str, str]] = [
     ("WalEvent", '{"sequence":1,"event":' + PAUSED + ',"note":{"a":1}}'),
     ("WalEvent", '{"sequence":1,"note":{"a":1,"a":2},"event":' + PAUSED + "}"),
-    ("TaskPayload", '{"content_type":null,"bytes":[1,2]}'),
 ]
 # true and false are 1 and 0 to bytes(): wherever they stand among other 1s and 0s
 BOOLS_IN_BYTES = [
@@ -173,17 +193,45 @@ BOOLS_IN_BYTES = [
 SURROGATES = ['"\\ud800"', '"\\udc00x"', '"\\ud83d\\ude00"', '"\\ud83d\\u0041"']
 
 
-@pytest.mark.parametrize(("name", "text"), REPEATED_KEYS)
+@pytest.mark.parametrize(("name", "text"), REPEATED_KEYS + [r[:2] for r in TAKEN_REPEATS])
 def test_a_repeated_key_is_refused_as_the_json_form_refuses_it(name: str, text: str) -> None:
     result = outcome(read_json_text, name, text.encode())
     assert result == outcome(form_load, name, text.encode())
     assert result[:3] == ("error", "FormError", "form_duplicate_key")
 
 
+@pytest.mark.parametrize(("name", "text", "dropped"), TAKEN_REPEATS)
+def test_a_repeated_key_leaves_fewer_members_than_colons(
+    name: str, text: str, dropped: int
+) -> None:
+    parsed = parse_json_objects(text.encode())
+    assert parsed is not None
+    doc, colons = parsed
+    assert read_objects(name, doc)[1] == colons - dropped
+
+
+def test_a_colon_in_a_string_is_a_colon_that_is_no_member() -> None:
+    # the count cannot tell it from a repeated key: the text goes to the JSON form, which
+    # reads the same value
+    text = b'{"bytes":[1],"content_type":"text/plain; a:b"}'
+    value, members = read_objects("TaskPayload", fast_parsed(text))
+    assert members == text.count(b":") - 1
+    assert outcome(read_json_text, "TaskPayload", text) == ("ok", value)
+    assert value == form_load("TaskPayload", text)
+
+
 @pytest.mark.parametrize(("name", "text"), OTHER_ORDERS)
-def test_other_key_orders_are_read_by_the_json_form(name: str, text: str) -> None:
+def test_other_key_orders_are_read_by_the_fast_reader(name: str, text: str) -> None:
+    value, members = read_objects(name, fast_parsed(text.encode()))
+    assert members == text.count(":")
+    assert outcome(read_json_text, name, text.encode()) == ("ok", value)
+    assert value == form_load(name, text.encode())
+
+
+@pytest.mark.parametrize(("name", "text"), UNKNOWN_KEYS)
+def test_unknown_keys_are_read_by_the_json_form(name: str, text: str) -> None:
     with pytest.raises(Exception):  # noqa: B017 - any doubt of the fast reader
-        FAST_READERS[name](parse_json_pairs(text.encode()))
+        read_objects(name, fast_parsed(text.encode()))
     assert outcome(read_json_text, name, text.encode()) == outcome(form_load, name, text.encode())
 
 
@@ -197,7 +245,7 @@ def test_a_bool_in_a_byte_array_is_refused(items: str) -> None:
 
 def test_bytes_of_every_value_are_read_by_the_fast_path() -> None:
     text = text_of({"bytes": list(range(256)) * 2, "content_type": None})
-    value = FAST_READERS["TaskPayload"](parse_json_pairs(text))
+    value, _ = read_objects("TaskPayload", fast_parsed(text))
     assert value.bytes == bytes(range(256)) * 2 == read_json_text("TaskPayload", text).bytes
 
 
@@ -205,13 +253,13 @@ def test_bytes_of_every_value_are_read_by_the_fast_path() -> None:
 def test_escaped_surrogates_are_judged_by_the_json_form(string: str) -> None:
     # spec: JSN-15 — a lone surrogate is a syntax error; a pair is a character
     text = ('{"bytes":[],"content_type":' + string + "}").encode()
-    assert parse_json_pairs(text) is None
+    assert parse_json_objects(text) is None
     assert outcome(read_json_text, "TaskPayload", text) == outcome(form_load, "TaskPayload", text)
 
 
-def test_pairs_keep_every_key_in_order() -> None:
-    text = b'{"b":1,"a":[{"x":null,"x":true}],"b":{}}'
-    assert parse_json_pairs(text) == (("b", 1), ("a", [(("x", None), ("x", True))]), ("b", ()))
+def test_objects_keep_the_last_member_of_a_key_and_the_colons_tell() -> None:
+    text = b'{"b":1,"a":[{"x":null,"x":true}],"b":{},"c":"::"}'
+    assert parse_json_objects(text) == ({"b": {}, "a": [{"x": True}], "c": "::"}, 8)
 
 
 @pytest.mark.parametrize(
@@ -226,21 +274,21 @@ def test_pairs_keep_every_key_in_order() -> None:
         b"[" * 100_000 + b"]" * 100_000,
     ],
 )
-def test_text_parse_json_text_must_judge_gives_no_pairs(text: bytes) -> None:
-    assert parse_json_pairs(text) is None
+def test_text_parse_json_text_must_judge_gives_no_objects(text: bytes) -> None:
+    assert parse_json_objects(text) is None
 
 
-def test_no_pairs_without_an_integer_conversion_limit() -> None:
+def test_no_objects_without_an_integer_conversion_limit() -> None:
     import sys
 
     limit = sys.get_int_max_str_digits()
     sys.set_int_max_str_digits(0)
     try:
-        assert parse_json_pairs(b"[1]") is None
+        assert parse_json_objects(b"[1]") is None
         assert read_json_text("TaskPayload", b'{"bytes":[1],"content_type":null}').bytes == b"\x01"
     finally:
         sys.set_int_max_str_digits(limit)
-    assert parse_json_pairs(b"[1]") == [1]
+    assert parse_json_objects(b"[1]") == ([1], 0)
 
 
 # an object's pairs written as an array of two-element arrays: unpacked as the pairs would be
@@ -271,4 +319,4 @@ def test_text_without_a_backslash_is_not_searched_for_escapes(
             raise AssertionError("searched")
 
     monkeypatch.setattr(forms, "_MAYBE_SURROGATE", Unused())
-    assert parse_json_pairs(b'{"a":[1]}') == (("a", [1]),)
+    assert parse_json_objects(b'{"a":[1]}') == ({"a": [1]}, 1)

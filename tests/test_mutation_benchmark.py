@@ -76,12 +76,12 @@ def test_a_family_lists_the_same_fault_in_every_generated_reader() -> None:
     widened = [i for i in ids if i.startswith(narrowed) and "<= 4294967296" in i]
     widened += [i for i in ids if ":_r_RepeatPolicy:const: 0 => -1 " in i]
     assert widened and not any(i in equivalent for i in widened)
-    # without its object check a reader would take an array of pairs for an object, without
-    # its key check an object with other keys: neither is equivalent, and no family lists them
+    # counting one member too many (a run's own, its lease's, a data variant's object) would
+    # hide a repeated key (JSN-4): not equivalent, and no family lists them
     for checked in (
-        "json_reader:_r_Capability:compare: type(o) is not tuple => type(o) is tuple #1",
-        "json_reader:_r_RepeatPolicy:compare: type(o) is not tuple => type(o) is tuple #1",
-        "json_reader:_r_RepeatPolicy:delete: if (k0, k1) != ('count', 'interval_secs'): => pass #1",
+        "json_reader:_r_SnapshotRun:const: 13 => 14 #1",
+        "json_reader:_r_SnapshotRun:const: 4 => 5 #2",
+        "json_reader:_r_RunPolicy:const: 1 => 2 #2",
     ):
         assert checked in ids and checked not in equivalent
     listing = mutation.Equivalents({"m:f:x #1": "why"}, ((re.compile(r"m:g:.* #\d+"), "w"),))

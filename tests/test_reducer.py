@@ -266,7 +266,7 @@ def test_state_tables_are_the_transition_rules() -> None:
         for kind, states in reducer._LEASE_STATES.items():
             assert reducer._LEASE_ALLOWED[kind][a._value_] is (a in states)
         for b in RS:
-            assert reducer._ALLOWED[a._value_][b._value_] is ((a, b) in reducer.TRANSITIONS)
+            assert reducer.LEGAL_AFTER[a._value_][b._value_] is ((a, b) in reducer.TRANSITIONS)
 
 
 def test_a_reducer_is_freed_as_soon_as_it_is_dropped() -> None:

@@ -264,16 +264,51 @@ _INT_RANGES = {
 
 
 class _ReaderEmitter:
-    """Fast readers of the JSON form's usual shape, from text parsed with every object as the
-    tuple of its ``(key, value)`` pairs (``aqwal.forms.parse_json_pairs``); anything else
-    raises ``_Doubt`` and the caller reads the whole text again with ``aqwal.forms``, which
-    applies every rule."""
+    """Fast readers of the JSON form's usual shape, from text parsed with every object as a
+    dict (``aqwal.forms.parse_json_objects``); anything else raises ``_Doubt`` and the caller
+    reads the whole text again with ``aqwal.forms``, which applies every rule.
+
+    A dict keeps one member of each key, so the readers also count the members of the objects
+    they read: the caller takes the value only when that count equals the text's colons
+    (spec: JSN-4). Where a type's objects always have the same number of members (its
+    *members*, from the declarations) the reader of the enclosing value adds them in one
+    sum; the reader of any other type takes the count ``m`` (a list of the counts so far, to be
+    summed) and adds its own."""
 
     def __init__(self, reg: Registry) -> None:
         self.reg = reg
+        self._members: dict[str, int | None] = {}
+
+    def members(self, w: object) -> int | None:
+        """The members of the objects in any value of wire type ``w`` when they are always
+        as many; None when they depend on the value (an optional or repeated object, a data
+        enum, which is a string or an object)."""
+        if isinstance(w, Prim):
+            return 0
+        if isinstance(w, Opt | Seq):
+            return 0 if self.members(w.inner) == 0 else None
+        assert isinstance(w, Ref)
+        if w.name not in self._members:
+            d = self.reg[w.name]
+            n: int | None
+            if isinstance(d, Newtype):
+                n = self.members(d.inner)
+            elif isinstance(d, Enum):
+                n = 0 if d.unit_only else None
+            else:
+                assert isinstance(d, Struct)
+                inner = [self.members(f.wire) for f in d.fields]
+                n = None if None in inner else len(d.fields) + sum(i or 0 for i in inner)
+            self._members[w.name] = n
+        return self._members[w.name]
+
+    def counted(self, name: str) -> bool:
+        """Whether the reader of ``name`` takes the count (its members are not fixed)."""
+        return self.members(Ref(name)) is None
 
     def conv(self, w: object, x: str, ind: str) -> list[str]:
-        """Lines that check ``x`` (a JSON value) and rebind it to the declared value."""
+        """Lines that check ``x`` (a JSON value) and rebind it to the declared value, and
+        count the members of its objects that ``members(w)`` does not fix."""
         if isinstance(w, Prim):
             if w in _INT_RANGES:
                 lo, hi = _INT_RANGES[w].split(", ")
@@ -291,24 +326,32 @@ class _ReaderEmitter:
             return [f"{ind}{x} = _byte_array({x})"]
         if isinstance(w, Opt):
             inner = self.conv(w.inner, x, ind + "    ")
+            fixed = self.members(w.inner)
+            if fixed:
+                inner.append(f"{ind}    m.append({fixed})")
             return [f"{ind}if {x} is not None:", *inner]
         if isinstance(w, Seq):
             fn = self.item_fn(w.inner)
-            return [
-                f"{ind}if type({x}) is not list:",
-                f"{ind}    raise _DOUBT",
-                f"{ind}{x} = tuple(map({fn}, {x}))",
-            ]
+            fixed = self.members(w.inner)
+            lines = [f"{ind}if type({x}) is not list:", f"{ind}    raise _DOUBT"]
+            if fixed is None:
+                return [*lines, f"{ind}{x} = tuple(map({fn}, {x}, _repeat(m)))"]
+            lines.append(f"{ind}{x} = tuple(map({fn}, {x}))")
+            if fixed:
+                lines.append(f"{ind}m.append({fixed} * len({x}))")
+            return lines
         assert isinstance(w, Ref)
         d = self.reg[w.name]
         if isinstance(d, Newtype):
             return self.conv(d.inner, x, ind)
         if isinstance(d, Enum) and d.unit_only:
             return [f"{ind}{x} = _{d.name}_BY_NAME[{x}]"]
-        return [f"{ind}{x} = _r_{d.name}({x})"]
+        count = ", m" if self.counted(d.name) else ""
+        return [f"{ind}{x} = _r_{d.name}({x}{count})"]
 
     def item_fn(self, w: object) -> str:
-        """A one-argument function reading one element of a sequence."""
+        """A function reading one element of a sequence (with the count as its second
+        argument where the element's members are not fixed)."""
         if isinstance(w, Ref):
             d = self.reg[w.name]
             if isinstance(d, Newtype):
@@ -324,37 +367,43 @@ class _ReaderEmitter:
             return "_byte_array"
         raise ValueError(f"no element reader for {w}")
 
-    def fields(self, cls: str, fields: tuple[Field, ...], src: str) -> list[str]:
-        """An object read as every declared key once, in declaration order: its pairs are
-        unpacked by position and the keys compared with the declared names in one comparison
-        of tuples, so that an object that repeats a key (JSN-4) is never taken here."""
+    def fields(self, cls: str, fields: tuple[Field, ...], src: str, counted: bool) -> list[str]:
+        """An object read as every declared key once: a dict of as many members as there are
+        fields, each looked up by name (a missing one raises KeyError, a doubt like any
+        other). A reader that takes the count adds the object's members, and the fixed
+        members of its fields, in one sum."""
         names = [f"f_{f.name}" for f in fields]
-        one = "," if len(names) == 1 else ""
-        pairs = ", ".join(f"(k{i}, {nm})" for i, nm in enumerate(names))
-        keys = ", ".join(f"k{i}" for i in range(len(fields)))
-        declared = ", ".join(f'"{f.name}"' for f in fields)
         lines = [
-            f"    if type({src}) is not tuple:",
-            "        raise _DOUBT",
-            f"    {pairs}{one} = {src}",
-            f"    if ({keys}{one}) != ({declared}{one}):",
+            f"    if type({src}) is not dict or len({src}) != {len(fields)}:",
             "        raise _DOUBT",
         ]
+        lines += [f'    {nm} = {src}["{f.name}"]' for f, nm in zip(fields, names, strict=True)]
+        if counted:
+            fixed = len(fields) + sum(self.members(f.wire) or 0 for f in fields)
+            lines.append(f"    m.append({fixed})")
         for f, nm in zip(fields, names, strict=True):
             lines += self.conv(f.wire, nm, "    ")
         tup = ", ".join(names) + ("," if len(names) == 1 else "")
         lines.append(f"    v = _new({cls}, ({tup}))")
         return lines
 
+    def signature(self, fn: str, counted: bool) -> str:
+        count = ", m: list[int]" if counted else ""
+        return f"def {fn}(o: Any{count}) -> Any:"
+
     def struct(self, s: Struct) -> list[str]:
-        out = ["", "", f"def _r_{s.name}(o: Any) -> Any:"]
-        out += self.fields(s.class_name, s.fields, "o")
+        counted = self.counted(s.name)
+        out = ["", "", self.signature(f"_r_{s.name}", counted)]
+        out += self.fields(s.class_name, s.fields, "o", counted)
         if s.validator:
             out.append(f'    _val.{s.validator}(v, None, "/")')
         out.append("    return v")
         return out
 
     def enum(self, e: Enum) -> list[str]:
+        """A data enum: a unit variant is its name, any other an object of one member, the
+        variant's name, whose reader (from a table, so each takes the count) reads the
+        value."""
         out: list[str] = []
         # A variant of a build feature is left to the form, which knows the reader's profile.
         plain = [v for v in e.variants if v.feature is None]
@@ -362,11 +411,16 @@ class _ReaderEmitter:
         data = [v for v in plain if v.kind != "unit"]
         for v in data:
             cls = v.py_name or v.name
-            out += ["", "", f"def _r_{e.name}_{v.name}(o: Any) -> Any:"]
+            out += ["", "", self.signature(f"_r_{e.name}_{v.name}", True)]
             if v.kind == "newtype":
-                out += [*self.conv(v.fields[0].wire, "o", "    "), f"    return _new({cls}, (o,))"]
+                wire = v.fields[0].wire
+                out += self.conv(wire, "o", "    ")
+                fixed = self.members(wire)
+                if fixed:
+                    out.append(f"    m.append({fixed})")
+                out.append(f"    return _new({cls}, (o,))")
             else:
-                out += [*self.fields(cls, v.fields, "o"), "    return v"]
+                out += [*self.fields(cls, v.fields, "o", True), "    return v"]
         unit_rows = ", ".join(
             f'"{name}": _new({v.py_name or v.name}, ())' for name, v in units.items()
         )
@@ -375,16 +429,17 @@ class _ReaderEmitter:
             "",
             "",
             f"_{e.name}_UNITS: dict[str, Any] = {{{unit_rows}}}",
-            f"_{e.name}_READERS: dict[str, Callable[[Any], Any]] = {{{data_rows}}}",
+            f"_{e.name}_READERS: dict[str, Callable[[Any, list[int]], Any]] = {{{data_rows}}}",
             "",
             "",
-            f"def _r_{e.name}(o: Any) -> Any:",
+            self.signature(f"_r_{e.name}", True),
             "    if type(o) is str:",
             f"        return _{e.name}_UNITS[o]",
-            "    if type(o) is not tuple or len(o) != 1:",
+            "    if type(o) is not dict or len(o) != 1:",
             "        raise _DOUBT",
-            "    ((name, inner),) = o",
-            f"    return _{e.name}_READERS[name](inner)",
+            "    ((name, inner),) = o.items()",
+            "    m.append(1)",
+            f"    return _{e.name}_READERS[name](inner, m)",
         ]
         return out
 
@@ -408,11 +463,12 @@ def generate_json_reader(reg: Registry, header: str) -> str:
         "from __future__ import annotations",
         "",
         "from collections.abc import Callable",
+        "from itertools import repeat as _repeat",
         "from typing import Any",
         "",
         "from aqwal import validation as _val",
         "from aqwal.errors import AqwalError",
-        "from aqwal.forms import JSON_FORM, Form, parse_json_pairs, parse_json_text",
+        "from aqwal.forms import JSON_FORM, Form, parse_json_objects, parse_json_text",
         "from aqwal.types import (",
         *[f"    {c}," for c in sorted(classes)],
         "    new_value,",
@@ -481,28 +537,48 @@ def generate_json_reader(reg: Registry, header: str) -> str:
         "",
         "",
         "#: Fast reader of each struct and data enum by its Rust name, of a value parsed by",
-        "#: ``parse_json_pairs`` (raises on any doubt).",
-        "FAST_READERS: dict[str, Callable[[Any], Any]] = {",
-        *[f'    "{nm}": _r_{nm},' for nm in read],
+        "#: ``parse_json_objects`` (raises on any doubt), and the members of its objects when",
+        "#: they are fixed (the reader then takes no count).",
+        "FAST_READERS: dict[str, tuple[Callable[..., Any], int | None]] = {",
+        *[f'    "{nm}": (_r_{nm}, {em.members(Ref(nm))}),' for nm in read],
         "}",
+        "",
+        "",
+        "def read_objects(type_name: str, doc: Any) -> tuple[Any, int]:",
+        '    """The value of ``doc`` (parsed by ``parse_json_objects``) and the members of the',
+        "    objects it was read from; raises on any doubt.\"\"\"",
+        "    reader, members = FAST_READERS[type_name]",
+        "    if members is not None:",
+        "        return reader(doc), members",
+        "    m: list[int] = []",
+        "    value = reader(doc, m)",
+        "    return value, sum(m)",
         "",
         "",
         "def read_json_text(type_name: str, text: bytes, form: Form = JSON_FORM) -> Any:",
         '    """``form.load(type_name, parse_json_text(text))``, faster for text in the usual',
         "    shape.",
         "",
-        "    The usual shape (every field present, once, in declaration order, identifiers",
-        "    hyphenated, enums by name, no variant of a build feature) is read here from the",
-        "    text's objects as tuples of pairs; for anything else, and for every error, the text",
-        "    is parsed again by ``parse_json_text`` (syntax, JSN-15, repeated keys: JSN-4) and",
-        "    read by ``form`` (``aqwal.forms``), which apply every rule in the order of JSN-13.",
+        "    The usual shape (every field present once, identifiers hyphenated, enums by name,",
+        "    no variant of a build feature) is read here from the text's objects as dicts. A",
+        "    dict keeps one member of each key, so the value is taken only if its objects have as",
+        "    many members as the text has colons: a colon is either a member's or in a string,",
+        "    so a repeated key (JSN-4), or a colon in any string, leaves fewer. For anything",
+        "    else, and for every error, the text is parsed again by ``parse_json_text`` (syntax,",
+        "    JSN-15, repeated keys: JSN-4) and read by ``form`` (``aqwal.forms``), which apply",
+        "    every rule in the order of JSN-13.",
         '    """',
-        "    doc = parse_json_pairs(text)",
-        "    if doc is not None:",
+        "    parsed = parse_json_objects(text)",
+        "    if parsed is not None:",
+        "        doc, colons = parsed",
         "        try:",
-        "            return FAST_READERS[type_name](doc)",
+        "            value, members = read_objects(type_name, doc)",
         "        except (_Doubt, AqwalError, KeyError, TypeError, ValueError):",
         "            pass",
+        "        else:",
+        "            # spec: JSN-4",
+        "            if members == colons:",
+        "                return value",
         "    return form.load(type_name, parse_json_text(text))",
         "",
     ]

@@ -641,17 +641,19 @@ def parse_json_text(text: str | bytes) -> Any:
     return doc
 
 
-def parse_json_pairs(text: bytes) -> Any | None:
-    """The JSON text with every object as the tuple of its ``(key, value)`` pairs in order, or
+def parse_json_objects(text: bytes) -> tuple[Any, int] | None:
+    """The JSON text with every object as a dict, and the number of colons in the text; or
     ``None`` where :func:`parse_json_text` must be asked instead (spec: JSN-4, JSN-13, JSN-15).
 
-    The objects are built by the C parser alone (no Python call per object), so nothing here
-    checks that keys are distinct: a reader that takes the result must accept only objects
-    whose keys it knows to be distinct (each declared key once, in declaration order) and
-    hand everything else to :func:`parse_json_text`, which applies JSN-4. ``None`` comes back
-    for any text that is not read the same way by both: text that is not well-formed JSON,
-    holds an integer beyond Python's conversion limit, or escapes a character that may be a
-    surrogate (JSN-15) — the last also for a well-formed pair, which is rare.
+    The objects are built by the C parser alone (no Python call per object), so a key that
+    an object repeats is lost without a trace. Every member of an object has one colon and
+    every other colon is in a string: a reader that takes the result must count the members
+    of the objects it reads and accept the value only if they are as many as the colons
+    (which proves that no key repeats), handing everything else to :func:`parse_json_text`,
+    which applies JSN-4. ``None`` comes back for any text that is not read the same way by
+    both: text that is not well-formed JSON, holds an integer beyond Python's conversion
+    limit, or escapes a character that may be a surrogate (JSN-15) — the last also for a
+    well-formed pair, which is rare.
     """
     if not sys.get_int_max_str_digits():
         return None  # integers would be converted in quadratic time: parse_json_text guards
@@ -660,12 +662,11 @@ def parse_json_pairs(text: bytes) -> Any | None:
         # a search for one character is a memchr, many times faster than the pattern's
         if "\\" in chars and _MAYBE_SURROGATE.search(chars) is not None:
             return None
-        return json.loads(
-            chars, object_pairs_hook=tuple, parse_float=float, parse_constant=_constant
-        )
+        doc = json.loads(chars, parse_constant=_constant)
     except (ValueError, _NotJson, RecursionError):
         # syntax, UTF-8, an integer over the conversion limit, NaN or Infinity, deep nesting
         return None
+    return doc, text.count(b":")
 
 
 def _first_repeated_key(items: list[tuple[str, Any]]) -> str:

@@ -78,7 +78,10 @@ _LEASE_STATES = {
 # a check is two index operations instead of hashing enum members, whose ``__hash__`` is a
 # Python-level function, for every state change a replay applies.
 assert [s._value_ for s in RS] == list(range(len(RS)))
-_ALLOWED: tuple[tuple[bool, ...], ...] = tuple(tuple((a, b) in TRANSITIONS for b in RS) for a in RS)
+#: ``LEGAL_AFTER[a._value_][b._value_]``: whether ``(a, b)`` is in :data:`TRANSITIONS`.
+LEGAL_AFTER: tuple[tuple[bool, ...], ...] = tuple(
+    tuple((a, b) in TRANSITIONS for b in RS) for a in RS
+)
 _IS_TERMINAL: tuple[bool, ...] = tuple(s in TERMINAL for s in RS)
 _CANCELED = RS.Canceled._value_
 _LEASE_ALLOWED: dict[str, tuple[bool, ...]] = {
@@ -88,7 +91,7 @@ _LEASE_ALLOWED: dict[str, tuple[bool, ...]] = {
 
 def is_legal_transition(previous: t.RunState, new: t.RunState) -> bool:
     """Whether ``(previous, new)`` is in :data:`TRANSITIONS` (spec: RED-4), by table lookup."""
-    return _ALLOWED[previous._value_][new._value_]
+    return LEGAL_AFTER[previous._value_][new._value_]
 
 
 #: The engine's ``ReplayReducerError`` variant behind each reducer code (spec: RED-14), as the
@@ -184,7 +187,7 @@ class Reducer:
                 "previous_state_mismatch",
                 f"run {uuid_text(run.id)} is {run.state.name}, event says {previous.name}",
             )
-        if not _ALLOWED[previous._value_][new._value_]:
+        if not LEGAL_AFTER[previous._value_][new._value_]:
             raise _reject("illegal_transition", f"{previous.name} -> {new.name} is not allowed")
         if run.current_attempt_id is not None and (
             new is RS.Running or (previous is RS.Running and new is not RS.Canceled)
@@ -255,7 +258,7 @@ class Reducer:
     def run_canceled(self, e: t.RunCanceled) -> None:
         # spec: EVT-6 — from any non-terminal state, even with an active attempt
         run = self._run(e.run_id)
-        if not _ALLOWED[run.state._value_][_CANCELED]:
+        if not LEGAL_AFTER[run.state._value_][_CANCELED]:
             raise _reject("illegal_transition", f"{run.state.name} -> Canceled is not allowed")
         self._transition(run, RS.Canceled, e.timestamp)
 

@@ -24,7 +24,7 @@ from aqwal.inputfile import open_regular, read_at_most, shown_path
 from aqwal.json_reader import read_json_text
 from aqwal.json_writer import json_text
 from aqwal.projection import SNAPSHOT_FORMAT_VERSION, SNAPSHOT_SCHEMA_VERSION, build_snapshot
-from aqwal.reducer import Reducer, is_legal_transition
+from aqwal.reducer import LEGAL_AFTER, Reducer
 from aqwal.state import AttemptEntry, Lease, ReplayState, RunRecord, TaskRecord
 from aqwal.validation import validate_run_instance
 
@@ -176,12 +176,11 @@ def _validate_run(run: t.SnapshotRun, where: str) -> None:
     # RunInstance decode rules (VAL-12 .. VAL-16), which already ran for a loaded snapshot.
     validate_run_instance(ri, None, f"{where}/run_instance")
 
-    def fail(code: str, message: str) -> SnapshotError:
-        return _fail(code, message, path=where)
-
     if ri.current_attempt_id is not None and ri.attempt_count == 0:
-        raise fail(
-            "run_attempt_lineage_count", f"run {uuid_text(ri.id)} has an active attempt but count 0"
+        raise _fail(
+            "run_attempt_lineage_count",
+            f"run {uuid_text(ri.id)} has an active attempt but count 0",
+            path=where,
         )
     history = run.state_history
     first = history[0] if history else None
@@ -191,44 +190,52 @@ def _validate_run(run: t.SnapshotRun, where: str) -> None:
         or first.to is not RS.Scheduled
         or first.timestamp != ri.created_at
     ):
-        raise fail(
+        raise _fail(
             "run_missing_initial_history",
             f"run {uuid_text(ri.id)} history must start with null -> Scheduled at created_at "
             f"{ri.created_at}",
+            path=where,
         )
     previous = RS.Scheduled
     for entry in history[1:]:
-        if entry.from_ is not previous or not is_legal_transition(previous, entry.to):
+        # spec: RED-4, by the reducer's table (a call per step would cost more than the step)
+        if entry.from_ is not previous or not LEGAL_AFTER[previous._value_][entry.to._value_]:
             shown = "null" if entry.from_ is None else entry.from_.name
-            raise fail(
+            raise _fail(
                 "run_history_transition",
                 f"run {uuid_text(ri.id)} history has {shown} -> {entry.to.name} after "
                 f"{previous.name}",
+                path=where,
             )
         previous = entry.to
     if previous is not ri.state:
-        raise fail(
+        raise _fail(
             "run_history_transition",
             f"run {uuid_text(ri.id)} history ends in {previous.name} but the run is "
             f"{ri.state.name}",
+            path=where,
         )
     if len(run.attempts) != ri.attempt_count:
-        raise fail(
+        raise _fail(
             "run_attempt_history_count",
             f"run {uuid_text(ri.id)} has {len(run.attempts)} attempt entries, attempt_count "
             f"{ri.attempt_count}",
+            path=where,
         )
     if ri.current_attempt_id is not None:
         matching = [a for a in run.attempts if a.attempt_id == ri.current_attempt_id]
         if len(matching) != 1 or matching[0].finished_at is not None:
-            raise fail(
+            raise _fail(
                 "run_active_attempt_history",
                 f"run {uuid_text(ri.id)}: the active attempt needs exactly one unfinished "
                 "history entry",
+                path=where,
             )
     if run.lease is not None and ri.state not in (RS.Ready, RS.Leased, RS.Running):
-        raise fail(
-            "run_lease_presence", f"run {uuid_text(ri.id)} holds a lease while {ri.state.name}"
+        raise _fail(
+            "run_lease_presence",
+            f"run {uuid_text(ri.id)} holds a lease while {ri.state.name}",
+            path=where,
         )
 
 
@@ -552,36 +559,43 @@ def _bootstrap_run(
         changed_at = history[-1].timestamp
     else:
         previous, changed_at = _replayed_history_end(run)
-    last = run.attempts[-1] if run.attempts else None
+    attempts = [
+        AttemptEntry(a.attempt_id, a.started_at, a.finished_at, a.result, a.error, a.output)
+        for a in run.attempts
+    ]
+    if engine_compatible:
+        # as the synthesized events leave them: no priority, the time of the last step, and
+        # the last attempt current if the run is Running and that attempt unfinished
+        last = attempts[-1] if attempts else None
+        current = (
+            last.attempt_id
+            if previous is RS.Running and last is not None and last.finished_at is None
+            else None
+        )
+        priority, state_changed_at = 0, changed_at
+    else:
+        current = ri.current_attempt_id
+        priority, state_changed_at = ri.effective_priority, ri.last_state_change_at
+    lease = run.lease
     record = RunRecord(
         ri.id,
         ri.task_id,
         previous,
-        (
-            last.attempt_id
-            if previous is RS.Running and last is not None and last.finished_at is None
-            else None
-        ),
-        len(run.attempts),
+        current,
+        len(attempts),
         ri.created_at,
         ri.scheduled_at,
-        0,
-        changed_at,
+        priority,
+        state_changed_at,
         list(history),  # the entries are the state's own (HistoryEntry)
+        lease=(
+            None
+            if lease is None
+            else Lease(lease.owner, lease.expiry, lease.acquired_at, lease.updated_at)
+        ),
     )
-    record.set_attempts(
-        [
-            AttemptEntry(a.attempt_id, a.started_at, a.finished_at, a.result, a.error, a.output)
-            for a in run.attempts
-        ]
-    )
-    if run.lease is not None:
-        lease = run.lease
-        record.lease = Lease(lease.owner, lease.expiry, lease.acquired_at, lease.updated_at)
-    if not engine_compatible:
-        record.effective_priority = ri.effective_priority
-        record.last_state_change_at = ri.last_state_change_at
-        record.current_attempt_id = ri.current_attempt_id
+    if attempts:
+        record.set_attempts(attempts)
     state.runs[ri.id] = record
 
 
@@ -592,7 +606,8 @@ def _replayed_history_end(run: t.SnapshotRun) -> tuple[t.RunState, int]:
     previous = RS.Scheduled
     changed_at = ri.created_at
     for entry in run.state_history[1:]:
-        if entry.from_ is not previous or not is_legal_transition(previous, entry.to):
+        # spec: RED-4, by the reducer's table (a call per step would cost more than the step)
+        if entry.from_ is not previous or not LEGAL_AFTER[previous._value_][entry.to._value_]:
             raise _fail("snapshot_bootstrap_failed", "invalid snapshot state history for bootstrap")
         previous = entry.to
         changed_at = entry.timestamp

@@ -22,6 +22,7 @@ from aqwal_conformance.vectorgen.builders import (
     record_bytes,
     snapshot_document,
 )
+from aqwal_conformance.vectorgen.field_faults import fault_base
 from aqwal_conformance.vectors import Vector
 from aqwal_conformance.workload import engine_like_log
 
@@ -192,6 +193,22 @@ def snapshot_vectors() -> Iterator[Vector]:
         "form_duplicate_key",
         "JSN-4",
     )
+    # spec: JSN-4 — the first key given twice and five times in a snapshot that holds every
+    # struct and data variant (one run with four history entries, four subscriptions): a
+    # reader that keeps one member per key and compares the members it read with the text's
+    # (as aqwal's fast reader does) must count every kind of object exactly: one too many for
+    # an object met once, or four times, would hide these repeats
+    small = to_json_text(fault_base()).encode()
+    for extra, times in ((1, "twice"), (4, "five times")):
+        yield bad(
+            f"json-duplicate-key-x{extra + 1}",
+            f"the version key {times} in a snapshot holding every struct and data variant",
+            frame_snapshot(
+                small.replace(b'{"version":4,', b"{" + b'"version":4,' * (extra + 1), 1)
+            ),
+            "form_duplicate_key",
+            "JSN-4",
+        )
     yield bad(
         "json-unknown-variant",
         "a run state name that does not exist",
