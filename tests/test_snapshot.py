@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import itertools
 import json
 import os
 import random
@@ -85,6 +86,81 @@ def test_bootstrap_at_every_k_plus_tail_equals_full_replay(seed: int) -> None:
         for e in log[k:]:
             resumed.apply(e)
         assert state_digest(resumed.state) == full, f"k={k}"
+
+
+def _budgets_and_subscriptions_by_events(
+    snap: t.Snapshot, engine_compatible: bool
+) -> tuple[object, object]:
+    """What SNP-9's synthesized budget and subscription events leave, applied one by one
+    through the reducer (the budget flags restored after them unless engine-compatible)."""
+    reducer = Reducer()
+    events: list[t.WalEventType] = []
+    for b in snap.budgets:
+        events.append(t.BudgetAllocated(b.task_id, b.dimension, b.limit, b.allocated_at))
+        if b.consumed > 0:
+            events.append(t.BudgetConsumed(b.task_id, b.dimension, b.consumed, b.allocated_at))
+        if b.exhausted and b.consumed < b.limit:
+            events.append(t.BudgetExhausted(b.task_id, b.dimension, b.allocated_at))
+    for sub in snap.subscriptions:
+        events.append(
+            t.SubscriptionCreated(sub.subscription_id, sub.task_id, sub.filter, sub.created_at)
+        )
+        if sub.triggered_at is not None:
+            events.append(t.SubscriptionTriggered(sub.subscription_id, sub.triggered_at))
+        if sub.canceled_at is not None:
+            events.append(t.SubscriptionCanceled(sub.subscription_id, sub.canceled_at))
+    for seq, event in enumerate(events, 1):
+        reducer.apply(t.WalEvent(seq, event))
+    budgets = reducer.state.budgets
+    if not engine_compatible:
+        for b in snap.budgets:
+            budgets[(b.task_id, b.dimension)].exhausted = b.exhausted
+    return budgets, reducer.state.subscriptions
+
+
+@pytest.mark.parametrize("engine_compatible", [False, True])
+def test_budgets_and_subscriptions_are_restored_as_their_events_leave_them(
+    engine_compatible: bool,
+) -> None:
+    # spec: SNP-9, SNP-11 — bootstrap builds the records directly
+    dims = list(t.BudgetDimension)
+    budgets = []
+    cases = itertools.product((0, 1, 5), (0, 1, 5, 2**64 - 1), (False, True))
+    for i, (limit, consumed, exhausted) in enumerate(cases):
+        task = t.TaskId(uid(1, i))
+        budgets.append(
+            t.SnapshotBudget(task, dims[i % len(dims)], limit, consumed, 10 + i, exhausted)
+        )
+    filt = t.EventFilterTaskCompleted(t.TaskId(uid(1, 0)))
+    subs = [
+        t.SnapshotSubscription(
+            t.SubscriptionId(uid(3, i)), t.TaskId(uid(1, 0)), filt, 5 + i, trig, canc
+        )
+        for i, (trig, canc) in enumerate((a, b) for a in (None, 7) for b in (None, 8))
+    ]
+    # a repeated key, as an unvalidated snapshot may hold: the later one replaces the earlier
+    budgets.append(budgets[3]._replace(limit=9, consumed=2, exhausted=True))
+    subs.append(subs[0]._replace(created_at=40, triggered_at=None, canceled_at=41))
+    snap = t.Snapshot(
+        4,
+        1,
+        t.SnapshotMetadata(8, 0, 0, 0),
+        (),
+        (),
+        t.SnapshotEngineControl(False, None, None),
+        (),
+        tuple(budgets),
+        tuple(subs),
+        (),
+        (),
+        (),
+        (),
+        (),
+    )
+    state = bootstrap(snap, engine_compatible=engine_compatible)
+    assert (state.budgets, state.subscriptions) == _budgets_and_subscriptions_by_events(
+        snap, engine_compatible
+    )
 
 
 def test_engine_compatible_bootstrap_keeps_the_engine_losses() -> None:

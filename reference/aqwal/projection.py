@@ -31,12 +31,7 @@ def run_entry(run: RunRecord) -> t.SnapshotRun:
     return t.SnapshotRun(
         run.instance(),
         tuple(run.history),
-        tuple(
-            t.SnapshotAttemptHistoryEntry(
-                a.attempt_id, a.started_at, a.finished_at, a.result, a.error, a.output
-            )
-            for a in run.attempts
-        ),
+        tuple(run.attempts),  # the entries are the snapshot's own values (AttemptEntry)
         None
         if lease is None
         else t.SnapshotLeaseMetadata(

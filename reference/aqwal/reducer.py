@@ -89,11 +89,6 @@ _LEASE_ALLOWED: dict[str, tuple[bool, ...]] = {
 }
 
 
-def is_legal_transition(previous: t.RunState, new: t.RunState) -> bool:
-    """Whether ``(previous, new)`` is in :data:`TRANSITIONS` (spec: RED-4), by table lookup."""
-    return LEGAL_AFTER[previous._value_][new._value_]
-
-
 #: The engine's ``ReplayReducerError`` variant behind each reducer code (spec: RED-14), as the
 #: error table gives it (``engine`` of spec/registry/errors.json).
 ENGINE_ERROR_KIND: dict[str, str] = {
@@ -128,13 +123,14 @@ def normalize_outcome(
     return result, error if error is not None else fallback, None
 
 
-def _first_attempt(run: RunRecord, attempt_id: t.AttemptId) -> AttemptEntry:
+def _first_attempt(run: RunRecord, attempt_id: t.AttemptId) -> int:
+    """The index of the first entry of ``attempt_id`` in the run's attempts."""
     # The active attempt always has a history entry: AttemptStarted appends one, and a
     # snapshot bootstrap only activates an attempt that has one (SNP-9).
-    entry = run.first_attempts.get(attempt_id)
-    if entry is None:
+    index = run.first_attempts.get(attempt_id)
+    if index is None:
         raise AssertionError(f"active attempt {uuid_text(attempt_id)} has no history entry")
-    return entry
+    return index
 
 
 try:  # the compiled build (mypyc) needs this to let tests subclass the reducer
@@ -286,7 +282,7 @@ class Reducer:
             )
         run.attempt_count += 1
         run.current_attempt_id = e.attempt_id
-        run.add_attempt(AttemptEntry(e.attempt_id, e.timestamp))
+        run.add_attempt(AttemptEntry(e.attempt_id, e.timestamp, None, None, None, None))
 
     def attempt_finished(self, e: t.AttemptFinished) -> None:
         # spec: EVT-4 — all checks first (the engine clears the attempt before its last check)
@@ -300,7 +296,8 @@ class Reducer:
                 f"run {uuid_text(run.id)} runs attempt {uuid_text(active)}, "
                 f"not {uuid_text(e.attempt_id)}",
             )
-        entry = _first_attempt(run, e.attempt_id)
+        index = _first_attempt(run, e.attempt_id)
+        entry = run.attempts[index]
         if entry.finished_at is not None:
             # The engine looks at the *first* entry with this id (attempt ids can be reused).
             raise _reject(
@@ -310,10 +307,9 @@ class Reducer:
             )
         result, error, output = normalize_outcome(e.result, e.error, e.output)
         run.current_attempt_id = None
-        entry.finished_at = e.timestamp
-        entry.result = result
-        entry.error = error
-        entry.output = output
+        run.attempts[index] = AttemptEntry(
+            entry.attempt_id, entry.started_at, e.timestamp, result, error, output
+        )
 
     # -- tasks -------------------------------------------------------------------------------
 

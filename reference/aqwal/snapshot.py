@@ -25,7 +25,14 @@ from aqwal.json_reader import read_json_text
 from aqwal.json_writer import json_text
 from aqwal.projection import SNAPSHOT_FORMAT_VERSION, SNAPSHOT_SCHEMA_VERSION, build_snapshot
 from aqwal.reducer import LEGAL_AFTER, Reducer
-from aqwal.state import AttemptEntry, Lease, ReplayState, RunRecord, TaskRecord
+from aqwal.state import (
+    BudgetRecord,
+    Lease,
+    ReplayState,
+    RunRecord,
+    SubscriptionRecord,
+    TaskRecord,
+)
 from aqwal.validation import validate_run_instance
 
 HEADER_LEN = 12
@@ -471,26 +478,29 @@ def _bootstrap(snap: t.Snapshot, engine_compatible: bool, validated: bool) -> Re
         apply(event)
     for run in snap.runs:
         _bootstrap_run(run, apply, state, engine_compatible, validated)
+    budgets = state.budgets
     for budget in snap.budgets:
-        apply(
-            t.BudgetAllocated(budget.task_id, budget.dimension, budget.limit, budget.allocated_at)
+        # as the synthesized BudgetAllocated, BudgetConsumed (when some was consumed) and
+        # BudgetExhausted (when the flag is set below the limit) leave it, which cannot fail
+        # (EVT-16 .. EVT-18); a conforming bootstrap keeps the flag itself (SNP-11)
+        consumed, limit = budget.consumed, budget.limit
+        budgets[(budget.task_id, budget.dimension)] = BudgetRecord(
+            limit,
+            consumed,
+            budget.allocated_at,
+            (
+                (consumed > 0 and consumed >= limit) or (budget.exhausted and consumed < limit)
+                if engine_compatible
+                else budget.exhausted
+            ),
         )
-        if budget.consumed > 0:
-            apply(
-                t.BudgetConsumed(
-                    budget.task_id, budget.dimension, budget.consumed, budget.allocated_at
-                )
-            )
-        if budget.exhausted and budget.consumed < budget.limit:
-            apply(t.BudgetExhausted(budget.task_id, budget.dimension, budget.allocated_at))
-        if not engine_compatible:
-            state.budgets[(budget.task_id, budget.dimension)].exhausted = budget.exhausted
+    subscriptions = state.subscriptions
     for sub in snap.subscriptions:
-        apply(t.SubscriptionCreated(sub.subscription_id, sub.task_id, sub.filter, sub.created_at))
-        if sub.triggered_at is not None:
-            apply(t.SubscriptionTriggered(sub.subscription_id, sub.triggered_at))
-        if sub.canceled_at is not None:
-            apply(t.SubscriptionCanceled(sub.subscription_id, sub.canceled_at))
+        # as the synthesized SubscriptionCreated, SubscriptionTriggered and
+        # SubscriptionCanceled leave it, which cannot fail (EVT-20 .. EVT-22)
+        subscriptions[sub.subscription_id] = SubscriptionRecord(
+            sub.task_id, sub.filter, sub.created_at, sub.triggered_at, sub.canceled_at
+        )
     for actor in snap.actors:
         apply(
             t.ActorRegistered(
@@ -559,10 +569,7 @@ def _bootstrap_run(
         changed_at = history[-1].timestamp
     else:
         previous, changed_at = _replayed_history_end(run)
-    attempts = [
-        AttemptEntry(a.attempt_id, a.started_at, a.finished_at, a.result, a.error, a.output)
-        for a in run.attempts
-    ]
+    attempts = list(run.attempts)  # the entries are the state's own (AttemptEntry)
     if engine_compatible:
         # as the synthesized events leave them: no priority, the time of the last step, and
         # the last attempt current if the run is Running and that attempt unfinished

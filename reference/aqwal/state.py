@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from aqwal.types import (
     ActorId,
     AttemptId,
-    AttemptResultKind,
     BudgetDimension,
     Capability,
     EventFilter,
@@ -25,6 +24,7 @@ from aqwal.types import (
     RunId,
     RunInstance,
     RunState,
+    SnapshotAttemptHistoryEntry,
     SnapshotRunStateHistoryEntry,
     SubscriptionId,
     TaskId,
@@ -43,16 +43,6 @@ class TaskRecord:
 
 
 @dataclass(slots=True)
-class AttemptEntry:
-    attempt_id: AttemptId
-    started_at: int
-    finished_at: int | None = None
-    result: AttemptResultKind | None = None
-    error: str | None = None
-    output: bytes | None = None
-
-
-@dataclass(slots=True)
 class Lease:
     owner: str
     expiry: int
@@ -63,6 +53,9 @@ class Lease:
 #: One entry of a run's state history: from, to, timestamp; ``from_`` is None for the first. The
 #: snapshot's own value type, so that a snapshot and the state it restores share the entries.
 HistoryEntry = SnapshotRunStateHistoryEntry
+#: One entry of a run's attempt history, also the snapshot's own value type: a value, so that a
+#: snapshot and the state it restores share the entries; finishing an attempt replaces its entry.
+AttemptEntry = SnapshotAttemptHistoryEntry
 
 
 @dataclass(slots=True)
@@ -79,25 +72,25 @@ class RunRecord:
     effective_priority: int
     last_state_change_at: int
     history: list[HistoryEntry] = field(default_factory=list)
-    #: Every attempt, in start order; change it only with :meth:`add_attempt` and
-    #: :meth:`set_attempts`, which keep :attr:`first_attempts` in step.
+    #: Every attempt, in start order; add and set them only with :meth:`add_attempt` and
+    #: :meth:`set_attempts`, which keep :attr:`first_attempts` in step (an entry may be
+    #: replaced in place).
     attempts: list[AttemptEntry] = field(default_factory=list)
     lease: Lease | None = None
-    #: Attempt id → its first entry in :attr:`attempts` (ids may repeat; EVT-4 looks at the
-    #: first), so that finishing an attempt does not scan the run's whole attempt history.
-    first_attempts: dict[AttemptId, AttemptEntry] = field(
-        default_factory=dict, compare=False, repr=False
-    )
+    #: Attempt id → the index of its first entry in :attr:`attempts` (ids may repeat; EVT-4
+    #: looks at the first), so that finishing an attempt does not scan the run's whole history.
+    first_attempts: dict[AttemptId, int] = field(default_factory=dict, compare=False, repr=False)
 
     def add_attempt(self, entry: AttemptEntry) -> None:
+        self.first_attempts.setdefault(entry.attempt_id, len(self.attempts))
         self.attempts.append(entry)
-        self.first_attempts.setdefault(entry.attempt_id, entry)
 
     def set_attempts(self, entries: list[AttemptEntry]) -> None:
         self.attempts = entries
-        self.first_attempts = {}
-        for entry in entries:
-            self.first_attempts.setdefault(entry.attempt_id, entry)
+        first: dict[AttemptId, int] = {}
+        for index, entry in enumerate(entries):
+            first.setdefault(entry.attempt_id, index)
+        self.first_attempts = first
 
     def instance(self) -> RunInstance:
         return RunInstance(
