@@ -1460,7 +1460,8 @@ def read_json_text(type_name: str, text: bytes, form: Form = JSON_FORM) -> Any:
     no variant of a build feature) is read here from the text's objects as dicts. A
     dict keeps one member of each key, so the value is taken only if its objects have as
     many members as the text has colons: a colon is either a member's or in a string,
-    so a repeated key (JSN-4), or a colon in any string, leaves fewer. For anything
+    so a repeated key (JSN-4), or a colon in any string, leaves fewer members than
+    colons (and the value to the form, which tells the two apart). For anything
     else, and for every error, the text is parsed again by ``parse_json_text`` (syntax,
     JSN-15, repeated keys: JSN-4) and read by ``form`` (``aqwal.forms``), which apply
     every rule in the order of JSN-13.
