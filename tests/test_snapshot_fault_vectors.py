@@ -125,6 +125,13 @@ def test_sequence_faults() -> None:
     assert tag_faults["object"] == {"x": None}
     # spec: JSN-2 — held as its pairs, an empty object gives no element; a text, its characters
     assert tag_faults["empty-object"] == {} and tag_faults["text"] == "x"
+    # no character is found in an array, whether it stands for a text or among texts
+    assert tag_faults["element-array"] == [["x"]]
+    content_type = SNAPSHOT_V8.struct("TaskPayload").fields[1].wire
+    assert {f.name: f.value for f in faults_of(SNAPSHOT_V8, content_type)} == {
+        "number": 5,
+        "array": ["x"],
+    }
     tasks = SNAPSHOT_V8.struct("Snapshot").fields[3].wire
     assert {f.name: f.value for f in faults_of(SNAPSHOT_V8, tasks)} == {"null": None, "object": {}}
 
@@ -143,7 +150,7 @@ def test_each_fault_is_reported_at_the_field_it_breaks() -> None:
             vector_id = f"snapshot/field-{target.label}-{fault.name}"
             expected = json.loads((VECTORS / f"{vector_id}.json").read_text("utf-8"))
             where = pointer(path)
-            if fault.name == "element-number":
+            if fault.name in ("element-number", "element-array"):
                 where += "/0"  # the element
             elif fault.name == "unit-with-value":
                 where += f"/{next(iter(fault.value))}"  # the value under the variant's name

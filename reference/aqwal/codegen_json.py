@@ -269,15 +269,16 @@ class _ReaderEmitter:
     reads the whole text again with ``aqwal.forms``, which applies every rule.
 
     A dict keeps one member of each key, so the readers also count the members of the objects
-    they read: the caller takes the value only when that count equals the text's colons
-    (spec: JSN-4). Where a type's objects always have the same number of members (its
-    *members*, from the declarations) the reader of the enclosing value adds them in one
-    sum; the reader of any other type takes the count ``m`` (a list of the counts so far, to be
-    summed) and adds its own."""
+    they read, and the colons in the texts they read: the caller takes the value only when
+    that count equals the text's colons (spec: JSN-4). Where a type's objects always have the
+    same number of members (its *members*, from the declarations) the reader of the enclosing
+    value adds them in one sum; the reader of any other type, and of any type that holds text,
+    takes the count ``m`` (a list of the counts so far, to be summed) and adds its own."""
 
     def __init__(self, reg: Registry) -> None:
         self.reg = reg
         self._members: dict[str, int | None] = {}
+        self._text: dict[str, bool] = {}
 
     def members(self, w: object) -> int | None:
         """The members of the objects in any value of wire type ``w`` when they are always
@@ -302,9 +303,31 @@ class _ReaderEmitter:
             self._members[w.name] = n
         return self._members[w.name]
 
-    def counted(self, name: str) -> bool:
-        """Whether the reader of ``name`` takes the count (its members are not fixed)."""
-        return self.members(Ref(name)) is None
+    def has_text(self, w: object) -> bool:
+        """Whether a value of wire type ``w`` may hold a text (a String, whose colons are
+        counted); identifiers and variant names are never read with a colon."""
+        if isinstance(w, Prim):
+            return w is Prim.STRING
+        if isinstance(w, Opt | Seq):
+            return self.has_text(w.inner)
+        assert isinstance(w, Ref)
+        if w.name not in self._text:
+            d = self.reg[w.name]
+            if isinstance(d, Newtype):
+                text = self.has_text(d.inner)
+            elif isinstance(d, Enum):
+                plain = [v for v in d.variants if v.feature is None]
+                text = any(self.has_text(f.wire) for v in plain for f in v.fields)
+            else:
+                assert isinstance(d, Struct)
+                text = any(self.has_text(f.wire) for f in d.fields)
+            self._text[w.name] = text
+        return self._text[w.name]
+
+    def counted(self, w: object) -> bool:
+        """Whether the reader of a value of wire type ``w`` takes the count: its members are
+        not fixed, or it holds text."""
+        return self.members(w) is None or self.has_text(w)
 
     def conv(self, w: object, x: str, ind: str) -> list[str]:
         """Lines that check ``x`` (a JSON value) and rebind it to the declared value, and
@@ -319,7 +342,12 @@ class _ReaderEmitter:
             if w is Prim.BOOL:
                 return [f"{ind}if type({x}) is not bool:", f"{ind}    raise _DOUBT"]
             if w is Prim.STRING:
-                return [f"{ind}if type({x}) is not str:", f"{ind}    raise _DOUBT"]
+                return [
+                    f"{ind}if type({x}) is not str:",
+                    f"{ind}    raise _DOUBT",
+                    f'{ind}if ":" in {x}:',
+                    f'{ind}    m.append({x}.count(":"))',
+                ]
             if w is Prim.UUID:
                 return [f"{ind}{x} = _uuid({x})"]
             assert w is Prim.BYTES
@@ -333,10 +361,12 @@ class _ReaderEmitter:
         if isinstance(w, Seq):
             fn = self.item_fn(w.inner)
             fixed = self.members(w.inner)
-            lines = [f"{ind}if type({x}) is not list:", f"{ind}    raise _DOUBT"]
-            if fixed is None:
-                return [*lines, f"{ind}{x} = tuple(map({fn}, {x}, _repeat(m)))"]
-            lines.append(f"{ind}{x} = tuple(map({fn}, {x}))")
+            count = ", _repeat(m)" if self.counted(w.inner) else ""
+            lines = [
+                f"{ind}if type({x}) is not list:",
+                f"{ind}    raise _DOUBT",
+                f"{ind}{x} = tuple(map({fn}, {x}{count}))",
+            ]
             if fixed:
                 lines.append(f"{ind}m.append({fixed} * len({x}))")
             return lines
@@ -346,12 +376,12 @@ class _ReaderEmitter:
             return self.conv(d.inner, x, ind)
         if isinstance(d, Enum) and d.unit_only:
             return [f"{ind}{x} = _{d.name}_BY_NAME[{x}]"]
-        count = ", m" if self.counted(d.name) else ""
+        count = ", m" if self.counted(w) else ""
         return [f"{ind}{x} = _r_{d.name}({x}{count})"]
 
     def item_fn(self, w: object) -> str:
         """A function reading one element of a sequence (with the count as its second
-        argument where the element's members are not fixed)."""
+        argument where the element's members are not fixed or it holds text)."""
         if isinstance(w, Ref):
             d = self.reg[w.name]
             if isinstance(d, Newtype):
@@ -370,8 +400,8 @@ class _ReaderEmitter:
     def fields(self, cls: str, fields: tuple[Field, ...], src: str, counted: bool) -> list[str]:
         """An object read as every declared key once: a dict of as many members as there are
         fields, each looked up by name (a missing one raises KeyError, a doubt like any
-        other). A reader that takes the count adds the object's members, and the fixed
-        members of its fields, in one sum."""
+        other). ``counted``: the object's members are not fixed, and its reader adds them,
+        with the fixed members of its fields, in one sum."""
         names = [f"f_{f.name}" for f in fields]
         lines = [
             f"    if type({src}) is not dict or len({src}) != {len(fields)}:",
@@ -392,9 +422,9 @@ class _ReaderEmitter:
         return f"def {fn}(o: Any{count}) -> Any:"
 
     def struct(self, s: Struct) -> list[str]:
-        counted = self.counted(s.name)
-        out = ["", "", self.signature(f"_r_{s.name}", counted)]
-        out += self.fields(s.class_name, s.fields, "o", counted)
+        w = Ref(s.name)
+        out = ["", "", self.signature(f"_r_{s.name}", self.counted(w))]
+        out += self.fields(s.class_name, s.fields, "o", self.members(w) is None)
         if s.validator:
             out.append(f'    _val.{s.validator}(v, None, "/")')
         out.append("    return v")
@@ -515,9 +545,11 @@ def generate_json_reader(reg: Registry, header: str) -> str:
         "    return raw",
         "",
         "",
-        "def _string(text: Any) -> str:",
+        "def _string(text: Any, m: list[int]) -> str:",
         "    if type(text) is not str:",
         "        raise _DOUBT",
+        '    if ":" in text:',
+        '        m.append(text.count(":"))',
         "    return text",
         "",
     ]
@@ -537,20 +569,23 @@ def generate_json_reader(reg: Registry, header: str) -> str:
         "",
         "",
         "#: Fast reader of each struct and data enum by its Rust name, of a value parsed by",
-        "#: ``parse_json_objects`` (raises on any doubt), and the members of its objects when",
-        "#: they are fixed (the reader then takes no count).",
-        "FAST_READERS: dict[str, tuple[Callable[..., Any], int | None]] = {",
-        *[f'    "{nm}": (_r_{nm}, {em.members(Ref(nm))}),' for nm in read],
+        "#: ``parse_json_objects`` (raises on any doubt); the members of its objects when they",
+        "#: are fixed (else 0: the reader counts them); whether it takes the count.",
+        "FAST_READERS: dict[str, tuple[Callable[..., Any], int, bool]] = {",
+        *[
+            f'    "{nm}": (_r_{nm}, {em.members(Ref(nm)) or 0}, {em.counted(Ref(nm))}),'
+            for nm in read
+        ],
         "}",
         "",
         "",
         "def read_objects(type_name: str, doc: Any) -> tuple[Any, int]:",
         '    """The value of ``doc`` (parsed by ``parse_json_objects``) and the members of the',
-        "    objects it was read from; raises on any doubt.\"\"\"",
-        "    reader, members = FAST_READERS[type_name]",
-        "    if members is not None:",
+        "    objects it was read from and the colons in its texts; raises on any doubt.\"\"\"",
+        "    reader, members, counted = FAST_READERS[type_name]",
+        "    if not counted:",
         "        return reader(doc), members",
-        "    m: list[int] = []",
+        "    m = [members]",
         "    value = reader(doc, m)",
         "    return value, sum(m)",
         "",
@@ -562,9 +597,8 @@ def generate_json_reader(reg: Registry, header: str) -> str:
         "    The usual shape (every field present once, identifiers hyphenated, enums by name,",
         "    no variant of a build feature) is read here from the text's objects as dicts. A",
         "    dict keeps one member of each key, so the value is taken only if its objects have as",
-        "    many members as the text has colons: a colon is either a member's or in a string,",
-        "    so a repeated key (JSN-4), or a colon in any string, leaves fewer members than",
-        "    colons (and the value to the form, which tells the two apart). For anything",
+        "    many members, and its texts as many colons, as the text has colons: every colon is",
+        "    a member's or in a string, so a repeated key (JSN-4) leaves fewer. For anything",
         "    else, and for every error, the text is parsed again by ``parse_json_text`` (syntax,",
         "    JSN-15, repeated keys: JSN-4) and read by ``form`` (``aqwal.forms``), which apply",
         "    every rule in the order of JSN-13.",

@@ -564,6 +564,9 @@ _LONGEST_EXACT_INTEGER = 4300
 #: A JSON escape: ``\uXXXX`` (group 1: the hexadecimal digits) or a one-character escape.
 _ESCAPE = re.compile(r"\\(?:u([0-9a-fA-F]{4})|.)", re.DOTALL)
 _MAYBE_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
+#: What parse_json_objects leaves to parse_json_text: an escape that may be of a surrogate, or
+#: of a colon.
+_ESCAPE_TO_JUDGE = re.compile(r"\\u(?:[dD][89a-fA-F]|003[aA])")
 
 
 def _lone_surrogate_escape(text: str) -> int | None:
@@ -648,19 +651,21 @@ def parse_json_objects(text: bytes) -> tuple[Any, int] | None:
     The objects are built by the C parser alone (no Python call per object), so a key that
     an object repeats is lost without a trace. Every member of an object has one colon and
     every other colon is in a string: a reader that takes the result must count the members
-    of the objects it reads and accept the value only if they are as many as the colons
-    (which proves that no key repeats), handing everything else to :func:`parse_json_text`,
-    which applies JSN-4. ``None`` comes back for any text that is not read the same way by
-    both: text that is not well-formed JSON, holds an integer beyond Python's conversion
-    limit, or escapes a character that may be a surrogate (JSN-15) — the last also for a
-    well-formed pair, which is rare.
+    of the objects it reads and the colons in the texts it reads, and accept the value only
+    if they are as many as the colons of the text (which proves that no key repeats: a
+    repeated member, and the texts in its value, are not read), handing everything else to
+    :func:`parse_json_text`, which applies JSN-4. ``None`` comes back for any text that is
+    not read the same way by both: text that is not well-formed JSON, holds an integer
+    beyond Python's conversion limit, or escapes a character that may be a surrogate
+    (JSN-15) — the last also for a well-formed pair, which is rare — and text that escapes a
+    colon (``\\u003a``), which a string read would count where the text holds none.
     """
     if not sys.get_int_max_str_digits():
         return None  # integers would be converted in quadratic time: parse_json_text guards
     try:
         chars = text.decode("utf-8")
         # a search for one character is a memchr, many times faster than the pattern's
-        if "\\" in chars and _MAYBE_SURROGATE.search(chars) is not None:
+        if "\\" in chars and _ESCAPE_TO_JUDGE.search(chars) is not None:
             return None
         doc = json.loads(chars, parse_constant=_constant)
     except (ValueError, _NotJson, RecursionError):

@@ -137,9 +137,11 @@ def _byte_array(items: Any) -> bytes:
     return raw
 
 
-def _string(text: Any) -> str:
+def _string(text: Any, m: list[int]) -> str:
     if type(text) is not str:
         raise _DOUBT
+    if ":" in text:
+        m.append(text.count(":"))
     return text
 
 _ConcurrencyKeyHoldPolicy_BY_NAME: dict[str, ConcurrencyKeyHoldPolicy] = {"HoldDuringRetry": ConcurrencyKeyHoldPolicy.HoldDuringRetry, "ReleaseOnRetry": ConcurrencyKeyHoldPolicy.ReleaseOnRetry}
@@ -233,6 +235,8 @@ def _r_WalEventType_AttemptFinished(o: Any, m: list[int]) -> Any:
     if f_error is not None:
         if type(f_error) is not str:
             raise _DOUBT
+        if ":" in f_error:
+            m.append(f_error.count(":"))
     if f_output is not None:
         f_output = _byte_array(f_output)
     if type(f_timestamp) is not int or not 0 <= f_timestamp <= 0xFFFF_FFFF_FFFF_FFFF:
@@ -278,6 +282,8 @@ def _r_WalEventType_LeaseAcquired(o: Any, m: list[int]) -> Any:
     f_run_id = _uuid(f_run_id)
     if type(f_owner) is not str:
         raise _DOUBT
+    if ":" in f_owner:
+        m.append(f_owner.count(":"))
     if type(f_expiry) is not int or not 0 <= f_expiry <= 0xFFFF_FFFF_FFFF_FFFF:
         raise _DOUBT
     if type(f_timestamp) is not int or not 0 <= f_timestamp <= 0xFFFF_FFFF_FFFF_FFFF:
@@ -297,6 +303,8 @@ def _r_WalEventType_LeaseHeartbeat(o: Any, m: list[int]) -> Any:
     f_run_id = _uuid(f_run_id)
     if type(f_owner) is not str:
         raise _DOUBT
+    if ":" in f_owner:
+        m.append(f_owner.count(":"))
     if type(f_expiry) is not int or not 0 <= f_expiry <= 0xFFFF_FFFF_FFFF_FFFF:
         raise _DOUBT
     if type(f_timestamp) is not int or not 0 <= f_timestamp <= 0xFFFF_FFFF_FFFF_FFFF:
@@ -316,6 +324,8 @@ def _r_WalEventType_LeaseExpired(o: Any, m: list[int]) -> Any:
     f_run_id = _uuid(f_run_id)
     if type(f_owner) is not str:
         raise _DOUBT
+    if ":" in f_owner:
+        m.append(f_owner.count(":"))
     if type(f_expiry) is not int or not 0 <= f_expiry <= 0xFFFF_FFFF_FFFF_FFFF:
         raise _DOUBT
     if type(f_timestamp) is not int or not 0 <= f_timestamp <= 0xFFFF_FFFF_FFFF_FFFF:
@@ -335,6 +345,8 @@ def _r_WalEventType_LeaseReleased(o: Any, m: list[int]) -> Any:
     f_run_id = _uuid(f_run_id)
     if type(f_owner) is not str:
         raise _DOUBT
+    if ":" in f_owner:
+        m.append(f_owner.count(":"))
     if type(f_expiry) is not int or not 0 <= f_expiry <= 0xFFFF_FFFF_FFFF_FFFF:
         raise _DOUBT
     if type(f_timestamp) is not int or not 0 <= f_timestamp <= 0xFFFF_FFFF_FFFF_FFFF:
@@ -393,6 +405,8 @@ def _r_WalEventType_RunSuspended(o: Any, m: list[int]) -> Any:
     if f_reason is not None:
         if type(f_reason) is not str:
             raise _DOUBT
+        if ":" in f_reason:
+            m.append(f_reason.count(":"))
     if type(f_timestamp) is not int or not 0 <= f_timestamp <= 0xFFFF_FFFF_FFFF_FFFF:
         raise _DOUBT
     v = _new(RunSuspended, (f_run_id, f_reason, f_timestamp))
@@ -538,12 +552,16 @@ def _r_WalEventType_ActorRegistered(o: Any, m: list[int]) -> Any:
     f_actor_id = _uuid(f_actor_id)
     if type(f_identity) is not str:
         raise _DOUBT
+    if ":" in f_identity:
+        m.append(f_identity.count(":"))
     if type(f_capabilities) is not list:
         raise _DOUBT
-    f_capabilities = tuple(map(_string, f_capabilities))
+    f_capabilities = tuple(map(_string, f_capabilities, _repeat(m)))
     if f_department is not None:
         if type(f_department) is not str:
             raise _DOUBT
+        if ":" in f_department:
+            m.append(f_department.count(":"))
     if type(f_heartbeat_interval_secs) is not int or not 0 <= f_heartbeat_interval_secs <= 0xFFFF_FFFF_FFFF_FFFF:
         raise _DOUBT
     if f_tenant_id is not None:
@@ -590,6 +608,8 @@ def _r_WalEventType_TenantCreated(o: Any, m: list[int]) -> Any:
     f_tenant_id = _uuid(f_tenant_id)
     if type(f_name) is not str:
         raise _DOUBT
+    if ":" in f_name:
+        m.append(f_name.count(":"))
     if type(f_timestamp) is not int or not 0 <= f_timestamp <= 0xFFFF_FFFF_FFFF_FFFF:
         raise _DOUBT
     v = _new(TenantCreated, (f_tenant_id, f_name, f_timestamp))
@@ -661,6 +681,8 @@ def _r_WalEventType_LedgerEntryAppended(o: Any, m: list[int]) -> Any:
     f_tenant_id = _uuid(f_tenant_id)
     if type(f_ledger_key) is not str:
         raise _DOUBT
+    if ":" in f_ledger_key:
+        m.append(f_ledger_key.count(":"))
     if f_actor_id is not None:
         f_actor_id = _uuid(f_actor_id)
     f_payload = _byte_array(f_payload)
@@ -696,10 +718,10 @@ def _r_TaskSpec(o: Any, m: list[int]) -> Any:
     f_tenant_id = o["tenant_id"]
     m.append(18)
     f_id = _uuid(f_id)
-    f_payload = _r_TaskPayload(f_payload)
+    f_payload = _r_TaskPayload(f_payload, m)
     f_run_policy = _r_RunPolicy(f_run_policy, m)
-    f_constraints = _r_TaskConstraints(f_constraints)
-    f_metadata = _r_TaskMetadata(f_metadata)
+    f_constraints = _r_TaskConstraints(f_constraints, m)
+    f_metadata = _r_TaskMetadata(f_metadata, m)
     if f_parent_task_id is not None:
         f_parent_task_id = _uuid(f_parent_task_id)
     if f_tenant_id is not None:
@@ -709,7 +731,7 @@ def _r_TaskSpec(o: Any, m: list[int]) -> Any:
     return v
 
 
-def _r_TaskPayload(o: Any) -> Any:
+def _r_TaskPayload(o: Any, m: list[int]) -> Any:
     if type(o) is not dict or len(o) != 2:
         raise _DOUBT
     f_bytes = o["bytes"]
@@ -718,6 +740,8 @@ def _r_TaskPayload(o: Any) -> Any:
     if f_content_type is not None:
         if type(f_content_type) is not str:
             raise _DOUBT
+        if ":" in f_content_type:
+            m.append(f_content_type.count(":"))
     v = _new(TaskPayload, (f_bytes, f_content_type))
     return v
 
@@ -756,13 +780,15 @@ def _r_RepeatPolicy(o: Any) -> Any:
     return v
 
 
-def _r_CronPolicy(o: Any) -> Any:
+def _r_CronPolicy(o: Any, m: list[int]) -> Any:
     if type(o) is not dict or len(o) != 2:
         raise _DOUBT
     f_expression = o["expression"]
     f_max_occurrences = o["max_occurrences"]
     if type(f_expression) is not str:
         raise _DOUBT
+    if ":" in f_expression:
+        m.append(f_expression.count(":"))
     if f_max_occurrences is not None:
         if type(f_max_occurrences) is not int or not 0 <= f_max_occurrences <= 0xFFFF_FFFF:
             raise _DOUBT
@@ -771,7 +797,7 @@ def _r_CronPolicy(o: Any) -> Any:
     return v
 
 
-def _r_TaskConstraints(o: Any) -> Any:
+def _r_TaskConstraints(o: Any, m: list[int]) -> Any:
     if type(o) is not dict or len(o) != 6:
         raise _DOUBT
     f_max_attempts = o["max_attempts"]
@@ -788,18 +814,20 @@ def _r_TaskConstraints(o: Any) -> Any:
     if f_concurrency_key is not None:
         if type(f_concurrency_key) is not str:
             raise _DOUBT
+        if ":" in f_concurrency_key:
+            m.append(f_concurrency_key.count(":"))
     f_concurrency_key_hold_policy = _ConcurrencyKeyHoldPolicy_BY_NAME[f_concurrency_key_hold_policy]
     f_safety_level = _SafetyLevel_BY_NAME[f_safety_level]
     if f_required_capabilities is not None:
         if type(f_required_capabilities) is not list:
             raise _DOUBT
-        f_required_capabilities = tuple(map(_string, f_required_capabilities))
+        f_required_capabilities = tuple(map(_string, f_required_capabilities, _repeat(m)))
     v = _new(TaskConstraints, (f_max_attempts, f_timeout_secs, f_concurrency_key, f_concurrency_key_hold_policy, f_safety_level, f_required_capabilities))
     _val.validate_task_constraints(v, None, "/")
     return v
 
 
-def _r_TaskMetadata(o: Any) -> Any:
+def _r_TaskMetadata(o: Any, m: list[int]) -> Any:
     if type(o) is not dict or len(o) != 3:
         raise _DOUBT
     f_tags = o["tags"]
@@ -807,12 +835,14 @@ def _r_TaskMetadata(o: Any) -> Any:
     f_description = o["description"]
     if type(f_tags) is not list:
         raise _DOUBT
-    f_tags = tuple(map(_string, f_tags))
+    f_tags = tuple(map(_string, f_tags, _repeat(m)))
     if type(f_priority) is not int or not -0x8000_0000 <= f_priority <= 0x7FFF_FFFF:
         raise _DOUBT
     if f_description is not None:
         if type(f_description) is not str:
             raise _DOUBT
+        if ":" in f_description:
+            m.append(f_description.count(":"))
     v = _new(TaskMetadata, (f_tags, f_priority, f_description))
     return v
 
@@ -893,6 +923,8 @@ def _r_EventFilter_Custom(o: Any, m: list[int]) -> Any:
     m.append(1)
     if type(f_key) is not str:
         raise _DOUBT
+    if ":" in f_key:
+        m.append(f_key.count(":"))
     v = _new(EventFilterCustom, (f_key,))
     return v
 
@@ -914,6 +946,8 @@ def _r_EventFilter(o: Any, m: list[int]) -> Any:
 def _r_Role_Custom(o: Any, m: list[int]) -> Any:
     if type(o) is not str:
         raise _DOUBT
+    if ":" in o:
+        m.append(o.count(":"))
     return _new(RoleCustom, (o,))
 
 
@@ -934,6 +968,8 @@ def _r_Role(o: Any, m: list[int]) -> Any:
 def _r_Capability_Custom(o: Any, m: list[int]) -> Any:
     if type(o) is not str:
         raise _DOUBT
+    if ":" in o:
+        m.append(o.count(":"))
     return _new(CapabilityCustom, (o,))
 
 
@@ -994,11 +1030,11 @@ def _r_Snapshot(o: Any, m: list[int]) -> Any:
     f_subscriptions = tuple(map(_r_SnapshotSubscription, f_subscriptions, _repeat(m)))
     if type(f_actors) is not list:
         raise _DOUBT
-    f_actors = tuple(map(_r_SnapshotActor, f_actors))
+    f_actors = tuple(map(_r_SnapshotActor, f_actors, _repeat(m)))
     m.append(9 * len(f_actors))
     if type(f_tenants) is not list:
         raise _DOUBT
-    f_tenants = tuple(map(_r_SnapshotTenant, f_tenants))
+    f_tenants = tuple(map(_r_SnapshotTenant, f_tenants, _repeat(m)))
     m.append(3 * len(f_tenants))
     if type(f_role_assignments) is not list:
         raise _DOUBT
@@ -1008,7 +1044,7 @@ def _r_Snapshot(o: Any, m: list[int]) -> Any:
     f_capability_grants = tuple(map(_r_SnapshotCapabilityGrant, f_capability_grants, _repeat(m)))
     if type(f_ledger_entries) is not list:
         raise _DOUBT
-    f_ledger_entries = tuple(map(_r_SnapshotLedgerEntry, f_ledger_entries))
+    f_ledger_entries = tuple(map(_r_SnapshotLedgerEntry, f_ledger_entries, _repeat(m)))
     m.append(6 * len(f_ledger_entries))
     v = _new(Snapshot, (f_version, f_timestamp, f_metadata, f_tasks, f_runs, f_engine, f_dependency_declarations, f_budgets, f_subscriptions, f_actors, f_tenants, f_role_assignments, f_capability_grants, f_ledger_entries))
     return v
@@ -1069,10 +1105,10 @@ def _r_SnapshotRun(o: Any, m: list[int]) -> Any:
     m.append(3 * len(f_state_history))
     if type(f_attempts) is not list:
         raise _DOUBT
-    f_attempts = tuple(map(_r_SnapshotAttemptHistoryEntry, f_attempts))
+    f_attempts = tuple(map(_r_SnapshotAttemptHistoryEntry, f_attempts, _repeat(m)))
     m.append(6 * len(f_attempts))
     if f_lease is not None:
-        f_lease = _r_SnapshotLeaseMetadata(f_lease)
+        f_lease = _r_SnapshotLeaseMetadata(f_lease, m)
         m.append(4)
     v = _new(SnapshotRun, (f_run_instance, f_state_history, f_attempts, f_lease))
     return v
@@ -1093,7 +1129,7 @@ def _r_SnapshotRunStateHistoryEntry(o: Any) -> Any:
     return v
 
 
-def _r_SnapshotAttemptHistoryEntry(o: Any) -> Any:
+def _r_SnapshotAttemptHistoryEntry(o: Any, m: list[int]) -> Any:
     if type(o) is not dict or len(o) != 6:
         raise _DOUBT
     f_attempt_id = o["attempt_id"]
@@ -1113,13 +1149,15 @@ def _r_SnapshotAttemptHistoryEntry(o: Any) -> Any:
     if f_error is not None:
         if type(f_error) is not str:
             raise _DOUBT
+        if ":" in f_error:
+            m.append(f_error.count(":"))
     if f_output is not None:
         f_output = _byte_array(f_output)
     v = _new(SnapshotAttemptHistoryEntry, (f_attempt_id, f_started_at, f_finished_at, f_result, f_error, f_output))
     return v
 
 
-def _r_SnapshotLeaseMetadata(o: Any) -> Any:
+def _r_SnapshotLeaseMetadata(o: Any, m: list[int]) -> Any:
     if type(o) is not dict or len(o) != 4:
         raise _DOUBT
     f_owner = o["owner"]
@@ -1128,6 +1166,8 @@ def _r_SnapshotLeaseMetadata(o: Any) -> Any:
     f_updated_at = o["updated_at"]
     if type(f_owner) is not str:
         raise _DOUBT
+    if ":" in f_owner:
+        m.append(f_owner.count(":"))
     if type(f_expiry) is not int or not 0 <= f_expiry <= 0xFFFF_FFFF_FFFF_FFFF:
         raise _DOUBT
     if type(f_acquired_at) is not int or not 0 <= f_acquired_at <= 0xFFFF_FFFF_FFFF_FFFF:
@@ -1220,7 +1260,7 @@ def _r_SnapshotSubscription(o: Any, m: list[int]) -> Any:
     return v
 
 
-def _r_SnapshotActor(o: Any) -> Any:
+def _r_SnapshotActor(o: Any, m: list[int]) -> Any:
     if type(o) is not dict or len(o) != 9:
         raise _DOUBT
     f_actor_id = o["actor_id"]
@@ -1235,12 +1275,16 @@ def _r_SnapshotActor(o: Any) -> Any:
     f_actor_id = _uuid(f_actor_id)
     if type(f_identity) is not str:
         raise _DOUBT
+    if ":" in f_identity:
+        m.append(f_identity.count(":"))
     if type(f_capabilities) is not list:
         raise _DOUBT
-    f_capabilities = tuple(map(_string, f_capabilities))
+    f_capabilities = tuple(map(_string, f_capabilities, _repeat(m)))
     if f_department is not None:
         if type(f_department) is not str:
             raise _DOUBT
+        if ":" in f_department:
+            m.append(f_department.count(":"))
     if type(f_heartbeat_interval_secs) is not int or not 0 <= f_heartbeat_interval_secs <= 0xFFFF_FFFF_FFFF_FFFF:
         raise _DOUBT
     if f_tenant_id is not None:
@@ -1257,7 +1301,7 @@ def _r_SnapshotActor(o: Any) -> Any:
     return v
 
 
-def _r_SnapshotTenant(o: Any) -> Any:
+def _r_SnapshotTenant(o: Any, m: list[int]) -> Any:
     if type(o) is not dict or len(o) != 3:
         raise _DOUBT
     f_tenant_id = o["tenant_id"]
@@ -1266,6 +1310,8 @@ def _r_SnapshotTenant(o: Any) -> Any:
     f_tenant_id = _uuid(f_tenant_id)
     if type(f_name) is not str:
         raise _DOUBT
+    if ":" in f_name:
+        m.append(f_name.count(":"))
     if type(f_created_at) is not int or not 0 <= f_created_at <= 0xFFFF_FFFF_FFFF_FFFF:
         raise _DOUBT
     v = _new(SnapshotTenant, (f_tenant_id, f_name, f_created_at))
@@ -1310,7 +1356,7 @@ def _r_SnapshotCapabilityGrant(o: Any, m: list[int]) -> Any:
     return v
 
 
-def _r_SnapshotLedgerEntry(o: Any) -> Any:
+def _r_SnapshotLedgerEntry(o: Any, m: list[int]) -> Any:
     if type(o) is not dict or len(o) != 6:
         raise _DOUBT
     f_entry_id = o["entry_id"]
@@ -1323,6 +1369,8 @@ def _r_SnapshotLedgerEntry(o: Any) -> Any:
     f_tenant_id = _uuid(f_tenant_id)
     if type(f_ledger_key) is not str:
         raise _DOUBT
+    if ":" in f_ledger_key:
+        m.append(f_ledger_key.count(":"))
     if f_actor_id is not None:
         f_actor_id = _uuid(f_actor_id)
     f_payload = _byte_array(f_payload)
@@ -1370,11 +1418,11 @@ def _r_StateForm(o: Any, m: list[int]) -> Any:
     f_subscriptions = tuple(map(_r_SnapshotSubscription, f_subscriptions, _repeat(m)))
     if type(f_actors) is not list:
         raise _DOUBT
-    f_actors = tuple(map(_r_SnapshotActor, f_actors))
+    f_actors = tuple(map(_r_SnapshotActor, f_actors, _repeat(m)))
     m.append(9 * len(f_actors))
     if type(f_tenants) is not list:
         raise _DOUBT
-    f_tenants = tuple(map(_r_SnapshotTenant, f_tenants))
+    f_tenants = tuple(map(_r_SnapshotTenant, f_tenants, _repeat(m)))
     m.append(3 * len(f_tenants))
     if type(f_role_assignments) is not list:
         raise _DOUBT
@@ -1384,7 +1432,7 @@ def _r_StateForm(o: Any, m: list[int]) -> Any:
     f_capability_grants = tuple(map(_r_SnapshotCapabilityGrant, f_capability_grants, _repeat(m)))
     if type(f_ledger_entries) is not list:
         raise _DOUBT
-    f_ledger_entries = tuple(map(_r_SnapshotLedgerEntry, f_ledger_entries))
+    f_ledger_entries = tuple(map(_r_SnapshotLedgerEntry, f_ledger_entries, _repeat(m)))
     m.append(6 * len(f_ledger_entries))
     v = _new(StateForm, (f_latest_sequence, f_tasks, f_runs, f_engine, f_dependency_declarations, f_budgets, f_subscriptions, f_actors, f_tenants, f_role_assignments, f_capability_grants, f_ledger_entries))
     return v
@@ -1404,50 +1452,50 @@ def _r_StateDependencyDeclaration(o: Any) -> Any:
 
 
 #: Fast reader of each struct and data enum by its Rust name, of a value parsed by
-#: ``parse_json_objects`` (raises on any doubt), and the members of its objects when
-#: they are fixed (the reader then takes no count).
-FAST_READERS: dict[str, tuple[Callable[..., Any], int | None]] = {
-    "WalEvent": (_r_WalEvent, None),
-    "WalEventType": (_r_WalEventType, None),
-    "TaskSpec": (_r_TaskSpec, None),
-    "TaskPayload": (_r_TaskPayload, 2),
-    "RunPolicy": (_r_RunPolicy, None),
-    "RepeatPolicy": (_r_RepeatPolicy, 2),
-    "CronPolicy": (_r_CronPolicy, 2),
-    "TaskConstraints": (_r_TaskConstraints, 6),
-    "TaskMetadata": (_r_TaskMetadata, 3),
-    "RunInstance": (_r_RunInstance, 9),
-    "EventFilter": (_r_EventFilter, None),
-    "Role": (_r_Role, None),
-    "Capability": (_r_Capability, None),
-    "Snapshot": (_r_Snapshot, None),
-    "SnapshotMetadata": (_r_SnapshotMetadata, 4),
-    "SnapshotTask": (_r_SnapshotTask, None),
-    "SnapshotRun": (_r_SnapshotRun, None),
-    "SnapshotRunStateHistoryEntry": (_r_SnapshotRunStateHistoryEntry, 3),
-    "SnapshotAttemptHistoryEntry": (_r_SnapshotAttemptHistoryEntry, 6),
-    "SnapshotLeaseMetadata": (_r_SnapshotLeaseMetadata, 4),
-    "SnapshotEngineControl": (_r_SnapshotEngineControl, 3),
-    "SnapshotDependencyDeclaration": (_r_SnapshotDependencyDeclaration, 3),
-    "SnapshotBudget": (_r_SnapshotBudget, 6),
-    "SnapshotSubscription": (_r_SnapshotSubscription, None),
-    "SnapshotActor": (_r_SnapshotActor, 9),
-    "SnapshotTenant": (_r_SnapshotTenant, 3),
-    "SnapshotRoleAssignment": (_r_SnapshotRoleAssignment, None),
-    "SnapshotCapabilityGrant": (_r_SnapshotCapabilityGrant, None),
-    "SnapshotLedgerEntry": (_r_SnapshotLedgerEntry, 6),
-    "StateForm": (_r_StateForm, None),
-    "StateDependencyDeclaration": (_r_StateDependencyDeclaration, 2),
+#: ``parse_json_objects`` (raises on any doubt); the members of its objects when they
+#: are fixed (else 0: the reader counts them); whether it takes the count.
+FAST_READERS: dict[str, tuple[Callable[..., Any], int, bool]] = {
+    "WalEvent": (_r_WalEvent, 0, True),
+    "WalEventType": (_r_WalEventType, 0, True),
+    "TaskSpec": (_r_TaskSpec, 0, True),
+    "TaskPayload": (_r_TaskPayload, 2, True),
+    "RunPolicy": (_r_RunPolicy, 0, True),
+    "RepeatPolicy": (_r_RepeatPolicy, 2, False),
+    "CronPolicy": (_r_CronPolicy, 2, True),
+    "TaskConstraints": (_r_TaskConstraints, 6, True),
+    "TaskMetadata": (_r_TaskMetadata, 3, True),
+    "RunInstance": (_r_RunInstance, 9, False),
+    "EventFilter": (_r_EventFilter, 0, True),
+    "Role": (_r_Role, 0, True),
+    "Capability": (_r_Capability, 0, True),
+    "Snapshot": (_r_Snapshot, 0, True),
+    "SnapshotMetadata": (_r_SnapshotMetadata, 4, False),
+    "SnapshotTask": (_r_SnapshotTask, 0, True),
+    "SnapshotRun": (_r_SnapshotRun, 0, True),
+    "SnapshotRunStateHistoryEntry": (_r_SnapshotRunStateHistoryEntry, 3, False),
+    "SnapshotAttemptHistoryEntry": (_r_SnapshotAttemptHistoryEntry, 6, True),
+    "SnapshotLeaseMetadata": (_r_SnapshotLeaseMetadata, 4, True),
+    "SnapshotEngineControl": (_r_SnapshotEngineControl, 3, False),
+    "SnapshotDependencyDeclaration": (_r_SnapshotDependencyDeclaration, 3, False),
+    "SnapshotBudget": (_r_SnapshotBudget, 6, False),
+    "SnapshotSubscription": (_r_SnapshotSubscription, 0, True),
+    "SnapshotActor": (_r_SnapshotActor, 9, True),
+    "SnapshotTenant": (_r_SnapshotTenant, 3, True),
+    "SnapshotRoleAssignment": (_r_SnapshotRoleAssignment, 0, True),
+    "SnapshotCapabilityGrant": (_r_SnapshotCapabilityGrant, 0, True),
+    "SnapshotLedgerEntry": (_r_SnapshotLedgerEntry, 6, True),
+    "StateForm": (_r_StateForm, 0, True),
+    "StateDependencyDeclaration": (_r_StateDependencyDeclaration, 2, False),
 }
 
 
 def read_objects(type_name: str, doc: Any) -> tuple[Any, int]:
     """The value of ``doc`` (parsed by ``parse_json_objects``) and the members of the
-    objects it was read from; raises on any doubt."""
-    reader, members = FAST_READERS[type_name]
-    if members is not None:
+    objects it was read from and the colons in its texts; raises on any doubt."""
+    reader, members, counted = FAST_READERS[type_name]
+    if not counted:
         return reader(doc), members
-    m: list[int] = []
+    m = [members]
     value = reader(doc, m)
     return value, sum(m)
 
@@ -1459,9 +1507,8 @@ def read_json_text(type_name: str, text: bytes, form: Form = JSON_FORM) -> Any:
     The usual shape (every field present once, identifiers hyphenated, enums by name,
     no variant of a build feature) is read here from the text's objects as dicts. A
     dict keeps one member of each key, so the value is taken only if its objects have as
-    many members as the text has colons: a colon is either a member's or in a string,
-    so a repeated key (JSN-4), or a colon in any string, leaves fewer members than
-    colons (and the value to the form, which tells the two apart). For anything
+    many members, and its texts as many colons, as the text has colons: every colon is
+    a member's or in a string, so a repeated key (JSN-4) leaves fewer. For anything
     else, and for every error, the text is parsed again by ``parse_json_text`` (syntax,
     JSN-15, repeated keys: JSN-4) and read by ``form`` (``aqwal.forms``), which apply
     every rule in the order of JSN-13.

@@ -298,6 +298,17 @@ def faults_of(reg: Registry, wire: WireType) -> list[Fault]:
             faults.append(
                 Fault("element-number", "an array holding the number 5", [5], TYPE, ("JSN-2",))
             )
+        if element is Prim.STRING:
+            # as for a string: no character is found in an array, and no error either
+            faults.append(
+                Fault(
+                    "element-array",
+                    'an array holding the array ["x"] where an array of texts is declared',
+                    [["x"]],
+                    TYPE,
+                    ("JSN-2",),
+                )
+            )
     else:
         assert isinstance(w, Ref)
         d = reg[w.name]
@@ -330,7 +341,12 @@ def _prim_faults(w: Prim) -> list[Fault]:
     if w is Prim.BOOL:
         return [Fault("number", "the number 1 for a bool", 1, TYPE, ("JSN-2",))]
     if w is Prim.STRING:
-        return [Fault("number", "the number 5 for a string", 5, TYPE, ("JSN-2",))]
+        return [
+            Fault("number", "the number 5 for a string", 5, TYPE, ("JSN-2",)),
+            # a reader that looks for a character in what it takes for a text finds none in
+            # an array, and no error either
+            Fault("array", 'the array ["x"] for a string', ["x"], TYPE, ("JSN-2",)),
+        ]
     if w is Prim.UUID:
         return [Fault("number", "the number 5 for an identifier", 5, TYPE, ("JSN-6",))]
     if w is Prim.BYTES:
