@@ -205,3 +205,41 @@ def test_any_bytes_read_as_cbor_raise_only_form_errors(data: bytes) -> None:
         pass
     except Exception as exc:  # validation errors are AqwalErrors of another category
         assert exc.__class__.__module__.startswith("aqwal"), exc
+
+
+def test_a_form_compiles_its_readers_for_one_thread_at_a_time() -> None:
+    """A form is shared (JSON_FORM): while one thread compiles a reader, another that asks for
+    it waits for it, instead of calling what stands for it meanwhile (which recursed until
+    RecursionError)."""
+    import threading
+    import time
+
+    from aqwal.forms import Form
+    from aqwal.schema import Enum, Newtype, Struct
+
+    compiling = threading.Event()
+
+    class SlowToCompile(Form):
+        def _compile_load(self, d: Struct | Enum | Newtype) -> Any:
+            if d.name == "WalEvent" and not compiling.is_set():
+                compiling.set()
+                time.sleep(0.2)  # the other thread asks for the reader meanwhile
+            return super()._compile_load(d)
+
+    form = SlowToCompile(JSON_FORM.registry, "json")
+    obj = {"sequence": 1, "event": {"EnginePaused": {"timestamp": 2}}}
+    expected = JSON_FORM.load("WalEvent", obj)
+    results: list[object] = []
+
+    def load() -> None:
+        try:
+            results.append(form.load("WalEvent", obj))
+        except BaseException as exc:  # whatever the thread meets is the finding
+            results.append(exc)
+
+    first = threading.Thread(target=load)
+    first.start()
+    assert compiling.wait(5)
+    load()
+    first.join()
+    assert results == [expected, expected]

@@ -18,9 +18,10 @@ from __future__ import annotations
 import json
 import re
 import sys
+import threading
 import uuid
 from collections.abc import Callable
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import cbor2
 
@@ -38,6 +39,7 @@ Flavor = Literal["json", "cbor"]
 ALL_FEATURES = frozenset({"workflow"})
 Dump = Callable[[Any], Any]
 Load = Callable[[Any, str], Any]
+_F = TypeVar("_F", Dump, Load)
 
 _INT_RANGES = {
     Prim.U8: (0, 0xFF),
@@ -136,6 +138,11 @@ class Form:
         self._dumps: dict[str, Dump] = {}
         self._loads: dict[str, Load] = {}
         self._classes: dict[str, Any] = {}
+        # A form is shared between threads (JSON_FORM, CBOR_FORM): it compiles under a lock,
+        # and what one compilation makes is published only when all of it is complete.
+        self._compiling = threading.RLock()
+        self._unpublished_dumps: dict[str, Dump] = {}
+        self._unpublished_loads: dict[str, Load] = {}
 
     # -- public ------------------------------------------------------------------------------
 
@@ -156,19 +163,54 @@ class Form:
     def _dump_ref(self, name: str) -> Dump:
         fn = self._dumps.get(name)
         if fn is None:
-            # Install a trampoline first so recursive declarations terminate.
-            self._dumps[name] = lambda v: self._dumps[name](v)
-            fn = self._compile_dump(self.registry[name])
-            self._dumps[name] = fn
+            fn = self._compiled(
+                self._dumps,
+                self._unpublished_dumps,
+                name,
+                lambda: lambda v: self._dumps[name](v),
+                self._compile_dump,
+            )
         return fn
 
     def _load_ref(self, name: str) -> Load:
         fn = self._loads.get(name)
         if fn is None:
-            self._loads[name] = lambda o, p: self._loads[name](o, p)
-            fn = self._compile_load(self.registry[name])
-            self._loads[name] = fn
+            fn = self._compiled(
+                self._loads,
+                self._unpublished_loads,
+                name,
+                lambda: lambda o, p: self._loads[name](o, p),
+                self._compile_load,
+            )
         return fn
+
+    def _compiled(
+        self,
+        published: dict[str, _F],
+        unpublished: dict[str, _F],
+        name: str,
+        trampoline: Callable[[], _F],
+        compile_: Callable[[Struct | Enum | Newtype], _F],
+    ) -> _F:
+        """The function of ``name``, compiled if need be. A trampoline stands for it while
+        it compiles, so that recursive declarations terminate; it and everything compiled
+        with it stay with the compiling thread until the outermost compilation completes,
+        so that another thread never calls a trampoline whose target is not there yet."""
+        with self._compiling:
+            fn = published.get(name) or unpublished.get(name)
+            if fn is not None:
+                return fn
+            outermost = not unpublished
+            unpublished[name] = trampoline()
+            try:
+                fn = compile_(self.registry[name])
+                unpublished[name] = fn
+                if outermost:
+                    published.update(unpublished)
+            finally:
+                if outermost:
+                    unpublished.clear()
+            return fn
 
     def _class(self, name: str) -> Any:
         return getattr(t, name)
