@@ -203,18 +203,15 @@ def _validate_run(run: t.SnapshotRun, where: str) -> None:
             f"{ri.created_at}",
             path=where,
         )
-    previous = RS.Scheduled
-    for entry in history[1:]:
-        # spec: RED-4, by the reducer's table (a call per step would cost more than the step)
-        if entry.from_ is not previous or not LEGAL_AFTER[previous._value_][entry.to._value_]:
-            shown = "null" if entry.from_ is None else entry.from_.name
-            raise _fail(
-                "run_history_transition",
-                f"run {uuid_text(ri.id)} history has {shown} -> {entry.to.name} after "
-                f"{previous.name}",
-                path=where,
-            )
-        previous = entry.to
+    refused, previous, _ = _history_steps(run)
+    if refused is not None:
+        shown = "null" if refused.from_ is None else refused.from_.name
+        raise _fail(
+            "run_history_transition",
+            f"run {uuid_text(ri.id)} history has {shown} -> {refused.to.name} after "
+            f"{previous.name}",
+            path=where,
+        )
     if previous is not ri.state:
         raise _fail(
             "run_history_transition",
@@ -606,19 +603,30 @@ def _bootstrap_run(
     state.runs[ri.id] = record
 
 
+def _history_steps(
+    run: t.SnapshotRun,
+) -> tuple[t.SnapshotRunStateHistoryEntry | None, t.RunState, int]:
+    """A run's history after its first entry, step by step from Scheduled at created_at as
+    the synthesized RunStateChanged events take it (spec: RED-4, by the reducer's table): the
+    first step that does not start where the previous one ended or is not a legal transition
+    (None if every step is taken), the state before it, and the time of the last step taken."""
+    previous = RS.Scheduled
+    changed_at = run.run_instance.created_at
+    for entry in run.state_history[1:]:
+        if entry.from_ is not previous or not LEGAL_AFTER[previous._value_][entry.to._value_]:
+            return entry, previous, changed_at
+        previous = entry.to
+        changed_at = entry.timestamp
+    return None, previous, changed_at
+
+
 def _replayed_history_end(run: t.SnapshotRun) -> tuple[t.RunState, int]:
     """The state a run's synthesized RunStateChanged events leave it in, and the time of the
     last one; ``snapshot_bootstrap_failed`` where one of them would be refused."""
-    ri = run.run_instance
-    previous = RS.Scheduled
-    changed_at = ri.created_at
-    for entry in run.state_history[1:]:
-        # spec: RED-4, by the reducer's table (a call per step would cost more than the step)
-        if entry.from_ is not previous or not LEGAL_AFTER[previous._value_][entry.to._value_]:
-            raise _fail("snapshot_bootstrap_failed", "invalid snapshot state history for bootstrap")
-        previous = entry.to
-        changed_at = entry.timestamp
-    if previous is not ri.state:
+    refused, previous, changed_at = _history_steps(run)
+    if refused is not None:
+        raise _fail("snapshot_bootstrap_failed", "invalid snapshot state history for bootstrap")
+    if previous is not run.run_instance.state:
         raise _fail("snapshot_bootstrap_failed", "snapshot state history does not match run state")
     return previous, changed_at
 
