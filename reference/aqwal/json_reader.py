@@ -138,6 +138,7 @@ def _byte_array(items: Any) -> bytes:
 
 
 def _string(text: Any, m: list[int]) -> str:
+    """A text, whose colons are counted (spec: JSN-4)."""
     if type(text) is not str:
         raise _DOUBT
     if ":" in text:
